@@ -1,0 +1,85 @@
+"""Request models derived from table columns, so a face's field limits match what is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from sqlalchemy import Boolean, Column, DateTime, Integer, Numeric, String, Table
+from sqlalchemy.types import TypeDecorator
+
+from opendialer.db.base import UTCDateTime
+
+INT32 = 2**31 - 1
+INT64 = 2**63 - 1
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _naive(value: datetime) -> datetime:
+    """A wall-clock value: one sent with an offset is taken to UTC, then kept without it."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+def _aware(value: datetime) -> datetime:
+    """A moment: one sent without an offset is read as UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Str = Annotated[str, AfterValidator(_no_nul)]
+WallClock = Annotated[datetime, AfterValidator(_naive)]
+Moment = Annotated[datetime, AfterValidator(_aware)]
+
+
+def python_type(column: Column[Any]) -> Any:
+    """The request-side type for a column, bounded so no value can overflow the column."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return Moment
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl  # type: ignore[assignment]
+    if isinstance(kind, Boolean):
+        return bool
+    if isinstance(kind, Integer):
+        bound = INT64 if "big" in type(kind).__name__.lower() else INT32
+        return Annotated[int, Field(ge=-bound, le=bound)]
+    if isinstance(kind, Numeric):
+        limit = 10.0 ** ((kind.precision or 18) - (kind.scale or 0))
+        return Annotated[float, Field(gt=-limit, lt=limit, allow_inf_nan=False)]
+    if isinstance(kind, DateTime):
+        return WallClock
+    if isinstance(kind, String) and kind.length:
+        return Annotated[Str, Field(max_length=kind.length)]
+    return Str
+
+
+def model_from_columns(
+    name: str,
+    table: Table,
+    fields: Sequence[tuple[str, str]],
+    *,
+    base: type[BaseModel],
+) -> type[BaseModel]:
+    """A model with one optional field per (API name, column name), aliased to the API name."""
+    definitions: dict[str, Any] = {}
+    for api_name, column_name in fields:
+        column = table.c[column_name]
+        definitions[column_name] = (
+            python_type(column) | None,
+            Field(default=None, alias=api_name),
+        )
+    return create_model(name, __base__=base, **definitions)
+
+
+class ApiInput(BaseModel):
+    """Base of request bodies: unknown fields are refused, values are never silently coerced."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=False, str_strip_whitespace=False)

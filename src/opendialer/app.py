@@ -1,0 +1,59 @@
+"""The OpenDialer web application: routers, error envelopes and the database's lifetime."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from opendialer import __version__
+from opendialer.auth.router import oauth_error
+from opendialer.auth.router import router as auth_router
+from opendialer.config import Settings
+from opendialer.db.session import Database
+from opendialer.dialler.router import router as dialler_router
+from opendialer.errors import Faces, install_error_handlers, status_message
+from opendialer.limits import BodySizeLimit
+
+DESCRIPTION = """
+OpenDialer speaks the REST APIs collections tools already use. Authenticate with
+`POST /auth/token` (OAuth2 client credentials) and send the access token as
+`Authorization: Bearer <token>` (the bare token is accepted too).
+"""
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the application. The database is opened in `lifespan` unless one is handed in."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = database is None
+        app.state.database = database or Database.from_url(settings.database_url)
+        app.state.signing_key = settings.signing_key()
+        try:
+            yield
+        finally:
+            if own:
+                app.state.database.engine.dispose()
+
+    app = FastAPI(
+        title="OpenDialer",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    faces = Faces(default=status_message)
+    faces.register("/auth", oauth_error)
+    faces.register("/dialler", status_message)
+    install_error_handlers(app, faces)
+    app.add_middleware(BodySizeLimit, faces=faces, default_limit=settings.max_body_bytes)
+
+    app.include_router(auth_router)
+    app.include_router(dialler_router)
+    logging.getLogger("opendialer").setLevel(settings.log_level.upper())
+    return app

@@ -1,0 +1,1 @@
+"""API clients, access tokens, roles and the caller's Principal."""

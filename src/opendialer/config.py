@@ -1,0 +1,49 @@
+"""Service settings, read from OPENDIALER_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OPENDIALER_", extra="ignore")
+
+    database_url: str = "sqlite:///opendialer.db"
+    secret_key: str | None = None
+    token_ttl_seconds: int = 3600
+    max_body_bytes: int = 1024 * 1024
+    default_region: str = "US"
+    log_level: str = "info"
+
+    def signing_key(self) -> str:
+        """The token signing key: the configured one, or one generated once and kept on disk.
+
+        The generated key lives beside the SQLite database file (for a server database, in the
+        working directory), so tokens survive a restart. Deployments that run several processes
+        on several machines set OPENDIALER_SECRET_KEY so that all of them share it.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.secret_key_path()
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        try:
+            with path.open("x") as handle:
+                handle.write(key)
+            path.chmod(0o600)
+        except FileExistsError:
+            # Another process generated the key first; use theirs.
+            return path.read_text().strip()
+        return key
+
+    def secret_key_path(self) -> Path:
+        url = make_url(self.database_url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            return Path(f"{url.database}.secret").resolve()
+        return Path("opendialer.secret").resolve()

@@ -1,0 +1,131 @@
+"""Demo data: tenant 314 with servicer 2, a collections campaign and realistic contacts."""
+
+from __future__ import annotations
+
+import random
+
+from sqlalchemy.orm import Session
+
+from opendialer.dialler.schemas import CampaignCreate, ContactImport
+from opendialer.dialler.service import CampaignService, ContactService
+from opendialer.tenancy.models import Servicer, Tenant
+from opendialer.tenancy.service import create_servicer, create_tenant
+
+DEMO_TENANT = 314
+DEMO_SERVICER = 2
+DEMO_CAMPAIGN = "Early Stage Collections"
+
+FIRST_NAMES = [
+    "James",
+    "Mary",
+    "Robert",
+    "Patricia",
+    "John",
+    "Jennifer",
+    "Michael",
+    "Linda",
+    "David",
+    "Elizabeth",
+    "William",
+    "Barbara",
+    "Richard",
+    "Susan",
+    "Joseph",
+    "Jessica",
+    "Thomas",
+    "Sarah",
+    "Carlos",
+    "Maria",
+    "Daniel",
+    "Nancy",
+    "Matthew",
+    "Lisa",
+    "Anthony",
+    "Betty",
+]
+LAST_NAMES = [
+    "Smith",
+    "Johnson",
+    "Williams",
+    "Brown",
+    "Jones",
+    "Garcia",
+    "Miller",
+    "Davis",
+    "Rodriguez",
+    "Martinez",
+    "Hernandez",
+    "Lopez",
+    "Gonzalez",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Taylor",
+    "Moore",
+    "Jackson",
+    "Martin",
+    "Lee",
+    "Perez",
+    "Thompson",
+    "White",
+    "Harris",
+    "Clark",
+]
+# City, state, ZIP, area code.
+PLACES = [
+    ("Chicago", "IL", "60614", "312"),
+    ("Houston", "TX", "77002", "713"),
+    ("Phoenix", "AZ", "85004", "602"),
+    ("Seattle", "WA", "98101", "206"),
+    ("Boston", "MA", "02108", "617"),
+    ("Miami", "FL", "33130", "305"),
+    ("Denver", "CO", "80202", "303"),
+    ("Atlanta", "GA", "30303", "404"),
+    ("New York", "NY", "10001", "212"),
+    ("Los Angeles", "CA", "90012", "213"),
+]
+CONTACT_COUNT = 40
+
+
+def load_demo(session: Session) -> str:
+    """Create what is missing of the demo data; running it twice changes nothing."""
+    if session.get(Tenant, DEMO_TENANT) is None:
+        create_tenant(session, DEMO_TENANT, "Demo Loan Servicing")
+    if session.get(Servicer, (DEMO_TENANT, DEMO_SERVICER)) is None:
+        create_servicer(session, DEMO_TENANT, DEMO_SERVICER, "Demo Servicer")
+    campaigns = CampaignService(session, DEMO_TENANT)
+    campaign = campaigns.campaigns.by_name(DEMO_CAMPAIGN)
+    if campaign is None:
+        campaign = campaigns.create(
+            CampaignCreate.model_validate({"Name": DEMO_CAMPAIGN, "TimeZone": "America/Chicago"})
+        )
+    contacts = ContactService(session, DEMO_TENANT)
+    rng = random.Random(314)
+    for index in range(CONTACT_COUNT):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        city, state, zip_code, area = rng.choice(PLACES)
+        contact = {
+            "DiallerCampaignsID": campaign.id,
+            "UserData": f"LN-{100000 + index}",
+            "ReferenceNumber": f"ACCT-{7000 + index}",
+            "Client": "Demo Loan Servicing",
+            "Service": "Collections",
+            "Name": last,
+            "FirstName": first,
+            "Salutation": rng.choice(["Mr.", "Ms.", "Mrs."]),
+            "Address": f"{rng.randint(100, 9999)} {rng.choice(['Oak', 'Maple', 'Main', 'Lake'])} St",
+            "PostalCode": zip_code,
+            "City": city,
+            "Region": state,
+            "Country": "US",
+            "Amount": round(rng.uniform(150, 2500), 2),
+            "PhoneNumber1": f"({area}) 555-{rng.randint(100, 199):04d}",
+            "PhoneNumber2": f"+1 {area} 555 {rng.randint(200, 299):04d}" if index % 3 else None,
+            "Email": f"{first.lower()}.{last.lower()}@example.com",
+            "Comment": f"{rng.randint(30, 89)} days past due",
+        }
+        contacts.import_contact(ContactImport.model_validate(contact), overwrite=True)
+    return (
+        f"demo data ready: tenant {DEMO_TENANT}, servicer {DEMO_SERVICER}, "
+        f"campaign {campaign.id} ({DEMO_CAMPAIGN}) with {CONTACT_COUNT} contacts"
+    )

@@ -1,0 +1,1 @@
+"""Dialler campaigns, contacts and contact history: the dialler-contacts face."""

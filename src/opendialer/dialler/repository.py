@@ -1,0 +1,163 @@
+"""Every dialler query, each starting from a base scoped to one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, delete, func, insert, select, tuple_, update
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import Session
+
+from opendialer.dialler.models import Campaign, Contact, ContactHistory
+
+CONTACTS = Contact.__table__
+
+
+class CampaignRepository:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _base(self) -> Select[tuple[Campaign]]:
+        return select(Campaign).where(Campaign.tenant_id == self.tenant_id)
+
+    def get(self, campaign_id: int) -> Campaign | None:
+        return self.session.scalars(self._base().where(Campaign.id == campaign_id)).first()
+
+    def by_name(self, name: str) -> Campaign | None:
+        return self.session.scalars(self._base().where(Campaign.name == name)).first()
+
+    def all(self) -> Sequence[Campaign]:
+        return self.session.scalars(self._base().order_by(Campaign.name, Campaign.id)).all()
+
+    def add(self, campaign: Campaign) -> Campaign:
+        campaign.tenant_id = self.tenant_id
+        self.session.add(campaign)
+        self.session.flush()
+        return campaign
+
+    def contact_count(self, campaign_id: int) -> int:
+        query = select(func.count()).where(
+            Contact.tenant_id == self.tenant_id, Contact.campaign_id == campaign_id
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def delete(self, campaign: Campaign) -> None:
+        for table in (ContactHistory, Contact):
+            self.session.execute(
+                delete(table).where(
+                    table.tenant_id == self.tenant_id, table.campaign_id == campaign.id
+                )
+            )
+        self.session.delete(campaign)
+        self.session.flush()
+
+
+class ContactRepository:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _base(self) -> Select[tuple[Contact]]:
+        return select(Contact).where(Contact.tenant_id == self.tenant_id)
+
+    def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
+        query = self._base().where(Contact.id == contact_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def first_by_user_data(self, user_data: str, *, for_update: bool = False) -> Contact | None:
+        """The oldest contact with this UserData: the seed leaves which one open; we say oldest."""
+        query = self._base().where(Contact.user_data == user_data).order_by(Contact.id).limit(1)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalars(query).first()
+
+    def first_in_campaign_by_user_data(self, campaign_id: int, user_data: str) -> Contact | None:
+        query = (
+            self._base()
+            .where(Contact.campaign_id == campaign_id, Contact.user_data == user_data)
+            .order_by(Contact.id)
+            .limit(1)
+            .with_for_update()
+        )
+        return self.session.scalars(query).first()
+
+    def by_user_data(self, user_data: str) -> Sequence[Contact]:
+        query = self._base().where(Contact.user_data == user_data).order_by(Contact.id)
+        return self.session.scalars(query).all()
+
+    def ids_in_campaign_by_user_data(self, campaign_id: int) -> dict[str, int]:
+        """UserData to the oldest contact id holding it, over one campaign: the import's index."""
+        query = (
+            select(Contact.user_data, func.min(Contact.id))
+            .where(
+                Contact.tenant_id == self.tenant_id,
+                Contact.campaign_id == campaign_id,
+                Contact.user_data.is_not(None),
+            )
+            .group_by(Contact.user_data)
+        )
+        return {user_data: contact_id for user_data, contact_id in self.session.execute(query)}
+
+    def add(self, values: dict[str, Any]) -> Contact:
+        contact = Contact(tenant_id=self.tenant_id, **values)
+        self.session.add(contact)
+        self.session.flush()
+        return contact
+
+    def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.session.execute(
+                insert(CONTACTS), [{**row, "tenant_id": self.tenant_id} for row in rows]
+            )
+
+    def update_many(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+        for contact_id, values in rows:
+            self.session.execute(
+                update(CONTACTS)
+                .where(CONTACTS.c.tenant_id == self.tenant_id, CONTACTS.c.id == contact_id)
+                .values(**values)
+            )
+
+    def delete(self, contact: Contact) -> None:
+        self.session.delete(contact)
+        self.session.flush()
+
+    def page(
+        self,
+        campaign_id: int | None,
+        *,
+        after: tuple[str, int] | None,
+        offset: int,
+        limit: int,
+    ) -> list[RowMapping]:
+        """Up to `limit` contacts ordered by Name then ID, resuming after the key `after`."""
+        query = select(CONTACTS).where(CONTACTS.c.tenant_id == self.tenant_id)
+        if campaign_id is not None:
+            query = query.where(CONTACTS.c.campaign_id == campaign_id)
+        if after is not None:
+            query = query.where(tuple_(CONTACTS.c.name, CONTACTS.c.id) > tuple_(*after))
+        elif offset:
+            query = query.offset(offset)
+        query = query.order_by(CONTACTS.c.name, CONTACTS.c.id).limit(limit)
+        return list(self.session.execute(query).mappings())
+
+    def history_of(self, contact_ids: Sequence[int]) -> Sequence[ContactHistory]:
+        query = (
+            select(ContactHistory)
+            .where(
+                ContactHistory.tenant_id == self.tenant_id,
+                ContactHistory.contact_id.in_(contact_ids),
+            )
+            .order_by(ContactHistory.dt_call_start, ContactHistory.id)
+        )
+        return self.session.scalars(query).all()
+
+    def add_history(self, entry: ContactHistory) -> ContactHistory:
+        entry.tenant_id = self.tenant_id
+        self.session.add(entry)
+        self.session.flush()
+        return entry

@@ -1,0 +1,300 @@
+"""HTTP routes of the dialler face: campaigns and contacts, in the dialler's envelopes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query
+from starlette.responses import Response, StreamingResponse
+
+from opendialer.apimodel import INT64
+from opendialer.auth.principal import Action, Principal
+from opendialer.db.session import Database
+from opendialer.deps import CurrentPrincipal, DbSession, get_database
+from opendialer.dialler.repository import ContactRepository
+from opendialer.dialler.schemas import (
+    CallResult,
+    CampaignCreate,
+    CampaignUpdate,
+    ContactImport,
+    ContactUpdate,
+    campaign_record,
+    contact_record,
+    contact_row_record,
+    history_record,
+)
+from opendialer.dialler.service import CampaignService, ContactService
+from opendialer.responses import records_response, status_response, stream_json_array
+
+router = APIRouter(tags=["dialler"])
+
+LIST_BATCH = 1000
+
+
+def allowed(action: Action) -> Any:
+    def check(principal: CurrentPrincipal) -> Principal:
+        principal.require(action)
+        return principal
+
+    return Depends(check)
+
+
+Reader = Annotated[Principal, allowed(Action.READ)]
+Locker = Annotated[Principal, allowed(Action.LOCK)]
+Writer = Annotated[Principal, allowed(Action.WRITE)]
+
+ContactId = Annotated[
+    int, Path(alias="diallerContactsID", ge=0, le=INT64, description="The dialler contact's ID.")
+]
+CampaignId = Annotated[
+    int, Path(alias="diallerCampaignsID", ge=0, le=INT64, description="The dialler campaign's ID.")
+]
+UserData = Annotated[
+    str, Query(alias="userData", max_length=255, description="The contact's UserData value.")
+]
+
+
+# -- campaigns -------------------------------------------------------------------------------
+
+
+@router.get("/dialler/campaigns")
+def list_campaigns(session: DbSession, principal: Reader) -> Response:
+    """Retrieve every dialler campaign of the client account."""
+    campaigns = CampaignService(session, principal.tenant).list()
+    return records_response([campaign_record(c) for c in campaigns])
+
+
+@router.get("/dialler/campaigns/{diallerCampaignsID}")
+def get_campaign(campaign_id: CampaignId, session: DbSession, principal: Reader) -> Response:
+    """Retrieve one dialler campaign by ID."""
+    campaign = CampaignService(session, principal.tenant).get(campaign_id)
+    return records_response([campaign_record(campaign)])
+
+
+@router.post("/dialler/campaigns")
+def create_campaign(body: CampaignCreate, session: DbSession, principal: Writer) -> Response:
+    """Create a dialler campaign. `Name` is mandatory and unique within the client account."""
+    campaign = CampaignService(session, principal.tenant).create(body)
+    return records_response([campaign_record(campaign)])
+
+
+@router.post("/dialler/campaigns/update")
+def update_campaign(body: CampaignUpdate, session: DbSession, principal: Writer) -> Response:
+    """Update the fields sent of the campaign named by `DiallerCampaignsID`."""
+    campaign = CampaignService(session, principal.tenant).update(body)
+    return records_response([campaign_record(campaign)])
+
+
+@router.delete("/dialler/campaigns/{diallerCampaignsID}")
+def delete_campaign(
+    campaign_id: CampaignId,
+    session: DbSession,
+    principal: Writer,
+    delete_contacts: Annotated[bool, Query(alias="deleteContacts")] = False,
+) -> Response:
+    """Delete a campaign. Refused with 409 while it has contacts, unless `deleteContacts=true`."""
+    CampaignService(session, principal.tenant).delete(campaign_id, delete_contacts=delete_contacts)
+    return status_response()
+
+
+# -- contacts: the paths under /dialler/contacts/contact come first, so that "contact" is never
+# read as a contact ID.
+
+
+@router.get("/dialler/contacts/contact")
+def get_contacts_by_user_data(
+    user_data: UserData, session: DbSession, principal: Reader
+) -> Response:
+    """Retrieve the dialler contacts whose UserData is `userData`."""
+    contacts = ContactService(session, principal.tenant).by_user_data(user_data)
+    return records_response([contact_record(c) for c in contacts])
+
+
+@router.delete("/dialler/contacts/contact")
+def delete_contact_by_user_data(
+    user_data: UserData, session: DbSession, principal: Writer
+) -> Response:
+    """Delete the first dialler contact with this UserData, with all its history."""
+    service = ContactService(session, principal.tenant)
+    service.delete(service.first_by_user_data(user_data))
+    return status_response()
+
+
+@router.patch("/dialler/contacts/contact/lock")
+def lock_contact_by_user_data(
+    user_data: UserData, session: DbSession, principal: Locker
+) -> Response:
+    """Lock the first dialler contact with this UserData: it is not dialed until unlocked."""
+    service = ContactService(session, principal.tenant)
+    service.set_locked(service.first_by_user_data(user_data), True)
+    return status_response()
+
+
+@router.patch("/dialler/contacts/contact/unlock")
+def unlock_contact_by_user_data(
+    user_data: UserData, session: DbSession, principal: Locker
+) -> Response:
+    """Unlock the first dialler contact with this UserData."""
+    service = ContactService(session, principal.tenant)
+    service.set_locked(service.first_by_user_data(user_data), False)
+    return status_response()
+
+
+@router.patch("/dialler/contacts/contact/reset")
+def reset_contact_by_user_data(
+    user_data: UserData, session: DbSession, principal: Writer
+) -> Response:
+    """Reset the first dialler contact with this UserData to its just-imported dialing state."""
+    service = ContactService(session, principal.tenant)
+    service.reset(service.first_by_user_data(user_data))
+    return status_response()
+
+
+@router.get("/dialler/contacts/contact/history")
+def history_by_user_data(user_data: UserData, session: DbSession, principal: Reader) -> Response:
+    """Retrieve the call history of every dialler contact with this UserData."""
+    service = ContactService(session, principal.tenant)
+    contacts = service.by_user_data(user_data)
+    if not contacts:
+        service.first_by_user_data(user_data)  # raises the 404 the seed asks for
+    return records_response([history_record(h) for h in service.history(contacts)])
+
+
+@router.delete("/dialler/contacts/contact/{diallerContactsID}")
+def delete_contact(contact_id: ContactId, session: DbSession, principal: Writer) -> Response:
+    """Delete a dialler contact by ID, with all its history."""
+    service = ContactService(session, principal.tenant)
+    service.delete(service.get(contact_id, for_update=True))
+    return status_response()
+
+
+@router.patch("/dialler/contacts/contact/{diallerContactsID}/lock")
+def lock_contact(contact_id: ContactId, session: DbSession, principal: Locker) -> Response:
+    """Lock a dialler contact by ID: it is not dialed until unlocked."""
+    service = ContactService(session, principal.tenant)
+    service.set_locked(service.get(contact_id, for_update=True), True)
+    return status_response()
+
+
+@router.patch("/dialler/contacts/contact/{diallerContactsID}/unlock")
+def unlock_contact(contact_id: ContactId, session: DbSession, principal: Locker) -> Response:
+    """Unlock a dialler contact by ID."""
+    service = ContactService(session, principal.tenant)
+    service.set_locked(service.get(contact_id, for_update=True), False)
+    return status_response()
+
+
+@router.patch("/dialler/contacts/contact/{diallerContactsID}/reset")
+def reset_contact(contact_id: ContactId, session: DbSession, principal: Writer) -> Response:
+    """Reset a dialler contact's try counters, causes, flags and next try; history is kept."""
+    service = ContactService(session, principal.tenant)
+    service.reset(service.get(contact_id, for_update=True))
+    return status_response()
+
+
+@router.get("/dialler/contacts/contact/{diallerContactsID}/history")
+def contact_history(contact_id: ContactId, session: DbSession, principal: Reader) -> Response:
+    """Retrieve all calls and recorded result codes of one dialler contact."""
+    service = ContactService(session, principal.tenant)
+    history = service.history([service.get(contact_id)])
+    return records_response([history_record(h) for h in history])
+
+
+@router.post("/dialler/contacts/contact/{diallerContactsID}/results")
+def record_result(
+    contact_id: ContactId, body: CallResult, session: DbSession, principal: Writer
+) -> Response:
+    """Record the result of one call to the contact's number at `PhoneNumberOffset` (1-6).
+
+    Updates the number's try counter, last cause and invalid flag, the mailbox flag and the
+    next try time (from the campaign's retry delays), and answers the new history record.
+    """
+    entry = ContactService(session, principal.tenant).record_result(contact_id, body)
+    return records_response([history_record(entry)])
+
+
+@router.get("/dialler/contacts/{diallerContactsID}")
+def get_contact(contact_id: ContactId, session: DbSession, principal: Reader) -> Response:
+    """Retrieve one dialler contact by ID."""
+    contact = ContactService(session, principal.tenant).get(contact_id)
+    return records_response([contact_record(contact)])
+
+
+@router.post("/dialler/contacts/import")
+def import_contact(
+    body: ContactImport,
+    session: DbSession,
+    principal: Writer,
+    overwrite: Annotated[bool, Query(alias="overwriteDuplicates")] = False,
+) -> Response:
+    """Import one contact into the campaign named by `DiallerCampaignsID` or `DiallerCampaignsName`.
+
+    Mandatory: `Name`, the campaign, and at least one of `PhoneNumber1`..`PhoneNumber6`. With
+    `overwriteDuplicates=true` the contact with the same `UserData` in that campaign is
+    overwritten and returned; otherwise a new contact is always created.
+    """
+    contact = ContactService(session, principal.tenant).import_contact(body, overwrite=overwrite)
+    return records_response([contact_record(contact)])
+
+
+@router.post("/dialler/contacts/update")
+def update_contact(body: ContactUpdate, session: DbSession, principal: Writer) -> Response:
+    """Update the fields sent of the contact found by `ID`, or else by `UserData`."""
+    contact = ContactService(session, principal.tenant).update(body)
+    return records_response([contact_record(contact)])
+
+
+@router.get("/dialler/contacts")
+def list_contacts(
+    session: DbSession,
+    principal: Reader,
+    database: Annotated[Database, Depends(get_database)],
+    campaign_id: Annotated[int | None, Query(alias="diallerCampaignsID", ge=0, le=INT64)] = None,
+    limit_start: Annotated[int, Query(alias="limitStart", ge=0, le=INT64)] = 0,
+    limit_page_size: Annotated[int, Query(alias="limitPageSize", ge=-1, le=INT64)] = -1,
+) -> Response:
+    """Retrieve all dialler contacts of the client account, or of one campaign.
+
+    The answer is streamed, sorted by Name then ID. `limitStart` skips that many contacts and
+    `limitPageSize` caps how many are returned (-1, the default, for all).
+    """
+    tenant = principal.tenant
+    if campaign_id is not None:
+        CampaignService(session, tenant).get(campaign_id)
+    head = b'{"filter":"","limitStart":%d,"limitPageSize":%d,"records":[' % (
+        limit_start,
+        limit_page_size,
+    )
+
+    def body() -> Iterator[bytes]:
+        yield head
+        with database.transaction(write=False) as reader:
+            pages = _contact_pages(
+                ContactRepository(reader, tenant), campaign_id, limit_start, limit_page_size
+            )
+            count = yield from stream_json_array(pages)
+        yield b'],"count":%d,"orderBy":"Name","ascending":true,"status":200}' % count
+
+    return StreamingResponse(body(), media_type="application/json")
+
+
+def _contact_pages(
+    contacts: ContactRepository,
+    campaign_id: int | None,
+    start: int,
+    page_size: int,
+) -> Iterator[list[dict[str, Any]]]:
+    remaining = page_size if page_size >= 0 else None
+    after: tuple[str, int] | None = None
+    while remaining is None or remaining > 0:
+        batch = LIST_BATCH if remaining is None else min(LIST_BATCH, remaining)
+        rows = contacts.page(campaign_id, after=after, offset=start, limit=batch)
+        if not rows:
+            return
+        if remaining is not None:
+            remaining -= len(rows)
+        yield [contact_row_record(row) for row in rows]
+        if len(rows) < batch:
+            return
+        after = (rows[-1]["name"], rows[-1]["id"])

@@ -1,0 +1,267 @@
+"""The dialler face's field names, request models and record shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from opendialer.apimodel import INT64, ApiInput, Moment, Str, model_from_columns
+from opendialer.dialler.models import Campaign, Contact
+
+PHONE_OFFSETS = range(1, 7)
+
+# (API name, column) for every contact field a client may import or update, in the seed's order.
+CONTACT_INPUT_FIELDS: list[tuple[str, str]] = [
+    ("RandomSortOrder", "random_sort_order"),
+    ("UserData", "user_data"),
+    ("UserData2", "user_data2"),
+    ("UserData3", "user_data3"),
+    ("Client", "client"),
+    ("Service", "service"),
+    ("ReferenceNumber", "reference_number"),
+    ("Name", "name"),
+    ("FirstName", "first_name"),
+    ("Salutation", "salutation"),
+    ("Title", "title"),
+    ("Company", "company"),
+    ("Address", "address"),
+    ("PostalCode", "postal_code"),
+    ("City", "city"),
+    ("Country", "country"),
+    ("Region", "region"),
+    ("AccountOwner", "account_owner"),
+    ("AccountBank", "account_bank"),
+    ("AccountNationalBankCode", "account_national_bank_code"),
+    ("AccountBIC", "account_bic"),
+    ("AccountNumber", "account_number"),
+    ("AccountIBAN", "account_iban"),
+    ("Amount", "amount"),
+    *[(f"PhoneNumber{n}", f"phone_number{n}") for n in PHONE_OFFSETS],
+    ("FaxNumber", "fax_number"),
+    ("Email", "email"),
+    ("Website", "website"),
+    ("Comment", "comment"),
+    ("ReservedUsersUID", "reserved_users_uid"),
+    ("FollowUpUsersUID", "follow_up_users_uid"),
+    ("FollowUpDateTime", "follow_up_date_time"),
+    ("dtBeginDate", "dt_begin_date"),
+    ("dtEndDate", "dt_end_date"),
+    ("Manufacturer", "manufacturer"),
+    ("Model", "model"),
+    ("Tag", "tag"),
+    ("ExternalSystemLink", "external_system_link"),
+]
+
+# The dialing state the dialler keeps per contact; reset puts every one back to its default.
+CONTACT_STATE_FIELDS: list[tuple[str, str]] = [
+    *[(f"nTriesPhoneNumber{n}", f"n_tries_phone_number{n}") for n in PHONE_OFFSETS],
+    *[(f"bPhoneNumber{n}Invalid", f"b_phone_number{n}_invalid") for n in PHONE_OFFSETS],
+    *[(f"nPhoneNumber{n}LastCause", f"n_phone_number{n}_last_cause") for n in PHONE_OFFSETS],
+    *[
+        (
+            f"PhoneNumber{n}LastAcdAgentEndReasonsID",
+            f"phone_number{n}_last_acd_agent_end_reasons_id",
+        )
+        for n in PHONE_OFFSETS
+    ],
+    ("LastAcdAgentEndReasonsID", "last_acd_agent_end_reasons_id"),
+    ("bLastResultMailbox", "b_last_result_mailbox"),
+    ("dtNextTry", "dt_next_try"),
+    ("dtLastTry", "dt_last_try"),
+]
+
+CONTACT_RECORD_FIELDS: list[tuple[str, str]] = [
+    ("ID", "id"),
+    ("DiallerCampaignsID", "campaign_id"),
+    ("ClientsID", "tenant_id"),
+    *CONTACT_INPUT_FIELDS,
+    *[(f"PhoneNumber{n}E164", f"phone_number{n}_e164") for n in PHONE_OFFSETS],
+    *CONTACT_STATE_FIELDS,
+    ("bLocked", "locked"),
+    ("dtCreated", "created_at"),
+    ("dtUpdated", "updated_at"),
+]
+
+# Names a client may send back from a record it read; they are accepted and ignored, since the
+# dialler alone keeps them.
+CONTACT_READ_ONLY = frozenset(
+    api
+    for api, _ in CONTACT_RECORD_FIELDS
+    if api not in {name for name, _ in CONTACT_INPUT_FIELDS} and api != "DiallerCampaignsID"
+)
+
+CAMPAIGN_INPUT_FIELDS: list[tuple[str, str]] = [
+    ("Name", "name"),
+    ("bActive", "active"),
+    ("TimeZone", "time_zone"),
+    ("Region", "region"),
+    ("nMaxTriesPerNumber", "max_tries_per_number"),
+    ("nMaxTriesPerContact", "max_tries_per_contact"),
+    ("nRetryDelayBusy", "retry_delay_busy"),
+    ("nRetryDelayNoAnswer", "retry_delay_no_answer"),
+    ("nRetryDelayMailbox", "retry_delay_mailbox"),
+    ("nRetryDelayFailed", "retry_delay_failed"),
+    ("nRetryDelayConnected", "retry_delay_connected"),
+]
+
+CAMPAIGN_RECORD_FIELDS: list[tuple[str, str]] = [
+    ("DiallerCampaignsID", "id"),
+    ("ClientsID", "tenant_id"),
+    *CAMPAIGN_INPUT_FIELDS,
+    ("dtCreated", "created_at"),
+    ("dtUpdated", "updated_at"),
+]
+
+HISTORY_RECORD_FIELDS: list[tuple[str, str]] = [
+    ("DiallerContactsHistoryID", "id"),
+    ("DiallerContactsID", "contact_id"),
+    ("DiallerCampaignsID", "campaign_id"),
+    ("ClientsID", "tenant_id"),
+    ("UserData", "user_data"),
+    ("UserData2", "user_data2"),
+    ("UserData3", "user_data3"),
+    ("dtCallStart", "dt_call_start"),
+    ("dtCallAlert", "dt_call_alert"),
+    ("dtCallConnect", "dt_call_connect"),
+    ("dtCallEnd", "dt_call_end"),
+    ("CauseCodesID", "cause_code"),
+    ("CONNRES", "connres"),
+    ("PhoneNumber", "phone_number"),
+    ("PhoneNumberOffset", "phone_number_offset"),
+    ("ANumber", "a_number"),
+    ("BNumber", "b_number"),
+    ("ANumber_CountryCodesID", "a_number_country_code"),
+    ("BNumber_CountryCodesID", "b_number_country_code"),
+    ("ANumber_AreaCodesID", "a_number_area_code_id"),
+    ("BNumber_AreaCodesID", "b_number_area_code_id"),
+    ("bOutbound", "outbound"),
+    ("bCallerHangup", "caller_hangup"),
+    ("bMailbox", "mailbox"),
+    ("bTestCall", "test_call"),
+    ("DiallerCampaignsResultCodesID", "result_code_id"),
+    ("DiallerResultCodesTypesID", "result_code_type_id"),
+    ("AcdAgentEndReasonsID", "acd_agent_end_reasons_id"),
+    ("ServiceNumbersID", "service_numbers_id"),
+    ("StatisticsPartAID", "statistics_part_a_id"),
+    ("UsersID", "users_id"),
+    ("dtCreatedDiallerContactsHistory", "created_at"),
+]
+
+
+def format_datetime(value: datetime) -> str:
+    """The dialler's date format: ISO 8601 with milliseconds and no offset (UTC for moments)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="milliseconds")
+
+
+def _plain(value: Any) -> Any:
+    return format_datetime(value) if isinstance(value, datetime) else value
+
+
+def serializer(fields: Sequence[tuple[str, str]]) -> Callable[[Any], dict[str, Any]]:
+    """Turns an ORM object into its API record, field names and order as `fields` says."""
+    pairs = tuple(fields)
+
+    def to_record(obj: Any) -> dict[str, Any]:
+        return {api: _plain(getattr(obj, attr)) for api, attr in pairs}
+
+    return to_record
+
+
+def mapping_serializer(fields: Sequence[tuple[str, str]]) -> Callable[[Mapping[str, Any]], Any]:
+    """Like `serializer`, for Core result rows given as mappings of column name to value."""
+    pairs = tuple(fields)
+
+    def to_record(row: Mapping[str, Any]) -> dict[str, Any]:
+        return {api: _plain(row[attr]) for api, attr in pairs}
+
+    return to_record
+
+
+contact_record = serializer(CONTACT_RECORD_FIELDS)
+contact_row_record = mapping_serializer(CONTACT_RECORD_FIELDS)
+campaign_record = serializer(CAMPAIGN_RECORD_FIELDS)
+history_record = serializer(HISTORY_RECORD_FIELDS)
+
+
+class _ContactBody(ApiInput):
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_read_only(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in CONTACT_READ_ONLY}
+        return data
+
+
+_ContactFields = model_from_columns(
+    "ContactFields", Contact.__table__, CONTACT_INPUT_FIELDS, base=_ContactBody
+)
+
+
+class ContactImport(_ContactFields):  # type: ignore[misc,valid-type]
+    """A contact to import: the seed's fields, with the campaign named by ID or by name."""
+
+    campaign_id: int | None = Field(default=None, alias="DiallerCampaignsID", ge=0, le=INT64)
+    campaign_name: Str | None = Field(default=None, alias="DiallerCampaignsName", max_length=200)
+
+
+class ContactUpdate(_ContactFields):  # type: ignore[misc,valid-type]
+    """Fields to change on one contact, found by ID or else by UserData."""
+
+    id: int | None = Field(default=None, alias="ID", ge=0, le=INT64)
+
+
+_CampaignFields = model_from_columns(
+    "CampaignFields", Campaign.__table__, CAMPAIGN_INPUT_FIELDS, base=ApiInput
+)
+
+
+class CampaignCreate(_CampaignFields):  # type: ignore[misc,valid-type]
+    """A dialler campaign: its name, time zone, default phone region and retry settings."""
+
+
+class CampaignUpdate(_CampaignFields):  # type: ignore[misc,valid-type]
+    """Fields to change on one campaign, found by DiallerCampaignsID."""
+
+    campaign_id: int = Field(alias="DiallerCampaignsID", ge=0, le=INT64)
+
+
+class CallResult(ApiInput):
+    """The outcome of one call to one of a contact's numbers."""
+
+    phone_number_offset: int = Field(alias="PhoneNumberOffset", ge=1, le=6)
+    dt_call_start: Moment = Field(alias="dtCallStart")
+    dt_call_alert: Moment | None = Field(default=None, alias="dtCallAlert")
+    dt_call_connect: Moment | None = Field(default=None, alias="dtCallConnect")
+    dt_call_end: Moment | None = Field(default=None, alias="dtCallEnd")
+    cause_code: int = Field(alias="CauseCodesID", ge=0, le=127)
+    result_code_id: int | None = Field(default=None, alias="DiallerCampaignsResultCodesID", ge=0)
+    result_code_type_id: int | None = Field(default=None, alias="DiallerResultCodesTypesID", ge=0)
+    mailbox: bool = Field(default=False, alias="bMailbox")
+    caller_hangup: bool | None = Field(default=None, alias="bCallerHangup")
+    outbound: bool = Field(default=True, alias="bOutbound")
+    test_call: bool = Field(default=False, alias="bTestCall")
+    a_number: Str | None = Field(default=None, alias="ANumber", max_length=64)
+    b_number: Str | None = Field(default=None, alias="BNumber", max_length=64)
+    acd_agent_end_reasons_id: int | None = Field(default=None, alias="AcdAgentEndReasonsID", ge=0)
+    service_numbers_id: int | None = Field(default=None, alias="ServiceNumbersID", ge=0)
+    users_id: int | None = Field(default=None, alias="UsersID", ge=0)
+
+    @model_validator(mode="after")
+    def _times_in_order(self) -> CallResult:
+        previous = ("dtCallStart", self.dt_call_start)
+        for name, value in (
+            ("dtCallAlert", self.dt_call_alert),
+            ("dtCallConnect", self.dt_call_connect),
+            ("dtCallEnd", self.dt_call_end),
+        ):
+            if value is None:
+                continue
+            if value < previous[1]:
+                raise ValueError(f"{name} is before {previous[0]}")
+            previous = (name, value)
+        return self

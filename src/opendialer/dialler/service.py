@@ -1,0 +1,350 @@
+"""The dialler's rules: importing, changing and resetting contacts, and recording call results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from sqlalchemy.orm import Session
+
+from opendialer.db.base import utcnow
+from opendialer.dialler.models import Campaign, Contact, ContactHistory
+from opendialer.dialler.outcomes import Outcome, classify
+from opendialer.dialler.repository import CampaignRepository, ContactRepository
+from opendialer.dialler.schemas import (
+    CAMPAIGN_INPUT_FIELDS,
+    CONTACT_INPUT_FIELDS,
+    CONTACT_STATE_FIELDS,
+    PHONE_OFFSETS,
+    CallResult,
+    CampaignCreate,
+    CampaignUpdate,
+    ContactImport,
+    ContactUpdate,
+)
+from opendialer.errors import Conflict, Invalid, NotFound
+from opendialer.phones import country_code, to_e164
+
+INPUT_COLUMNS = tuple(column for _, column in CONTACT_INPUT_FIELDS)
+PHONE_COLUMNS = tuple(f"phone_number{n}" for n in PHONE_OFFSETS)
+# What a freshly imported contact's dialing state is, and what reset restores.
+IMPORTED_STATE: dict[str, Any] = {
+    column: 0 if column.startswith("n_tries_") else None for _, column in CONTACT_STATE_FIELDS
+}
+PHONE_FIELD_NAMES = "PhoneNumber1..PhoneNumber6"
+
+
+@dataclass
+class ImportCounts:
+    imported: int = 0
+    overwritten: int = 0
+    rejected: int = 0
+
+
+def missing_import_fields(body: ContactImport) -> list[str]:
+    """The seed's mandatory import fields that `body` lacks, named as the seed names them."""
+    missing = []
+    if not (body.name or "").strip():
+        missing.append("Name")
+    if body.campaign_id is None and not body.campaign_name:
+        missing.append("DiallerCampaignsID or DiallerCampaignsName")
+    if not any(getattr(body, column) for column in PHONE_COLUMNS):
+        missing.append(f"at least one of {PHONE_FIELD_NAMES}")
+    return missing
+
+
+def check_import(body: ContactImport) -> None:
+    missing = missing_import_fields(body)
+    if missing:
+        raise Invalid("missing mandatory field(s): " + ", ".join(missing))
+
+
+def with_e164(values: dict[str, Any], region: str) -> dict[str, Any]:
+    """`values` plus the E.164 form of each phone number it sets."""
+    for column in PHONE_COLUMNS:
+        if column in values:
+            values[f"{column}_e164"] = to_e164(values[column], region)
+    return values
+
+
+class CampaignService:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.campaigns = CampaignRepository(session, tenant_id)
+
+    def get(self, campaign_id: int) -> Campaign:
+        campaign = self.campaigns.get(campaign_id)
+        if campaign is None:
+            raise NotFound(f"dialler campaign {campaign_id} not found")
+        return campaign
+
+    def list(self) -> Sequence[Campaign]:
+        return self.campaigns.all()
+
+    def create(self, body: CampaignCreate) -> Campaign:
+        values = body.model_dump(exclude_unset=True)
+        if not (values.get("name") or "").strip():
+            raise Invalid("missing mandatory field(s): Name")
+        self._check(values)
+        self._check_name_free(values["name"], None)
+        values = {k: v for k, v in values.items() if v is not None}
+        return self.campaigns.add(Campaign(**values))
+
+    def update(self, body: CampaignUpdate) -> Campaign:
+        values = body.model_dump(exclude_unset=True, exclude={"campaign_id"})
+        campaign = self.get(body.campaign_id)
+        for field, value in values.items():
+            if value is None:
+                raise Invalid(f"{_campaign_api_name(field)} cannot be null")
+        self._check(values)
+        if "name" in values:
+            self._check_name_free(values["name"], campaign.id)
+        for field, value in values.items():
+            setattr(campaign, field, value)
+        self.campaigns.session.flush()
+        return campaign
+
+    def delete(self, campaign_id: int, *, delete_contacts: bool) -> None:
+        campaign = self.get(campaign_id)
+        count = self.campaigns.contact_count(campaign.id)
+        if count and not delete_contacts:
+            raise Conflict(
+                f"dialler campaign {campaign_id} still has {count} contact(s); "
+                "pass deleteContacts=true to delete them with it"
+            )
+        self.campaigns.delete(campaign)
+
+    def resolve(self, campaign_id: int | None, campaign_name: str | None) -> Campaign:
+        """The campaign a contact names by DiallerCampaignsID or DiallerCampaignsName."""
+        if campaign_id is not None:
+            campaign = self.campaigns.get(campaign_id)
+            if campaign is None:
+                raise Invalid(f"DiallerCampaignsID {campaign_id} does not exist")
+            return campaign
+        campaign = self.campaigns.by_name(campaign_name or "")
+        if campaign is None:
+            raise Invalid(f"DiallerCampaignsName {campaign_name!r} does not exist")
+        return campaign
+
+    def _check_name_free(self, name: str, own_id: int | None) -> None:
+        other = self.campaigns.by_name(name)
+        if other is not None and other.id != own_id:
+            raise Conflict(f"a dialler campaign named {name!r} already exists")
+
+    @staticmethod
+    def _check(values: dict[str, Any]) -> None:
+        if "time_zone" in values:
+            try:
+                ZoneInfo(values["time_zone"])
+            except (ZoneInfoNotFoundError, ValueError):
+                raise Invalid(
+                    f"TimeZone {values['time_zone']!r} is not an IANA time zone"
+                ) from None
+        if "region" in values and values["region"] not in phonenumbers.SUPPORTED_REGIONS:
+            raise Invalid(f"Region {values['region']!r} is not an ISO 3166 country code")
+        for field, value in values.items():
+            if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+                raise Invalid(f"{_campaign_api_name(field)} must not be negative")
+
+
+def _campaign_api_name(column: str) -> str:
+    return next(api for api, col in CAMPAIGN_INPUT_FIELDS if col == column)
+
+
+class ContactService:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.contacts = ContactRepository(session, tenant_id)
+        self.campaigns = CampaignService(session, tenant_id)
+
+    # -- finding -----------------------------------------------------------------------------
+
+    def get(self, contact_id: int, *, for_update: bool = False) -> Contact:
+        contact = self.contacts.get(contact_id, for_update=for_update)
+        if contact is None:
+            raise NotFound(f"dialler contact {contact_id} not found")
+        return contact
+
+    def first_by_user_data(self, user_data: str) -> Contact:
+        contact = self.contacts.first_by_user_data(user_data, for_update=True)
+        if contact is None:
+            raise NotFound(f"no dialler contact has UserData {user_data!r}")
+        return contact
+
+    def by_user_data(self, user_data: str) -> Sequence[Contact]:
+        return self.contacts.by_user_data(user_data)
+
+    # -- import and update -------------------------------------------------------------------
+
+    def import_contact(self, body: ContactImport, *, overwrite: bool) -> Contact:
+        check_import(body)
+        campaign = self.campaigns.resolve(body.campaign_id, body.campaign_name)
+        values = {column: getattr(body, column) for column in INPUT_COLUMNS}
+        values = with_e164(values, campaign.region)
+        user_data = values.get("user_data")
+        if overwrite and user_data:
+            existing = self.contacts.first_in_campaign_by_user_data(campaign.id, user_data)
+            if existing is not None:
+                for column, value in values.items():
+                    setattr(existing, column, value)
+                self.session.flush()
+                return existing
+        return self.contacts.add({**values, **IMPORTED_STATE, "campaign_id": campaign.id})
+
+    def import_many(
+        self, campaign: Campaign, bodies: Iterable[ContactImport], *, overwrite: bool
+    ) -> ImportCounts:
+        """Bulk import into one campaign: same rules as import_contact, written in batches."""
+        counts = ImportCounts()
+        known = self.contacts.ids_in_campaign_by_user_data(campaign.id) if overwrite else {}
+        pending: list[dict[str, Any]] = []
+        pending_by_user_data: dict[str, int] = {}
+        updates: dict[int, dict[str, Any]] = {}
+        for body in bodies:
+            check_import(body)
+            values = with_e164(
+                {column: getattr(body, column) for column in INPUT_COLUMNS}, campaign.region
+            )
+            user_data = values.get("user_data")
+            if overwrite and user_data and user_data in known:
+                updates[known[user_data]] = values
+                counts.overwritten += 1
+            elif overwrite and user_data and user_data in pending_by_user_data:
+                pending[pending_by_user_data[user_data]].update(values)
+                counts.overwritten += 1
+            else:
+                if overwrite and user_data:
+                    pending_by_user_data[user_data] = len(pending)
+                pending.append({**values, **IMPORTED_STATE, "campaign_id": campaign.id})
+                counts.imported += 1
+        now = utcnow()
+        for row in pending:
+            row.update(locked=False, created_at=now, updated_at=now)
+        self.contacts.insert_many(pending)
+        self.contacts.update_many(
+            (contact_id, {**values, "updated_at": now}) for contact_id, values in updates.items()
+        )
+        return counts
+
+    def update(self, body: ContactUpdate) -> Contact:
+        sent = body.model_fields_set - {"id"}
+        values = {column: getattr(body, column) for column in sent}
+        if body.id is not None:
+            contact = self.get(body.id, for_update=True)
+        elif body.user_data:
+            contact = self.first_by_user_data(body.user_data)
+        else:
+            raise Invalid("ID or UserData is required to find the contact to update")
+        if "name" in values and not (values["name"] or "").strip():
+            raise Invalid("Name cannot be empty")
+        phones_after = [values.get(c, getattr(contact, c)) for c in PHONE_COLUMNS]
+        if not any(phones_after):
+            raise Invalid(f"the contact must keep at least one of {PHONE_FIELD_NAMES}")
+        campaign = self.campaigns.get(contact.campaign_id)
+        for column, value in with_e164(values, campaign.region).items():
+            setattr(contact, column, value)
+        self.session.flush()
+        return contact
+
+    # -- state -------------------------------------------------------------------------------
+
+    def delete(self, contact: Contact) -> None:
+        self.contacts.delete(contact)
+
+    def set_locked(self, contact: Contact, locked: bool) -> None:
+        contact.locked = locked
+        self.session.flush()
+
+    def reset(self, contact: Contact) -> None:
+        for column, value in IMPORTED_STATE.items():
+            setattr(contact, column, value)
+        self.session.flush()
+
+    def history(self, contacts: Sequence[Contact]) -> Sequence[ContactHistory]:
+        return self.contacts.history_of([contact.id for contact in contacts])
+
+    # -- results -----------------------------------------------------------------------------
+
+    def record_result(self, contact_id: int, result: CallResult) -> ContactHistory:
+        """Apply one call's outcome to the contact's counters and append it to its history.
+
+        Every outcome takes this path, whoever placed the call.
+        """
+        contact = self.get(contact_id, for_update=True)
+        n = result.phone_number_offset
+        number = getattr(contact, f"phone_number{n}")
+        if not number:
+            raise Invalid(f"PhoneNumberOffset {n}: the contact has no PhoneNumber{n}")
+        campaign = self.campaigns.get(contact.campaign_id)
+        connected = result.dt_call_connect is not None
+        outcome = classify(result.cause_code, connected, result.mailbox)
+
+        setattr(
+            contact, f"n_tries_phone_number{n}", getattr(contact, f"n_tries_phone_number{n}") + 1
+        )
+        setattr(contact, f"n_phone_number{n}_last_cause", result.cause_code)
+        if outcome is Outcome.INVALID:
+            setattr(contact, f"b_phone_number{n}_invalid", True)
+        elif connected:
+            setattr(contact, f"b_phone_number{n}_invalid", False)
+        if result.acd_agent_end_reasons_id is not None:
+            setattr(
+                contact,
+                f"phone_number{n}_last_acd_agent_end_reasons_id",
+                result.acd_agent_end_reasons_id,
+            )
+            contact.last_acd_agent_end_reasons_id = result.acd_agent_end_reasons_id
+        contact.b_last_result_mailbox = outcome is Outcome.MAILBOX
+        ended = result.dt_call_end or result.dt_call_connect or result.dt_call_alert
+        contact.dt_last_try = result.dt_call_start
+        contact.dt_next_try = (ended or result.dt_call_start) + timedelta(
+            seconds=retry_delay(campaign, outcome)
+        )
+
+        region = campaign.region
+        b_number = result.b_number or number
+        entry = ContactHistory(
+            contact_id=contact.id,
+            campaign_id=contact.campaign_id,
+            user_data=contact.user_data,
+            user_data2=contact.user_data2,
+            user_data3=contact.user_data3,
+            dt_call_start=result.dt_call_start,
+            dt_call_alert=result.dt_call_alert,
+            dt_call_connect=result.dt_call_connect,
+            dt_call_end=result.dt_call_end,
+            cause_code=result.cause_code,
+            connres=1 if connected else 0,
+            phone_number=number,
+            phone_number_offset=n,
+            a_number=result.a_number,
+            b_number=b_number,
+            a_number_country_code=country_code(result.a_number, region),
+            b_number_country_code=country_code(b_number, region),
+            outbound=result.outbound,
+            caller_hangup=result.caller_hangup,
+            mailbox=outcome is Outcome.MAILBOX,
+            test_call=result.test_call,
+            result_code_id=result.result_code_id,
+            result_code_type_id=result.result_code_type_id,
+            acd_agent_end_reasons_id=result.acd_agent_end_reasons_id,
+            service_numbers_id=result.service_numbers_id,
+            users_id=result.users_id,
+        )
+        return self.contacts.add_history(entry)
+
+
+def retry_delay(campaign: Campaign, outcome: Outcome) -> int:
+    """Seconds until the contact is due again after `outcome`, from the campaign's settings."""
+    delays = {
+        Outcome.CONNECTED: campaign.retry_delay_connected,
+        Outcome.MAILBOX: campaign.retry_delay_mailbox,
+        Outcome.BUSY: campaign.retry_delay_busy,
+        Outcome.NO_ANSWER: campaign.retry_delay_no_answer,
+        Outcome.INVALID: campaign.retry_delay_failed,
+        Outcome.FAILED: campaign.retry_delay_failed,
+    }
+    return delays[outcome]

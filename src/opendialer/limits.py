@@ -1,0 +1,72 @@
+"""ASGI middleware that refuses request bodies over a size limit before any endpoint runs."""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from opendialer.errors import Faces
+
+
+class BodySizeLimit:
+    """Buffers each request body up to its limit; past it, answers 413 in the face's envelope."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        faces: Faces,
+        default_limit: int,
+        limits: dict[str, int] | None = None,
+    ) -> None:
+        self.app = app
+        self.faces = faces
+        self.default_limit = default_limit
+        self.limits = sorted((limits or {}).items(), key=lambda item: len(item[0]), reverse=True)
+
+    def limit_for(self, path: str) -> int:
+        for prefix, limit in self.limits:
+            if path.startswith(prefix):
+                return limit
+        return self.default_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        limit = self.limit_for(path)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, path, limit)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body = message.get("body", b"")
+            size += len(body)
+            if size > limit:
+                await self._refuse(scope, receive, send, path, limit)
+                return
+            chunks.append(body)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, path: str, limit: int
+    ) -> None:
+        response = self.faces.render(
+            path, 413, f"the request body is larger than the {limit} bytes allowed here"
+        )
+        await response(scope, receive, send)

@@ -1,0 +1,1 @@
+"""Tenants, servicers and partners."""
