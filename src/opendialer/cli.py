@@ -66,13 +66,21 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Load the demo data and print a token for it.")
+    ] = False,
 ) -> None:
     """Apply pending migrations, then serve the API."""
     import uvicorn
 
     settings = Settings()
-    _database(settings).engine.dispose()
-    settings.signing_key()  # generate the key once, before workers race for it
+    database = _database(settings)
+    key = settings.signing_key()  # generated once here, before several workers could race
+    if demo:
+        typer.echo(f"OpenDialer on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+        typer.echo("account_admin token for demo tenant 314 (valid 24 hours):")
+        typer.echo(_demo_token(database, key))
+    database.engine.dispose()
     uvicorn.run(
         "opendialer.asgi:app",
         host=host,
@@ -81,6 +89,17 @@ def serve(
         log_level=settings.log_level,
         access_log=False,
     )
+
+
+def _demo_token(database: Database, key: str, ttl: int = 86400) -> str:
+    from opendialer.demo import DEMO_SERVICER, DEMO_TENANT, load_demo
+
+    with database.transaction() as session:
+        err.print(load_demo(session))
+        principal = principal_for(
+            session, Role.ACCOUNT_ADMIN, tenant_id=DEMO_TENANT, servicer_id=DEMO_SERVICER
+        )
+    return issue_token(principal, key, ttl)
 
 
 @db_app.command("upgrade")
@@ -96,15 +115,8 @@ def demo(
     ttl: Annotated[int, typer.Option(help="Lifetime of the printed token, in seconds.")] = 86400,
 ) -> None:
     """Load demo data (idempotent) and print an account_admin token for tenant 314."""
-    from opendialer.demo import load_demo
-
     settings = Settings()
-    database = _database(settings)
-    with database.transaction() as session:
-        summary = load_demo(session)
-        principal = principal_for(session, Role.ACCOUNT_ADMIN, tenant_id=314, servicer_id=2)
-    err.print(summary)
-    typer.echo(issue_token(principal, settings.signing_key(), ttl))
+    typer.echo(_demo_token(_database(settings), settings.signing_key(), ttl))
 
 
 @tenant_app.command("create")

@@ -1,0 +1,130 @@
+"""One database for the whole run (SQLite in a temp dir, or PostgreSQL when
+OPENDIALER_TEST_DATABASE_URL is set), built by the migrations; each test runs inside a
+transaction that is rolled back, and talks to the app over HTTP as a client would."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import sessionmaker
+
+from opendialer.app import create_app
+from opendialer.auth.principal import Principal, Role
+from opendialer.auth.tokens import issue_token
+from opendialer.config import Settings
+from opendialer.db.migrate import upgrade
+from opendialer.db.session import Database, make_engine
+from opendialer.tenancy.service import create_servicer, create_tenant
+
+TEST_KEY = "test-signing-key-not-for-production-use"
+
+
+def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("OPENDIALER_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'opendialer-test.db'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return test_database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    if engine.dialect.name == "postgresql":
+        # The test database is the suite's own: start it from an empty schema every run.
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def database(engine: Engine) -> Iterator[Database]:
+    """A Database whose sessions all work inside one outer transaction, rolled back after."""
+    connection = engine.connect()
+    outer = connection.begin()
+    sessions = sessionmaker(
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+        expire_on_commit=False,
+        autoflush=False,
+    )
+    yield Database(engine, sessions)
+    outer.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, secret_key=TEST_KEY)
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database) -> FastAPI:
+    return create_app(settings, database)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def tenants(database: Database) -> list[int]:
+    """Two tenants, 314 (servicer 2) and 315 (servicer 7), under partner 90; and tenant 316,
+    which no partner owns."""
+    with database.transaction() as session:
+        create_tenant(session, 314, "Acme Servicing", partner_id=90, billing_code="ACME")
+        create_servicer(session, 314, 2, "Acme Main")
+        create_tenant(session, 315, "Other Servicing", partner_id=90, billing_code="OTHER")
+        create_servicer(session, 315, 7, "Other Main")
+        create_tenant(session, 316, "Independent Servicing")
+    return [314, 315, 316]
+
+
+TokenFactory = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def auth(tenants: list[int]) -> TokenFactory:
+    """Headers carrying a token: auth() for an account_admin of 314, or any role and tenant."""
+
+    def headers(
+        role: str = "account_admin",
+        tenant: int | None = 314,
+        partner: int | None = None,
+        servicer: int | None = None,
+        ttl: int = 3600,
+    ) -> dict[str, str]:
+        if role == "partner_admin":
+            tenant = None
+        principal = Principal("test", Role(role), tenant, servicer, partner)
+        return {"Authorization": f"Bearer {issue_token(principal, TEST_KEY, ttl)}"}
+
+    return headers
+
+
+@pytest.fixture
+def campaign(client: TestClient, auth: TokenFactory) -> dict[str, Any]:
+    """A campaign of tenant 314."""
+    response = client.post(
+        "/dialler/campaigns",
+        json={"Name": "Early Stage", "TimeZone": "America/Chicago"},
+        headers=auth(),
+    )
+    assert response.status_code == 200, response.text
+    record: dict[str, Any] = response.json()["records"][0]
+    return record
