@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
-from sqlalchemy import Boolean, Column, DateTime, Integer, Numeric, String, Table
+from sqlalchemy import Boolean, ColumnElement, DateTime, FromClause, Integer, Numeric, String
 from sqlalchemy.types import TypeDecorator
 
 from opendialer.db.base import UTCDateTime
@@ -39,7 +39,7 @@ WallClock = Annotated[datetime, AfterValidator(_naive)]
 Moment = Annotated[datetime, AfterValidator(_aware)]
 
 
-def python_type(column: Column[Any]) -> Any:
+def python_type(column: ColumnElement[Any]) -> Any:
     """The request-side type for a column, bounded so no value can overflow the column."""
     kind = column.type
     if isinstance(kind, UTCDateTime):
@@ -63,7 +63,7 @@ def python_type(column: Column[Any]) -> Any:
 
 def model_from_columns(
     name: str,
-    table: Table,
+    table: FromClause,
     fields: Sequence[tuple[str, str]],
     *,
     base: type[BaseModel],

@@ -84,6 +84,7 @@ PLACES = [
     ("New York", "NY", "10001", "212"),
     ("Los Angeles", "CA", "90012", "213"),
 ]
+STREETS = ["Oak", "Maple", "Main", "Lake", "Cedar", "Park"]
 CONTACT_COUNT = 40
 
 
@@ -113,7 +114,7 @@ def load_demo(session: Session) -> str:
             "Name": last,
             "FirstName": first,
             "Salutation": rng.choice(["Mr.", "Ms.", "Mrs."]),
-            "Address": f"{rng.randint(100, 9999)} {rng.choice(['Oak', 'Maple', 'Main', 'Lake'])} St",
+            "Address": f"{rng.randint(100, 9999)} {rng.choice(STREETS)} St",
             "PostalCode": zip_code,
             "City": city,
             "Region": state,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -79,7 +79,7 @@ class Faces:
         return self.default
 
     def render(
-        self, path: str, status: int, message: str, headers: dict[str, str] | None = None
+        self, path: str, status: int, message: str, headers: Mapping[str, str] | None = None
     ) -> Response:
         body = orjson.dumps(self.envelope_for(path)(status, message))
         return Response(body, status_code=status, media_type="application/json", headers=headers)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, select, tuple_, update
+from sqlalchemy import Select, Table, delete, func, insert, select, tuple_, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 
-CONTACTS = Contact.__table__
+CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
 
 
 class CampaignRepository:
@@ -19,7 +19,7 @@ class CampaignRepository:
         self.session = session
         self.tenant_id = tenant_id
 
-    def _base(self) -> Select[tuple[Campaign]]:
+    def _base(self) -> Select[Campaign]:
         return select(Campaign).where(Campaign.tenant_id == self.tenant_id)
 
     def get(self, campaign_id: int) -> Campaign | None:
@@ -59,7 +59,7 @@ class ContactRepository:
         self.session = session
         self.tenant_id = tenant_id
 
-    def _base(self) -> Select[tuple[Contact]]:
+    def _base(self) -> Select[Contact]:
         return select(Contact).where(Contact.tenant_id == self.tenant_id)
 
     def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
@@ -100,7 +100,8 @@ class ContactRepository:
             )
             .group_by(Contact.user_data)
         )
-        return {user_data: contact_id for user_data, contact_id in self.session.execute(query)}
+        rows = self.session.execute(query)
+        return {user_data: contact_id for user_data, contact_id in rows if user_data is not None}
 
     def add(self, values: dict[str, Any]) -> Contact:
         contact = Contact(tenant_id=self.tenant_id, **values)

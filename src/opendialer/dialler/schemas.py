@@ -172,11 +172,13 @@ def serializer(fields: Sequence[tuple[str, str]]) -> Callable[[Any], dict[str, A
     return to_record
 
 
-def mapping_serializer(fields: Sequence[tuple[str, str]]) -> Callable[[Mapping[str, Any]], Any]:
+def mapping_serializer(
+    fields: Sequence[tuple[str, str]],
+) -> Callable[[Mapping[Any, Any]], dict[str, Any]]:
     """Like `serializer`, for Core result rows given as mappings of column name to value."""
     pairs = tuple(fields)
 
-    def to_record(row: Mapping[str, Any]) -> dict[str, Any]:
+    def to_record(row: Mapping[Any, Any]) -> dict[str, Any]:
         return {api: _plain(row[attr]) for api, attr in pairs}
 
     return to_record
