@@ -195,7 +195,9 @@ class _ContactBody(ApiInput):
     @classmethod
     def _drop_read_only(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            return {k: v for k, v in data.items() if k not in CONTACT_READ_ONLY}
+            # A model's own fields are never dropped: ContactUpdate finds the contact by ID.
+            own = {field.alias for field in cls.model_fields.values()}
+            return {k: v for k, v in data.items() if k not in CONTACT_READ_ONLY or k in own}
         return data
 
 
