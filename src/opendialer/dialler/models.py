@@ -135,6 +135,10 @@ class Contact(Base):
     dt_next_try: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dt_last_try: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The loan this contact is called about, so its calls count in call tracking.
+    loan_id: Mapped[str | None] = mapped_column(
+        ForeignKey("loans.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

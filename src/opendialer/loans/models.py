@@ -1,0 +1,146 @@
+"""Tables for lenders, borrowers, loans and bucket policies."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opendialer.db.base import Base, UTCDateTime, utcnow
+
+LOAN_STATUSES = (
+    "charge off",
+    "default",
+    "forbearance",
+    "fraud",
+    "paid in full",
+    "rejected",
+    "repayment",
+    "write off",
+)
+BORROWER_TYPES = ("borrower", "co-borrower")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+Money = Numeric(14, 2, asdecimal=False)
+
+
+class _Owned:
+    """Columns every loan-servicing row has: its id, tenant, servicer and timestamps."""
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    servicer_id: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Lender(_Owned, Base):
+    __tablename__ = "lenders"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "servicer_id", "name"),
+        ForeignKeyConstraint(
+            ["tenant_id", "servicer_id"],
+            ["servicers.tenant_id", "servicers.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str | None] = mapped_column(String(100))
+    identifier_number: Mapped[str | None] = mapped_column(String(64))
+
+
+class Borrower(_Owned, Base):
+    __tablename__ = "borrowers"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "servicer_id", "external_reference_id"),
+        Index("ix_borrowers_tenant_phone", "tenant_id", "phone_e164"),
+        ForeignKeyConstraint(
+            ["tenant_id", "servicer_id"],
+            ["servicers.tenant_id", "servicers.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    borrower_number: Mapped[str | None] = mapped_column(String(64))
+    external_reference_id: Mapped[str | None] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(16), default="borrower")
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    middle_name: Mapped[str | None] = mapped_column(String(100))
+    last_name: Mapped[str | None] = mapped_column(String(100))
+    suffix: Mapped[str | None] = mapped_column(String(20))
+    phone_number: Mapped[str | None] = mapped_column(String(64))
+    phone_e164: Mapped[str | None] = mapped_column(String(20))
+    cell_phone_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str | None] = mapped_column(String(2))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+
+
+class Loan(_Owned, Base):
+    __tablename__ = "loans"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "servicer_id", "external_reference_id"),
+        Index("ix_loans_tenant_status", "tenant_id", "servicer_id", "status"),
+        ForeignKeyConstraint(
+            ["tenant_id", "servicer_id"],
+            ["servicers.tenant_id", "servicers.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    lender_id: Mapped[str | None] = mapped_column(
+        ForeignKey("lenders.id", ondelete="SET NULL"), index=True
+    )
+    borrower_id: Mapped[str | None] = mapped_column(
+        ForeignKey("borrowers.id", ondelete="SET NULL"), index=True
+    )
+    loan_number: Mapped[str | None] = mapped_column(String(64))
+    external_reference_id: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))
+    paid_to_date: Mapped[date | None] = mapped_column(Date)
+    next_due_date: Mapped[date | None] = mapped_column(Date)
+    last_payment_date: Mapped[date | None] = mapped_column(Date)
+    past_amount_due: Mapped[float | None] = mapped_column(Money)
+    fee_outstanding: Mapped[float | None] = mapped_column(Money)
+    interest_balance: Mapped[float | None] = mapped_column(Money)
+    current_amount_due: Mapped[float | None] = mapped_column(Money)
+
+
+class BucketPolicy(Base):
+    __tablename__ = "bucket_policies"
+    __table_args__ = (
+        Index("ix_bucket_policies_scope", "tenant_id", "servicer_id", "lender_id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "servicer_id"],
+            ["servicers.tenant_id", "servicers.id"],
+            ondelete="CASCADE",
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    tenant_id: Mapped[int] = mapped_column(Integer)
+    servicer_id: Mapped[int] = mapped_column(Integer)
+    lender_id: Mapped[str | None] = mapped_column(ForeignKey("lenders.id", ondelete="CASCADE"))
+    call_code: Mapped[str] = mapped_column(String(32))
+    call_days_start: Mapped[int] = mapped_column(Integer)
+    call_days_end: Mapped[int] = mapped_column(Integer)
+    call_attempts_per_bucket: Mapped[int] = mapped_column(Integer)
+    call_contacts_per_bucket: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
