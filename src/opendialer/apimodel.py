@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
-from sqlalchemy import Boolean, ColumnElement, DateTime, FromClause, Integer, Numeric, String
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Date,
+    DateTime,
+    FromClause,
+    Integer,
+    Numeric,
+    String,
+)
 from sqlalchemy.types import TypeDecorator
 
 from opendialer.db.base import UTCDateTime
@@ -56,6 +65,8 @@ def python_type(column: ColumnElement[Any]) -> Any:
         return Annotated[float, Field(gt=-limit, lt=limit, allow_inf_nan=False)]
     if isinstance(kind, DateTime):
         return WallClock
+    if isinstance(kind, Date):
+        return date
     if isinstance(kind, String) and kind.length:
         return Annotated[Str, Field(max_length=kind.length)]
     return Str

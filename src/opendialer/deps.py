@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from opendialer.auth.principal import Principal, Role
+from opendialer.auth.principal import Action, Principal, Role
 from opendialer.auth.tokens import read_token
 from opendialer.config import Settings
 from opendialer.db.session import Database
 from opendialer.errors import Forbidden, Invalid, NotFound, Unauthorized
+from opendialer.tenancy.models import Servicer
 from opendialer.tenancy.service import partner_owns
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -84,3 +86,65 @@ def get_principal(request: Request, session: DbSession) -> Principal:
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The tenant a loan-servicing call acts on and, when named, the one servicer within it."""
+
+    principal: Principal
+    tenant: int
+    servicer: int | None
+
+    def require_servicer(self) -> int:
+        if self.servicer is None:
+            raise Invalid("name the servicer with a servicerid header")
+        return self.servicer
+
+
+def get_scope(request: Request, principal: CurrentPrincipal, session: DbSession) -> Scope:
+    """The caller's tenant and servicer: a `servicerid` header (or query parameter) picks the
+    servicer, which must match the token's servicer when the token names one."""
+    raw = request.headers.get("servicerid") or request.query_params.get("servicerid")
+    servicer = principal.servicer_id
+    if raw:
+        try:
+            requested = int(raw)
+        except ValueError:
+            raise Invalid(f"servicerid must be an integer, got {raw!r}") from None
+        if principal.servicer_id is not None and requested != principal.servicer_id:
+            raise Forbidden(f"servicerid {requested} does not match the access token's servicer")
+        if session.get(Servicer, (principal.tenant, requested)) is None:
+            raise NotFound(f"servicer {requested} not found")
+        servicer = requested
+    return Scope(principal, principal.tenant, servicer)
+
+
+CurrentScope = Annotated[Scope, Depends(get_scope)]
+
+
+def allowed(action: Action) -> Any:
+    """A dependency answering the caller's Principal, once it may do `action` (else 403)."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        principal.require(action)
+        return principal
+
+    return Depends(check)
+
+
+def scoped(action: Action) -> Any:
+    """A dependency answering the caller's Scope, once it may do `action` (else 403)."""
+
+    def check(scope: CurrentScope) -> Scope:
+        scope.principal.require(action)
+        return scope
+
+    return Depends(check)
+
+
+Reader = Annotated[Principal, allowed(Action.READ)]
+Locker = Annotated[Principal, allowed(Action.LOCK)]
+Writer = Annotated[Principal, allowed(Action.WRITE)]
+ScopeReader = Annotated[Scope, scoped(Action.READ)]
+ScopeWriter = Annotated[Scope, scoped(Action.WRITE)]

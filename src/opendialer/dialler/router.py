@@ -9,9 +9,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response, StreamingResponse
 
 from opendialer.apimodel import INT64
-from opendialer.auth.principal import Action, Principal
 from opendialer.db.session import Database
-from opendialer.deps import CurrentPrincipal, DbSession, get_database
+from opendialer.deps import DbSession, Locker, Reader, Writer, get_database
 from opendialer.dialler.repository import ContactRepository
 from opendialer.dialler.schemas import (
     CallResult,
@@ -31,18 +30,6 @@ router = APIRouter(tags=["dialler"])
 
 LIST_BATCH = 1000
 
-
-def allowed(action: Action) -> Any:
-    def check(principal: CurrentPrincipal) -> Principal:
-        principal.require(action)
-        return principal
-
-    return Depends(check)
-
-
-Reader = Annotated[Principal, allowed(Action.READ)]
-Locker = Annotated[Principal, allowed(Action.LOCK)]
-Writer = Annotated[Principal, allowed(Action.WRITE)]
 
 ContactId = Annotated[
     int, Path(alias="diallerContactsID", ge=0, le=INT64, description="The dialler contact's ID.")

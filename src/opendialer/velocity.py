@@ -1,0 +1,115 @@
+"""Shapes shared by the loan-servicing faces (/dialer, /calltracking and the loan management
+API): camelCase values, {"paging", "data"} pages with links, and the error envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from http import HTTPStatus
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Query
+
+from opendialer.errors import Invalid
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 20
+
+
+def velocity_error(status: int, message: str) -> dict[str, Any]:
+    """The loan-servicing faces' error body: HTTP status, its reason, and what is wrong."""
+    try:
+        reason = HTTPStatus(status).phrase
+    except ValueError:
+        reason = "Error"
+    return {"status": status, "error": reason, "message": message}
+
+
+def timestamp(value: datetime) -> str:
+    """A moment as the seeds write it: UTC, milliseconds, `Z` (2020-08-03T09:42:53.795Z)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def plain(value: Any) -> Any:
+    """A stored value as the seeds write it: dates as YYYY-MM-DD, whole amounts as integers."""
+    if isinstance(value, datetime):
+        return timestamp(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def record(obj: Any, fields: Sequence[tuple[str, str]], **extra: Any) -> dict[str, Any]:
+    """The camelCase record of an ORM object or a row mapping, in the order of `fields`."""
+    if isinstance(obj, Mapping):
+        values = {api: plain(obj[attr]) for api, attr in fields}
+    else:
+        values = {api: plain(getattr(obj, attr)) for api, attr in fields}
+    values.update(extra)
+    return values
+
+
+@dataclass(frozen=True)
+class Paging:
+    offset: int
+    limit: int
+
+
+def _number(name: str, raw: str | None, default: int, low: int, high: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise Invalid(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def paging(
+    offset: Annotated[
+        str | None, Query(description="Records to skip. Defaults to 0.", examples=["0"])
+    ] = None,
+    limit: Annotated[
+        str | None,
+        Query(description=f"Records per page, 1 to {MAX_LIMIT}. Defaults to {DEFAULT_LIMIT}."),
+    ] = None,
+) -> Paging:
+    """offset and limit as the seeds define them; a number or a numeric string."""
+    return Paging(
+        offset=_number("offset", offset, 0, 0, 2**62),
+        limit=_number("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
+    )
+
+
+def page(
+    path: str,
+    filters: Mapping[str, str | None],
+    paging: Paging,
+    total: int,
+    data: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """{"paging": {"offset", "limit", "links"}, "data"}; links keep the filters and lead to real
+    pages: no `previous` on the first page, no `next` on the last."""
+    kept = {name: value for name, value in filters.items() if value not in (None, "")}
+
+    def link(offset: int) -> str:
+        return f"{path}?{urlencode({**kept, 'offset': offset, 'limit': paging.limit})}"
+
+    last = max(0, (total - 1) // paging.limit * paging.limit)
+    links = {"first": link(0), "last": link(last)}
+    if paging.offset > 0:
+        links["previous"] = link(max(0, min(paging.offset, last + paging.limit) - paging.limit))
+    if paging.offset + paging.limit < total:
+        links["next"] = link(paging.offset + paging.limit)
+    return {
+        "paging": {"offset": paging.offset, "limit": paging.limit, "links": links},
+        "data": data,
+    }
