@@ -16,6 +16,22 @@ from opendialer.db.session import Database
 from opendialer.dialler.router import router as dialler_router
 from opendialer.errors import Faces, install_error_handlers, status_message
 from opendialer.limits import BodySizeLimit
+from opendialer.loans.router import router as loans_router
+from opendialer.velocity import velocity_error
+
+# Paths answered in the loan-servicing faces' error envelope.
+VELOCITY_PREFIXES = (
+    "/dialer",
+    "/dialerapi",
+    "/calltracking",
+    "/calltrackingapi",
+    "/lenders",
+    "/borrowers",
+    "/loans",
+    "/buckets",
+)
+# Batch endpoints, which take bodies up to OPENDIALER_MAX_BATCH_BODY_BYTES.
+BATCH_PATHS = ("/loans/bulk", "/calltracking/calls", "/calltrackingapi/calltracking/calls")
 
 DESCRIPTION = """
 OpenDialer speaks the REST APIs collections tools already use. Authenticate with
@@ -50,10 +66,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     faces = Faces(default=status_message)
     faces.register("/auth", oauth_error)
     faces.register("/dialler", status_message)
+    for prefix in VELOCITY_PREFIXES:
+        faces.register(prefix, velocity_error)
     install_error_handlers(app, faces)
-    app.add_middleware(BodySizeLimit, faces=faces, default_limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        faces=faces,
+        default_limit=settings.max_body_bytes,
+        limits={path: settings.max_batch_body_bytes for path in BATCH_PATHS},
+    )
 
     app.include_router(auth_router)
     app.include_router(dialler_router)
+    app.include_router(loans_router)
     logging.getLogger("opendialer").setLevel(settings.log_level.upper())
     return app

@@ -16,6 +16,7 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     token_ttl_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024
+    max_batch_body_bytes: int = 64 * 1024 * 1024
     default_region: str = "US"
     log_level: str = "info"
 

@@ -1,0 +1,197 @@
+"""Every query on lenders, borrowers, loans and buckets, each scoped to one tenant."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from opendialer.db.base import utcnow
+from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan, new_id
+
+Owned = TypeVar("Owned", Lender, Borrower, Loan)
+
+# Rows per IN (...) look-up and per executemany batch in bulk upserts.
+CHUNK = 500
+
+
+@dataclass
+class UpsertResult:
+    """Ids by natural key, and how many rows were created, changed or left as they were."""
+
+    ids: dict[str, str] = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class OwnedRepository(Generic[Owned]):
+    """Queries on one table of tenant- and servicer-owned rows, keyed by a natural key too."""
+
+    def __init__(self, model: type[Owned], key: str, session: Session, tenant_id: int) -> None:
+        self.model: type[Owned] = model
+        self.key = key
+        self.session = session
+        self.tenant_id = tenant_id
+        self.table: Table = model.__table__  # type: ignore[assignment]
+
+    def _base(self) -> Select[Owned]:
+        return select(self.model).where(self.model.tenant_id == self.tenant_id)
+
+    def get(self, row_id: str, servicer_id: int | None = None) -> Owned | None:
+        query = self._base().where(self.model.id == row_id)
+        if servicer_id is not None:
+            query = query.where(self.model.servicer_id == servicer_id)
+        return self.session.scalars(query).first()
+
+    def by_key(self, servicer_id: int | None, value: str) -> Sequence[Owned]:
+        query = self._base().where(getattr(self.model, self.key) == value)
+        if servicer_id is not None:
+            query = query.where(self.model.servicer_id == servicer_id)
+        return self.session.scalars(query.order_by(self.model.created_at, self.model.id)).all()
+
+    def page(self, servicer_id: int | None, offset: int, limit: int) -> tuple[int, Sequence[Owned]]:
+        query = self._base()
+        if servicer_id is not None:
+            query = query.where(self.model.servicer_id == servicer_id)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(
+            query.order_by(self.model.created_at, self.model.id).offset(offset).limit(limit)
+        ).all()
+        return int(total), rows
+
+    def add(self, row: Owned) -> Owned:
+        row.tenant_id = self.tenant_id
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def upsert(self, servicer_id: int, rows: dict[str, dict[str, Any]]) -> UpsertResult:
+        """Create or change rows found by natural key; rows whose values all match stay as
+        they are (their updated time too), so re-sending a feed changes nothing."""
+        result = UpsertResult()
+        columns = sorted({column for values in rows.values() for column in values})
+        key_column = self.table.c[self.key]
+        keys = list(rows)
+        existing: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(keys), CHUNK):
+            query = select(self.table.c.id, key_column, *[self.table.c[c] for c in columns]).where(
+                self.table.c.tenant_id == self.tenant_id,
+                self.table.c.servicer_id == servicer_id,
+                key_column.in_(keys[start : start + CHUNK]),
+            )
+            for row in self.session.execute(query).mappings():
+                existing[row[self.key]] = dict(row)
+        now = utcnow()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        for key, values in rows.items():
+            found = existing.get(key)
+            if found is None:
+                row_id = new_id()
+                inserts.append(
+                    {
+                        **{c: values.get(c) for c in columns},
+                        self.key: key,
+                        "id": row_id,
+                        "tenant_id": self.tenant_id,
+                        "servicer_id": servicer_id,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                result.ids[key] = row_id
+                result.created += 1
+                continue
+            result.ids[key] = found["id"]
+            changed = {c: v for c, v in values.items() if found.get(c) != v}
+            if changed:
+                updates.append({**found, **values, "_id": found["id"], "updated_at": now})
+                result.updated += 1
+            else:
+                result.unchanged += 1
+        self._insert(inserts)
+        self._update(updates, columns)
+        return result
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), CHUNK * 10):
+            self.session.execute(insert(self.table), rows[start : start + CHUNK * 10])
+
+    def _update(self, rows: list[dict[str, Any]], columns: Iterable[str]) -> None:
+        if not rows:
+            return
+        names: list[str] = [c for c in columns if c != self.key]
+        statement = (
+            update(self.table)
+            .where(self.table.c.id == bindparam("_id"))
+            .values({c: bindparam(c) for c in [*names, "updated_at"]})
+        )
+        for row in rows:
+            for name in names:
+                row.setdefault(name, None)
+        self.session.execute(statement, rows)
+
+
+def lenders(session: Session, tenant_id: int) -> OwnedRepository[Lender]:
+    return OwnedRepository(Lender, "name", session, tenant_id)
+
+
+def borrowers(session: Session, tenant_id: int) -> OwnedRepository[Borrower]:
+    return OwnedRepository(Borrower, "external_reference_id", session, tenant_id)
+
+
+def loans(session: Session, tenant_id: int) -> OwnedRepository[Loan]:
+    return OwnedRepository(Loan, "external_reference_id", session, tenant_id)
+
+
+class BucketRepository:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _base(self) -> Select[BucketPolicy]:
+        return select(BucketPolicy).where(BucketPolicy.tenant_id == self.tenant_id)
+
+    def get(self, bucket_id: str) -> BucketPolicy | None:
+        return self.session.scalars(self._base().where(BucketPolicy.id == bucket_id)).first()
+
+    def in_scope(
+        self, servicer_id: int | None, lender_id: str | None = None
+    ) -> Sequence[BucketPolicy]:
+        query = self._base()
+        if servicer_id is not None:
+            query = query.where(BucketPolicy.servicer_id == servicer_id)
+        if lender_id is not None:
+            query = query.where(BucketPolicy.lender_id == lender_id)
+        order = (BucketPolicy.servicer_id, BucketPolicy.call_days_start, BucketPolicy.id)
+        return self.session.scalars(query.order_by(*order)).all()
+
+    def overlapping(
+        self, servicer_id: int, lender_id: str | None, start: int, end: int
+    ) -> BucketPolicy | None:
+        lender_match = (
+            BucketPolicy.lender_id.is_(None)
+            if lender_id is None
+            else BucketPolicy.lender_id == lender_id
+        )
+        query = self._base().where(
+            BucketPolicy.servicer_id == servicer_id,
+            lender_match,
+            BucketPolicy.call_days_start <= end,
+            BucketPolicy.call_days_end >= start,
+        )
+        return self.session.scalars(query.limit(1)).first()
+
+    def add(self, bucket: BucketPolicy) -> BucketPolicy:
+        bucket.tenant_id = self.tenant_id
+        self.session.add(bucket)
+        self.session.flush()
+        return bucket
+
+    def delete(self, bucket: BucketPolicy) -> None:
+        self.session.delete(bucket)
+        self.session.flush()

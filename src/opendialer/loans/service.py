@@ -1,0 +1,223 @@
+"""Rules for lenders, borrowers, loans, loan feeds and bucket policies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from opendialer.errors import Conflict, Invalid, NotFound
+from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
+from opendialer.loans.repository import (
+    BucketRepository,
+    OwnedRepository,
+    borrowers,
+    lenders,
+    loans,
+)
+from opendialer.loans.schemas import (
+    BORROWER_FIELDS,
+    LENDER_FIELDS,
+    LOAN_FIELDS,
+    BucketInput,
+)
+from opendialer.phones import to_e164
+
+Row = TypeVar("Row", Lender, Borrower, Loan)
+
+# Natural keys: what a feed row is found by, named as the API names them.
+KEY_NAMES = {
+    Lender: "lenderName",
+    Borrower: "borrowerExternalReferenceId",
+    Loan: "loanExternalReferenceId",
+}
+ENTITY_NAMES = {Lender: "lender", Borrower: "borrower", Loan: "loan"}
+
+
+@dataclass
+class FeedCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def borrower_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Borrower columns plus the E.164 form of the phone number when it is set."""
+    if "phone_number" in values:
+        values["phone_e164"] = to_e164(values["phone_number"])
+    return values
+
+
+def _split_feed_row(row: BaseModel) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    sent = row.model_fields_set
+    parts = []
+    for fields in (LENDER_FIELDS, BORROWER_FIELDS, LOAN_FIELDS):
+        parts.append({column: getattr(row, api) for api, column in fields if api in sent})
+    return parts[0], parts[1], parts[2]
+
+
+class LoanBook:
+    """Lenders, borrowers and loans of one tenant."""
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+        self.lenders = lenders(session, tenant_id)
+        self.borrowers = borrowers(session, tenant_id)
+        self.loans = loans(session, tenant_id)
+
+    def repository(self, model: type[Row]) -> OwnedRepository[Any]:
+        repositories: dict[type, OwnedRepository[Any]] = {
+            Lender: self.lenders,
+            Borrower: self.borrowers,
+            Loan: self.loans,
+        }
+        return repositories[model]
+
+    def get(self, model: type[Row], row_id: str, servicer_id: int | None = None) -> Row:
+        row = self.repository(model).get(row_id, servicer_id)
+        if row is None:
+            raise NotFound(f"{ENTITY_NAMES[model]} {row_id} not found")
+        return row  # type: ignore[no-any-return]
+
+    def create(self, model: type[Row], servicer_id: int, body: BaseModel) -> Row:
+        values = self._values(model, servicer_id, body, creating=True)
+        key = values.get(self.repository(model).key)
+        if key is not None and self.repository(model).by_key(servicer_id, key):
+            raise Conflict(f"a {ENTITY_NAMES[model]} with {KEY_NAMES[model]} {key!r} exists")
+        row = model(servicer_id=servicer_id, **values)
+        return self.repository(model).add(row)  # type: ignore[no-any-return]
+
+    def update(
+        self, model: type[Row], row_id: str, servicer_id: int | None, body: BaseModel
+    ) -> Row:
+        row = self.get(model, row_id, servicer_id)
+        values = self._values(model, row.servicer_id, body, creating=False)
+        key_column = self.repository(model).key
+        key = values.get(key_column)
+        if key is not None and key != getattr(row, key_column):
+            if self.repository(model).by_key(row.servicer_id, key):
+                raise Conflict(f"a {ENTITY_NAMES[model]} with {KEY_NAMES[model]} {key!r} exists")
+        for column, value in values.items():
+            setattr(row, column, value)
+        self.session.flush()
+        return row
+
+    def _values(
+        self, model: type[Row], servicer_id: int, body: BaseModel, *, creating: bool
+    ) -> dict[str, Any]:
+        values = body.model_dump(exclude_unset=True)
+        required = {Lender: ["name"], Borrower: [], Loan: ["status"]}[model]
+        fields = {Lender: LENDER_FIELDS, Borrower: BORROWER_FIELDS, Loan: LOAN_FIELDS}[model]
+        api = dict((column, name) for name, column in fields)
+        for column in required:
+            if (creating and values.get(column) is None) or (
+                column in values and values[column] is None
+            ):
+                raise Invalid(f"{api[column]} is required")
+        if model is Borrower:
+            values = borrower_values(values)
+            if creating and values.get("type") is None:
+                values["type"] = "borrower"
+            if "cell_phone_consent" in values and values["cell_phone_consent"] is None:
+                values["cell_phone_consent"] = False
+        if model is Loan:
+            if values.get("lender_id") is not None:
+                self.get(Lender, values["lender_id"], servicer_id)
+            if values.get("borrower_id") is not None:
+                self.get(Borrower, values["borrower_id"], servicer_id)
+        return values
+
+    def upsert_feed(self, servicer_id: int, rows: Sequence[BaseModel]) -> FeedCounts:
+        """Apply a loan feed: each row's lender, borrower and loan are created or brought up to
+        date by their natural keys; a row identical to what is stored changes nothing."""
+        lender_rows: dict[str, dict[str, Any]] = {}
+        borrower_rows: dict[str, dict[str, Any]] = {}
+        loan_rows: dict[str, dict[str, Any]] = {}
+        links: dict[str, tuple[str | None, str | None]] = {}
+        for index, row in enumerate(rows):
+            lender, borrower, loan = _split_feed_row(row)
+            lender_name = lender.get("name")
+            if lender and not lender_name:
+                raise Invalid(f"row {index}: lenderName is required with the other lender fields")
+            borrower_key = borrower.get("external_reference_id")
+            if borrower and not borrower_key:
+                raise Invalid(
+                    f"row {index}: borrowerExternalReferenceId is required with the other "
+                    "borrower fields"
+                )
+            if lender_name:
+                lender_rows[lender_name] = lender
+            if borrower_key:
+                if "type" in borrower and borrower["type"] is None:
+                    borrower["type"] = "borrower"
+                if borrower.get("cell_phone_consent") is None and "cell_phone_consent" in borrower:
+                    borrower["cell_phone_consent"] = False
+                borrower_rows[borrower_key] = borrower_values(borrower)
+            loan_key = loan["external_reference_id"]
+            loan_rows[loan_key] = loan
+            links[loan_key] = (lender_name, borrower_key)
+        lender_ids = self.lenders.upsert(servicer_id, lender_rows).ids
+        borrower_ids = self.borrowers.upsert(servicer_id, borrower_rows).ids
+        for loan_key, (lender_name, borrower_key) in links.items():
+            if lender_name:
+                loan_rows[loan_key]["lender_id"] = lender_ids[lender_name]
+            if borrower_key:
+                loan_rows[loan_key]["borrower_id"] = borrower_ids[borrower_key]
+        result = self.loans.upsert(servicer_id, loan_rows)
+        return FeedCounts(result.created, result.updated, result.unchanged)
+
+
+class BucketService:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.buckets = BucketRepository(session, tenant_id)
+        self.book = LoanBook(session, tenant_id)
+
+    def get(self, bucket_id: str) -> BucketPolicy:
+        bucket = self.buckets.get(bucket_id)
+        if bucket is None:
+            raise NotFound(f"bucket {bucket_id} not found")
+        return bucket
+
+    def list(self, servicer_id: int | None) -> Sequence[BucketPolicy]:
+        return self.buckets.in_scope(servicer_id)
+
+    def create(self, servicer_id: int, body: BucketInput) -> BucketPolicy:
+        values = body.model_dump(exclude_unset=True)
+        names = {
+            "call_code": "callCode",
+            "call_days_start": "callDaysStart",
+            "call_days_end": "callDaysEnd",
+            "call_attempts_per_bucket": "callAttemptsPerBucket",
+            "call_contacts_per_bucket": "callContactsPerBucket",
+        }
+        missing = [api for column, api in names.items() if values.get(column) is None]
+        if missing:
+            raise Invalid("missing mandatory field(s): " + ", ".join(missing))
+        for column, api in names.items():
+            if column != "call_code" and values[column] < 0:
+                raise Invalid(f"{api} must not be negative")
+        if not values["call_code"].strip():
+            raise Invalid("callCode must not be empty")
+        start, end = values["call_days_start"], values["call_days_end"]
+        if start > end:
+            raise Invalid(f"callDaysStart {start} is after callDaysEnd {end}")
+        lender_id = values.get("lender_id")
+        if lender_id is not None:
+            self.book.get(Lender, lender_id, servicer_id)
+        clash = self.buckets.overlapping(servicer_id, lender_id, start, end)
+        if clash is not None:
+            raise Conflict(
+                f"days {start}-{end} overlap bucket {clash.call_code} "
+                f"({clash.call_days_start}-{clash.call_days_end}) of the same scope"
+            )
+        return self.buckets.add(BucketPolicy(servicer_id=servicer_id, **values))
+
+    def delete(self, bucket_id: str) -> None:
+        self.buckets.delete(self.get(bucket_id))
