@@ -28,19 +28,32 @@ INT64 = 2**63 - 1
 def _no_nul(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    if not value.isascii():
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            # A JSON \ud800 escape decodes to a lone surrogate, which no database can store.
+            raise ValueError("must not contain unpaired surrogates") from None
     return value
+
+
+def _to_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range once converted to UTC") from None
 
 
 def _naive(value: datetime) -> datetime:
     """A wall-clock value: one sent with an offset is taken to UTC, then kept without it."""
     if value.tzinfo is not None:
-        return value.astimezone(UTC).replace(tzinfo=None)
+        return _to_utc(value).replace(tzinfo=None)
     return value
 
 
 def _aware(value: datetime) -> datetime:
     """A moment: one sent without an offset is read as UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else _to_utc(value)
 
 
 Str = Annotated[str, AfterValidator(_no_nul)]

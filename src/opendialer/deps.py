@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from opendialer.apimodel import INT64
 from opendialer.auth.principal import Action, Principal, Role
 from opendialer.auth.tokens import read_token
 from opendialer.config import Settings
@@ -64,9 +65,12 @@ def requested_tenant(request: Request) -> int | None:
     if raw is None or raw == "":
         return None
     try:
-        return int(raw)
+        tenant = int(raw)
     except ValueError:
         raise Invalid(f"tenantid must be an integer, got {raw!r}") from None
+    if abs(tenant) > INT64:
+        raise Invalid(f"tenantid {raw} is out of range")
+    return tenant
 
 
 def get_principal(request: Request, session: DbSession) -> Principal:

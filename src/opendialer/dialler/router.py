@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query
 from starlette.responses import Response, StreamingResponse
 
-from opendialer.apimodel import INT64
+from opendialer.apimodel import INT64, Str
 from opendialer.db.session import Database
 from opendialer.deps import DbSession, Locker, Reader, Writer, get_database
 from opendialer.dialler.repository import ContactRepository
@@ -38,7 +38,7 @@ CampaignId = Annotated[
     int, Path(alias="diallerCampaignsID", ge=0, le=INT64, description="The dialler campaign's ID.")
 ]
 UserData = Annotated[
-    str, Query(alias="userData", max_length=255, description="The contact's UserData value.")
+    Str, Query(alias="userData", max_length=255, description="The contact's UserData value.")
 ]
 
 

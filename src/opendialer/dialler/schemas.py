@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
-from opendialer.apimodel import INT64, ApiInput, Moment, Str, model_from_columns
+from opendialer.apimodel import INT32, INT64, ApiInput, Moment, Str, model_from_columns
 from opendialer.dialler.models import Campaign, Contact
 
 PHONE_OFFSETS = range(1, 7)
@@ -234,6 +234,10 @@ class CampaignUpdate(_CampaignFields):  # type: ignore[misc,valid-type]
     campaign_id: int = Field(alias="DiallerCampaignsID", ge=0, le=INT64)
 
 
+# An ID stored in an INTEGER column: bounded so that no value overflows it.
+Int32Id = Annotated[int, Field(ge=0, le=INT32)]
+
+
 class CallResult(ApiInput):
     """The outcome of one call to one of a contact's numbers."""
 
@@ -243,17 +247,17 @@ class CallResult(ApiInput):
     dt_call_connect: Moment | None = Field(default=None, alias="dtCallConnect")
     dt_call_end: Moment | None = Field(default=None, alias="dtCallEnd")
     cause_code: int = Field(alias="CauseCodesID", ge=0, le=127)
-    result_code_id: int | None = Field(default=None, alias="DiallerCampaignsResultCodesID", ge=0)
-    result_code_type_id: int | None = Field(default=None, alias="DiallerResultCodesTypesID", ge=0)
+    result_code_id: Int32Id | None = Field(default=None, alias="DiallerCampaignsResultCodesID")
+    result_code_type_id: Int32Id | None = Field(default=None, alias="DiallerResultCodesTypesID")
     mailbox: bool = Field(default=False, alias="bMailbox")
     caller_hangup: bool | None = Field(default=None, alias="bCallerHangup")
     outbound: bool = Field(default=True, alias="bOutbound")
     test_call: bool = Field(default=False, alias="bTestCall")
     a_number: Str | None = Field(default=None, alias="ANumber", max_length=64)
     b_number: Str | None = Field(default=None, alias="BNumber", max_length=64)
-    acd_agent_end_reasons_id: int | None = Field(default=None, alias="AcdAgentEndReasonsID", ge=0)
-    service_numbers_id: int | None = Field(default=None, alias="ServiceNumbersID", ge=0)
-    users_id: int | None = Field(default=None, alias="UsersID", ge=0)
+    acd_agent_end_reasons_id: Int32Id | None = Field(default=None, alias="AcdAgentEndReasonsID")
+    service_numbers_id: Int32Id | None = Field(default=None, alias="ServiceNumbersID")
+    users_id: Int32Id | None = Field(default=None, alias="UsersID")
 
     @model_validator(mode="after")
     def _times_in_order(self) -> CallResult:

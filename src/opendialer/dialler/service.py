@@ -300,9 +300,12 @@ class ContactService:
         contact.b_last_result_mailbox = outcome is Outcome.MAILBOX
         ended = result.dt_call_end or result.dt_call_connect or result.dt_call_alert
         contact.dt_last_try = result.dt_call_start
-        contact.dt_next_try = (ended or result.dt_call_start) + timedelta(
-            seconds=retry_delay(campaign, outcome)
-        )
+        try:
+            contact.dt_next_try = (ended or result.dt_call_start) + timedelta(
+                seconds=retry_delay(campaign, outcome)
+            )
+        except OverflowError:
+            raise Invalid("dtCallStart: too late, the next try would fall after 9999") from None
 
         region = campaign.region
         b_number = result.b_number or number
