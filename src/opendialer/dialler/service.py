@@ -85,12 +85,12 @@ class CampaignService:
         return self.campaigns.all()
 
     def create(self, body: CampaignCreate) -> Campaign:
-        values = body.model_dump(exclude_unset=True)
+        # A field sent as null takes its default, as if it had not been sent.
+        values = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
         if not (values.get("name") or "").strip():
             raise Invalid("missing mandatory field(s): Name")
         self._check(values)
         self._check_name_free(values["name"], None)
-        values = {k: v for k, v in values.items() if v is not None}
         return self.campaigns.add(Campaign(**values))
 
     def update(self, body: CampaignUpdate) -> Campaign:
@@ -99,6 +99,8 @@ class CampaignService:
         for field, value in values.items():
             if value is None:
                 raise Invalid(f"{_campaign_api_name(field)} cannot be null")
+        if "name" in values and not values["name"].strip():
+            raise Invalid("Name cannot be empty")
         self._check(values)
         if "name" in values:
             self._check_name_free(values["name"], campaign.id)
