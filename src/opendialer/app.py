@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from opendialer import __version__
 from opendialer.auth.router import oauth_error
 from opendialer.auth.router import router as auth_router
+from opendialer.calllist.router import router as calllist_router
 from opendialer.config import Settings
 from opendialer.db.session import Database
 from opendialer.dialler.router import router as dialler_router
@@ -79,5 +80,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(auth_router)
     app.include_router(dialler_router)
     app.include_router(loans_router)
+    app.include_router(calllist_router)
     logging.getLogger("opendialer").setLevel(settings.log_level.upper())
     return app

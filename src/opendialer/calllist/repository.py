@@ -1,0 +1,234 @@
+"""Every call-list query: the build (one INSERT ... SELECT per servicer) and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from opendialer.calllist.models import CallListBuild, CallListEntry
+from opendialer.calltracking.models import TrackedCall
+from opendialer.db.base import UTCDateTime
+from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
+
+# The build, in SQL both databases run; {placeholders} take each dialect's date arithmetic.
+# A loan is listed when it is in repayment and its days late fall inside a bucket of its
+# servicer (a bucket narrowed to the loan's lender wins over a general one), and it has not yet
+# reached the bucket's attempts or contacts cap within the bucket's window.
+BUILD_SQL = """
+INSERT INTO call_list_entries (
+    call_id, tenant_id, servicer_id, list_date, position, loan_id, borrower_id, lender_id,
+    bucket_id, call_code, loan_days_late, call_days_start, call_days_end,
+    call_attempts_per_bucket, call_contacts_per_bucket, window_start, window_end, created_at
+)
+SELECT
+    {uuid}, m.tenant_id, m.servicer_id, :list_date,
+    row_number() OVER (ORDER BY m.days_late DESC, m.loan_id),
+    m.loan_id, m.borrower_id, m.lender_id, m.bucket_id, m.call_code, m.days_late,
+    m.call_days_start, m.call_days_end, m.call_attempts_per_bucket, m.call_contacts_per_bucket,
+    m.window_start, m.window_end, :now
+FROM (
+    SELECT
+        l.id AS loan_id, l.tenant_id, l.servicer_id, l.borrower_id, l.lender_id,
+        b.id AS bucket_id, b.call_code, {days_late} AS days_late,
+        b.call_days_start, b.call_days_end, b.call_attempts_per_bucket,
+        b.call_contacts_per_bucket,
+        {window_start} AS window_start, {window_end} AS window_end
+    FROM loans l
+    JOIN bucket_policies b
+      ON b.tenant_id = l.tenant_id AND b.servicer_id = l.servicer_id
+     AND {days_late} BETWEEN b.call_days_start AND b.call_days_end
+     AND (
+        b.lender_id = l.lender_id
+        OR (b.lender_id IS NULL AND NOT EXISTS (
+            SELECT 1 FROM bucket_policies n
+            WHERE n.tenant_id = l.tenant_id AND n.servicer_id = l.servicer_id
+              AND n.lender_id = l.lender_id
+              AND {days_late} BETWEEN n.call_days_start AND n.call_days_end
+        ))
+     )
+    WHERE l.tenant_id = :tenant_id AND l.servicer_id = :servicer_id
+      AND l.status = 'repayment' AND l.paid_to_date IS NOT NULL
+) m
+WHERE (
+    SELECT count(*) FROM tracked_calls t
+    WHERE t.tenant_id = m.tenant_id AND t.loan_id = m.loan_id
+      AND t.call_timestamp >= {window_start_ts} AND t.call_timestamp < {window_after_ts}
+) < m.call_attempts_per_bucket
+AND (
+    SELECT count(*) FROM tracked_calls t
+    WHERE t.tenant_id = m.tenant_id AND t.loan_id = m.loan_id AND t.call_status = 'Contacted'
+      AND t.call_timestamp >= {window_start_ts} AND t.call_timestamp < {window_after_ts}
+) < m.call_contacts_per_bucket
+"""
+
+SQLITE_UUID = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || "
+    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || "
+    "lower(hex(randomblob(6)))"
+)
+
+DIALECT_SQL: dict[str, dict[str, str]] = {
+    "sqlite": {
+        "uuid": SQLITE_UUID,
+        "days_late": "CAST(julianday(:list_date) - julianday(l.paid_to_date) AS INTEGER)",
+        "window_start": "date(l.paid_to_date, '+' || b.call_days_start || ' days')",
+        "window_end": "date(l.paid_to_date, '+' || b.call_days_end || ' days')",
+        # SQLite keeps UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff', which sorts as text.
+        "window_start_ts": "m.window_start",
+        "window_after_ts": "date(m.window_end, '+1 day')",
+    },
+    "postgresql": {
+        "uuid": "gen_random_uuid()::text",
+        "days_late": "(CAST(:list_date AS date) - l.paid_to_date)",
+        "window_start": "(l.paid_to_date + b.call_days_start)",
+        "window_end": "(l.paid_to_date + b.call_days_end)",
+        "window_start_ts": "(m.window_start::timestamp AT TIME ZONE 'UTC')",
+        "window_after_ts": "((m.window_end + 1)::timestamp AT TIME ZONE 'UTC')",
+    },
+}
+
+
+class CallListRepository:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def servicers_with_buckets(self, servicer_id: int | None) -> list[int]:
+        query = select(BucketPolicy.servicer_id.distinct()).where(
+            BucketPolicy.tenant_id == self.tenant_id
+        )
+        if servicer_id is not None:
+            query = query.where(BucketPolicy.servicer_id == servicer_id)
+        return sorted(self.session.scalars(query).all())
+
+    def build(self, servicer_id: int, list_date: date, now: datetime) -> int:
+        """Replace the servicer's list for `list_date`; answers how many entries it has."""
+        keys = {"tenant_id": self.tenant_id, "servicer_id": servicer_id, "list_date": list_date}
+        self.session.execute(delete(CallListEntry).filter_by(**keys))
+        self.session.execute(delete(CallListBuild).filter_by(**keys))
+        build = CallListBuild(**keys, built_at=now, entries=0)
+        self.session.add(build)
+        self.session.flush()
+        dialect = self.session.get_bind().dialect.name
+        statement = text(BUILD_SQL.format(**DIALECT_SQL[dialect])).bindparams(
+            bindparam("list_date", type_=CallListEntry.__table__.c.list_date.type),
+            bindparam("now", type_=UTCDateTime()),
+        )
+        self.session.execute(statement, {**keys, "now": now})
+        build.entries = self.count(servicer_id, list_date)
+        self.session.flush()
+        return build.entries
+
+    def count(self, servicer_id: int, list_date: date) -> int:
+        query = select(func.count()).where(
+            CallListEntry.tenant_id == self.tenant_id,
+            CallListEntry.servicer_id == servicer_id,
+            CallListEntry.list_date == list_date,
+        )
+        return int(self.session.scalar(query) or 0)
+
+    def builds(self, list_date: date, servicer_id: int | None) -> Sequence[CallListBuild]:
+        query = select(CallListBuild).where(
+            CallListBuild.tenant_id == self.tenant_id, CallListBuild.list_date == list_date
+        )
+        if servicer_id is not None:
+            query = query.where(CallListBuild.servicer_id == servicer_id)
+        return self.session.scalars(query.order_by(CallListBuild.servicer_id)).all()
+
+    def latest_date(self, servicer_id: int | None) -> date | None:
+        query = select(func.max(CallListBuild.list_date)).where(
+            CallListBuild.tenant_id == self.tenant_id
+        )
+        if servicer_id is not None:
+            query = query.where(CallListBuild.servicer_id == servicer_id)
+        value = self.session.scalar(query)
+        return value if isinstance(value, date) else None
+
+    def _entries(self, list_date: date, servicer_id: int | None) -> Select[CallListEntry]:
+        query = select(CallListEntry).where(
+            CallListEntry.tenant_id == self.tenant_id, CallListEntry.list_date == list_date
+        )
+        if servicer_id is not None:
+            query = query.where(CallListEntry.servicer_id == servicer_id)
+        return query
+
+    def seek(
+        self, servicer_id: int, list_date: date, offset: int, limit: int
+    ) -> list[CallListEntry]:
+        """Entries offset+1..offset+limit of one servicer's list, found by position."""
+        query = (
+            self._entries(list_date, servicer_id)
+            .where(CallListEntry.position > offset)
+            .order_by(CallListEntry.position)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
+
+    def filtered(
+        self,
+        list_date: date,
+        servicer_id: int | None,
+        *,
+        loan_id: str | None,
+        borrower_ids: Sequence[str] | None,
+        call_code: str | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[CallListEntry]]:
+        query = self._entries(list_date, servicer_id)
+        if loan_id is not None:
+            query = query.where(CallListEntry.loan_id == loan_id)
+        if borrower_ids is not None:
+            query = query.where(CallListEntry.borrower_id.in_(borrower_ids))
+        if call_code is not None:
+            query = query.where(CallListEntry.call_code == call_code)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        ordered = query.order_by(CallListEntry.servicer_id, CallListEntry.position)
+        rows = list(self.session.scalars(ordered.offset(offset).limit(limit)))
+        return int(total), rows
+
+    def borrower_ids_with_phone(self, e164: str, servicer_id: int | None) -> list[str]:
+        query = select(Borrower.id).where(
+            Borrower.tenant_id == self.tenant_id, Borrower.phone_e164 == e164
+        )
+        if servicer_id is not None:
+            query = query.where(Borrower.servicer_id == servicer_id)
+        return list(self.session.scalars(query))
+
+    def by_ids(self, model: type[Any], ids: set[str]) -> dict[str, Any]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(model).where(model.tenant_id == self.tenant_id, model.id.in_(ids))
+        )
+        return {row.id: row for row in rows}
+
+    def loans(self, ids: set[str]) -> dict[str, Loan]:
+        return self.by_ids(Loan, ids)
+
+    def borrowers(self, ids: set[str]) -> dict[str, Borrower]:
+        return self.by_ids(Borrower, ids)
+
+    def lenders(self, ids: set[str]) -> dict[str, Lender]:
+        return self.by_ids(Lender, ids)
+
+    def tracked_calls(
+        self, loan_ids: set[str], since: datetime, before: datetime
+    ) -> list[tuple[str, str, datetime]]:
+        """(loan id, call status, call time) of the loans' tracked calls in [since, before)."""
+        if not loan_ids:
+            return []
+        query = select(
+            TrackedCall.loan_id, TrackedCall.call_status, TrackedCall.call_timestamp
+        ).where(
+            TrackedCall.tenant_id == self.tenant_id,
+            TrackedCall.loan_id.in_(loan_ids),
+            TrackedCall.call_timestamp >= since,
+            TrackedCall.call_timestamp < before,
+        )
+        return [(row[0], row[1], row[2]) for row in self.session.execute(query)]

@@ -1,0 +1,65 @@
+"""HTTP routes of the dialer call-list face: GET /dialer/calls, and the build."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from opendialer.calllist.service import CallFilters, CallList
+from opendialer.deps import DbSession, ScopeReader, ScopeWriter
+from opendialer.responses import json_response
+from opendialer.velocity import Paging, page, paging
+
+router = APIRouter(tags=["dialer call list"])
+
+Filter = Query(max_length=100)
+
+
+def call_filters(
+    createddate: Annotated[
+        str | None, Query(max_length=40, description="The list's date (default: the newest).")
+    ] = None,
+    loanid: Annotated[str | None, Filter] = None,
+    borrowerid: Annotated[str | None, Filter] = None,
+    callcode: Annotated[str | None, Filter] = None,
+    phonenumber: Annotated[str | None, Query(max_length=40)] = None,
+) -> CallFilters:
+    return CallFilters(createddate, loanid, borrowerid, callcode, phonenumber)
+
+
+def get_dialer_calls(
+    request: Request,
+    session: DbSession,
+    scope: ScopeReader,
+    filters: Annotated[CallFilters, Depends(call_filters)],
+    paged: Annotated[Paging, Depends(paging)],
+) -> Response:
+    """Returns dialer calls by date, loan, borrower, call code or phone number.
+
+    Without `createddate`, the newest list. `callsAttempted` and `callsContacted` are counted
+    live from call tracking, inside the bucket's window."""
+    total, data = CallList(session, scope.tenant).page(scope.servicer, filters, paged)
+    return json_response(page(request.url.path, filters.as_query(), paged, total, data))
+
+
+for path in ("/dialer/calls", "/dialerapi/dialer/calls"):
+    router.add_api_route(path, get_dialer_calls, methods=["GET"], name=f"dialer_calls{path}")
+
+
+@router.post("/dialer/calls/build")
+def build_call_list(
+    session: DbSession,
+    scope: ScopeWriter,
+    asof: Annotated[date | None, Query(description="The list's date; default today (UTC).")] = None,
+) -> Response:
+    """Build (or rebuild) the day's call list for the servicer named by `servicerid`, or for
+    every servicer of the tenant. Answers the number of entries per servicer."""
+    list_date, counts = CallList(session, scope.tenant).build(scope.servicer, asof)
+    data = [
+        {"servicerId": servicer, "listDate": list_date.isoformat(), "entries": entries}
+        for servicer, entries in counts.items()
+    ]
+    return json_response({"data": data})
