@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import csv
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from opendialer.auth.principal import Role
 from opendialer.auth.service import create_client, principal_for
 from opendialer.auth.tokens import issue_token
+from opendialer.calllist.service import CallList
 from opendialer.config import Settings
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
 from opendialer.dialler.schemas import ContactImport
 from opendialer.dialler.service import CampaignService, ContactService, ImportCounts, check_import
 from opendialer.errors import DomainError, describe_validation_errors
-from opendialer.tenancy.service import create_servicer, create_tenant, get_tenant
+from opendialer.loans.schemas import BucketInput, LoanFeedRow
+from opendialer.loans.service import BucketService, FeedCounts, LoanBook
+from opendialer.tenancy.service import create_servicer, create_tenant, get_servicer, get_tenant
+
+# Loans per upsert round trip when importing a feed.
+FEED_CHUNK = 5000
 
 app = typer.Typer(help="OpenDialer: the outbound dialer for loan servicers and contact centers.")
 db_app = typer.Typer(help="Database schema.")
@@ -29,6 +36,8 @@ servicer_app = typer.Typer(help="Servicers inside a tenant.")
 client_app = typer.Typer(help="API clients.")
 token_app = typer.Typer(help="Access tokens.")
 import_app = typer.Typer(help="Bulk imports from CSV files.")
+bucket_app = typer.Typer(help="Bucket policies: how often delinquent loans may be called.")
+calllist_app = typer.Typer(help="The daily dialer call list.")
 for sub, name in (
     (db_app, "db"),
     (tenant_app, "tenant"),
@@ -36,6 +45,8 @@ for sub, name in (
     (client_app, "client"),
     (token_app, "token"),
     (import_app, "import"),
+    (bucket_app, "bucket"),
+    (calllist_app, "calllist"),
 ):
     app.add_typer(sub, name=name)
 
@@ -262,3 +273,129 @@ def import_contacts(
         f"imported: {written.imported}, overwritten: {written.overwritten}, "
         f"rejected: {counts.rejected}"
     )
+
+
+def _progress(label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,
+    )
+
+
+def _validated(
+    rows: list[tuple[int, dict[str, Any]]], model: type[BaseModel], progress: Progress
+) -> tuple[list[Any], int]:
+    """Rows that validate against `model`; each bad one is reported with its line number."""
+    good: list[Any] = []
+    rejected = 0
+    task = progress.add_task("rows", total=len(rows))
+    for line, raw in rows:
+        try:
+            good.append(model.model_validate(raw))
+        except ValidationError as exc:
+            rejected += 1
+            err.print(f"line {line}: {describe_validation_errors(exc.errors())}")
+        progress.advance(task)
+    return good, rejected
+
+
+@import_app.command("loans")
+def import_loans(
+    file: Annotated[Path, typer.Argument(metavar="FILE.csv", exists=True, dir_okay=False)],
+    tenant: Annotated[int, typer.Option(help="The tenant to import into.")],
+    servicer: Annotated[int, typer.Option(help="The servicer the loans belong to.")],
+    strict: Annotated[bool, typer.Option(help="Import nothing if any row is bad.")] = False,
+) -> None:
+    """Import a loan feed: one CSV row per loan with its borrower and lender, header names being
+    the seed's field names. Re-importing the same file changes nothing."""
+    _, rows = _csv_rows(file)
+    with _database(Settings()).transaction() as session:
+        try:
+            get_servicer(session, tenant, servicer)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+        with _progress("importing loans") as progress:
+            good, rejected = _validated(rows, LoanFeedRow, progress)
+        if strict and rejected:
+            raise _fail(f"{rejected} bad row(s); --strict: nothing imported")
+        book = LoanBook(session, tenant)
+        counts = FeedCounts()
+        for start in range(0, len(good), FEED_CHUNK):
+            chunk = book.upsert_feed(servicer, good[start : start + FEED_CHUNK])
+            counts.created += chunk.created
+            counts.updated += chunk.updated
+            counts.unchanged += chunk.unchanged
+    typer.echo(
+        f"created: {counts.created}, updated: {counts.updated}, "
+        f"unchanged: {counts.unchanged}, rejected: {rejected}"
+    )
+
+
+def _day_range(value: str) -> tuple[int, int]:
+    start, sep, end = value.partition("-")
+    try:
+        if not sep:
+            raise ValueError
+        return int(start), int(end)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a range of days such as 60-74") from None
+
+
+@bucket_app.command("create")
+def bucket_create(
+    tenant: Annotated[int, typer.Option(help="The tenant.")],
+    servicer: Annotated[int, typer.Option(help="The servicer.")],
+    call_code: Annotated[str, typer.Option(help="The bucket's call code, e.g. DD-001.")],
+    days: Annotated[str, typer.Option(help="Days late, e.g. 60-74.")],
+    attempts: Annotated[int, typer.Option(help="Call attempts allowed in the bucket.")],
+    contacts: Annotated[int, typer.Option(help="Contacts after which calling stops.")],
+    lender: Annotated[str | None, typer.Option(help="Narrow the bucket to one lender id.")] = None,
+) -> None:
+    """Create a bucket policy: how often loans so many days late may be called."""
+    start, end = _day_range(days)
+    body = BucketInput.model_validate(
+        {
+            "callCode": call_code,
+            "callDaysStart": start,
+            "callDaysEnd": end,
+            "callAttemptsPerBucket": attempts,
+            "callContactsPerBucket": contacts,
+            "lenderId": lender,
+        }
+    )
+    with _database(Settings()).transaction() as session:
+        try:
+            get_servicer(session, tenant, servicer)
+            bucket = BucketService(session, tenant).create(servicer, body)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    typer.echo(f"bucket {bucket.call_code} ({start}-{end} days) created: {bucket.id}")
+
+
+@calllist_app.command("build")
+def calllist_build(
+    tenant: Annotated[int, typer.Option(help="The tenant.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The list's date, YYYY-MM-DD; default today.")
+    ] = None,
+    servicer: Annotated[int | None, typer.Option(help="Only this servicer.")] = None,
+) -> None:
+    """Build (or rebuild) the day's dialer call list."""
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise typer.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)") from None
+    with _database(Settings()).transaction() as session:
+        try:
+            get_tenant(session, tenant)
+            list_date, counts = CallList(session, tenant).build(servicer, day)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    for servicer_id, entries in counts.items():
+        typer.echo(f"{list_date}: servicer {servicer_id}: {entries} calls")
+    if not counts:
+        typer.echo(f"{list_date}: no servicer of tenant {tenant} has buckets; nothing built")

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import random
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from opendialer.calllist.service import CallList
 from opendialer.dialler.schemas import CampaignCreate, ContactImport
 from opendialer.dialler.service import CampaignService, ContactService
+from opendialer.loans.schemas import BucketInput, LoanFeedRow
+from opendialer.loans.service import BucketService, LoanBook
 from opendialer.tenancy.models import Servicer, Tenant
 from opendialer.tenancy.service import create_servicer, create_tenant
 
@@ -86,6 +90,15 @@ PLACES = [
 ]
 STREETS = ["Oak", "Maple", "Main", "Lake", "Cedar", "Park"]
 CONTACT_COUNT = 40
+LOAN_COUNT = 300
+LENDERS = ["Example Lender", "Prairie State Bank"]
+# Call code, days late from-to, attempts, contacts per bucket.
+BUCKETS = [
+    ("EARLY-001", 10, 29, 3, 1),
+    ("MID-001", 30, 59, 4, 1),
+    ("DD-001", 60, 74, 4, 1),
+    ("LATE-001", 75, 119, 6, 2),
+]
 
 
 def load_demo(session: Session) -> str:
@@ -126,7 +139,66 @@ def load_demo(session: Session) -> str:
             "Comment": f"{rng.randint(30, 89)} days past due",
         }
         contacts.import_contact(ContactImport.model_validate(contact), overwrite=True)
+    calls = _load_loans(session, rng)
     return (
         f"demo data ready: tenant {DEMO_TENANT}, servicer {DEMO_SERVICER}, "
-        f"campaign {campaign.id} ({DEMO_CAMPAIGN}) with {CONTACT_COUNT} contacts"
+        f"campaign {campaign.id} ({DEMO_CAMPAIGN}) with {CONTACT_COUNT} contacts, "
+        f"{LOAN_COUNT} loans in {len(BUCKETS)} buckets, {calls} calls on today's list"
     )
+
+
+def _load_loans(session: Session, rng: random.Random) -> int:
+    """Buckets, loans spread over them (and some current or outside every bucket), and today's
+    call list; answers its length."""
+    buckets = BucketService(session, DEMO_TENANT)
+    if not buckets.list(DEMO_SERVICER):
+        for code, start, end, attempts, contacts in BUCKETS:
+            buckets.create(
+                DEMO_SERVICER,
+                BucketInput.model_validate(
+                    {
+                        "callCode": code,
+                        "callDaysStart": start,
+                        "callDaysEnd": end,
+                        "callAttemptsPerBucket": attempts,
+                        "callContactsPerBucket": contacts,
+                    }
+                ),
+            )
+    today = date.today()
+    rows = []
+    for index in range(LOAN_COUNT):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        _, state, zip_code, area = rng.choice(PLACES)
+        lender = LENDERS[index % len(LENDERS)]
+        paid_to = today - timedelta(days=rng.randint(0, 130))
+        rows.append(
+            LoanFeedRow.model_validate(
+                {
+                    "lenderName": lender,
+                    "lenderShortName": lender.split()[0],
+                    "lenderIdentifierNumber": f"LID-{LENDERS.index(lender) + 1:03d}",
+                    "loanNumber": f"{672182867011 + index}",
+                    "loanExternalReferenceId": f"LN-{100000 + index}",
+                    "loanStatus": "repayment" if index % 10 else "forbearance",
+                    "loanPaidToDate": paid_to.isoformat(),
+                    "loanNextDueDate": (paid_to + timedelta(days=30)).isoformat(),
+                    "loanPastAmountDue": rng.choice([85, 170, 255, 425]),
+                    "loanFeeOutstanding": rng.choice([0, 15, 30]),
+                    "loanInterestBalance": round(rng.uniform(10, 300), 2),
+                    "loanCurrentAmountDue": 85,
+                    "borrowerNumber": f"{6336189931 + index}",
+                    "borrowerExternalReferenceId": f"BR-{100000 + index}",
+                    "borrowerType": "borrower",
+                    "borrowerFirstName": first,
+                    "borrowerLastName": last,
+                    "borrowerPhoneNumber": f"({area}) 555-{rng.randint(100, 199):04d}",
+                    "borrowerCellPhoneConsent": rng.random() < 0.5,
+                    "borrowerState": state,
+                    "borrowerPostalCode": zip_code,
+                }
+            )
+        )
+    LoanBook(session, DEMO_TENANT).upsert_feed(DEMO_SERVICER, rows)
+    _, counts = CallList(session, DEMO_TENANT).build(DEMO_SERVICER, today)
+    return counts.get(DEMO_SERVICER, 0)

@@ -99,8 +99,10 @@ class CallListRepository:
         self.tenant_id = tenant_id
 
     def servicers_with_buckets(self, servicer_id: int | None) -> list[int]:
-        query = select(BucketPolicy.servicer_id.distinct()).where(
-            BucketPolicy.tenant_id == self.tenant_id
+        query = (
+            select(BucketPolicy.servicer_id)
+            .distinct()
+            .where(BucketPolicy.tenant_id == self.tenant_id)
         )
         if servicer_id is not None:
             query = query.where(BucketPolicy.servicer_id == servicer_id)

@@ -6,10 +6,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
+from opendialer.db.bulk import bulk_insert
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan, new_id
 
 Owned = TypeVar("Owned", Lender, Borrower, Loan)
@@ -118,8 +119,7 @@ class OwnedRepository(Generic[Owned]):
         return result
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), CHUNK * 10):
-            self.session.execute(insert(self.table), rows[start : start + CHUNK * 10])
+        bulk_insert(self.session, self.table, rows)
 
     def _update(self, rows: list[dict[str, Any]], columns: Iterable[str]) -> None:
         if not rows:

@@ -55,11 +55,13 @@ def borrower_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _split_feed_row(row: BaseModel) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """The lender, borrower and loan columns a feed row sets."""
+    values = row.__dict__
     sent = row.model_fields_set
-    parts = []
-    for fields in (LENDER_FIELDS, BORROWER_FIELDS, LOAN_FIELDS):
-        parts.append({column: getattr(row, api) for api, column in fields if api in sent})
-    return parts[0], parts[1], parts[2]
+    lender = {column: values[api] for api, column in LENDER_FIELDS if api in sent}
+    borrower = {column: values[api] for api, column in BORROWER_FIELDS if api in sent}
+    loan = {column: values[api] for api, column in LOAN_FIELDS if api in sent}
+    return lender, borrower, loan
 
 
 class LoanBook:
@@ -101,9 +103,12 @@ class LoanBook:
         values = self._values(model, row.servicer_id, body, creating=False)
         key_column = self.repository(model).key
         key = values.get(key_column)
-        if key is not None and key != getattr(row, key_column):
-            if self.repository(model).by_key(row.servicer_id, key):
-                raise Conflict(f"a {ENTITY_NAMES[model]} with {KEY_NAMES[model]} {key!r} exists")
+        if (
+            key is not None
+            and key != getattr(row, key_column)
+            and self.repository(model).by_key(row.servicer_id, key)
+        ):
+            raise Conflict(f"a {ENTITY_NAMES[model]} with {KEY_NAMES[model]} {key!r} exists")
         for column, value in values.items():
             setattr(row, column, value)
         self.session.flush()

@@ -16,6 +16,14 @@ def get_tenant(session: Session, tenant_id: int) -> Tenant:
     return tenant
 
 
+def get_servicer(session: Session, tenant_id: int, servicer_id: int) -> Servicer:
+    get_tenant(session, tenant_id)
+    servicer = session.get(Servicer, (tenant_id, servicer_id))
+    if servicer is None:
+        raise NotFound(f"servicer {servicer_id} of tenant {tenant_id} does not exist")
+    return servicer
+
+
 def ensure_partner(session: Session, partner_id: int, name: str | None = None) -> Partner:
     partner = session.get(Partner, partner_id)
     if partner is None:
