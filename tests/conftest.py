@@ -68,7 +68,7 @@ def database(engine: Engine) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=TEST_KEY)
+    return Settings(database_url=database_url, secret_key=TEST_KEY, daily_call_list=False)
 
 
 @pytest.fixture

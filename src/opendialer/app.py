@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +14,8 @@ from opendialer import __version__
 from opendialer.auth.router import oauth_error
 from opendialer.auth.router import router as auth_router
 from opendialer.calllist.router import router as calllist_router
+from opendialer.calllist.scheduler import build_daily
+from opendialer.calltracking.router import router as calltracking_router
 from opendialer.config import Settings
 from opendialer.db.session import Database
 from opendialer.dialler.router import router as dialler_router
@@ -50,9 +54,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         own = database is None
         app.state.database = database or Database.from_url(settings.database_url)
         app.state.signing_key = settings.signing_key()
+        daily = (
+            asyncio.create_task(build_daily(app.state.database))
+            if settings.daily_call_list
+            else None
+        )
         try:
             yield
         finally:
+            if daily is not None:
+                daily.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await daily
             if own:
                 app.state.database.engine.dispose()
 
@@ -81,5 +94,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(dialler_router)
     app.include_router(loans_router)
     app.include_router(calllist_router)
+    app.include_router(calltracking_router)
     logging.getLogger("opendialer").setLevel(settings.log_level.upper())
     return app

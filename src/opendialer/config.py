@@ -17,7 +17,8 @@ class Settings(BaseSettings):
     token_ttl_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024
     max_batch_body_bytes: int = 64 * 1024 * 1024
-    default_region: str = "US"
+    # Build every servicer's call list once a day (UTC) inside the running service.
+    daily_call_list: bool = True
     log_level: str = "info"
 
     def signing_key(self) -> str:

@@ -1,0 +1,74 @@
+"""Builds each servicer's call list once a day inside the running service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from opendialer.calllist.models import CallListBuild
+from opendialer.calllist.service import CallList
+from opendialer.db.base import utcnow
+from opendialer.db.session import Database
+from opendialer.loans.models import BucketPolicy
+
+log = logging.getLogger("opendialer.calllist")
+
+
+def build_missing_lists(database: Database) -> int:
+    """Build today's (UTC) list for every servicer with buckets that has none yet; answers how
+    many lists were built. Several processes may run this at once: a list another one built
+    first is left alone."""
+    today = utcnow().date()
+    with database.transaction(write=False) as session:
+        scopes = session.execute(
+            select(BucketPolicy.tenant_id, BucketPolicy.servicer_id)
+            .distinct()
+            .where(
+                ~select(CallListBuild.tenant_id)
+                .where(
+                    CallListBuild.tenant_id == BucketPolicy.tenant_id,
+                    CallListBuild.servicer_id == BucketPolicy.servicer_id,
+                    CallListBuild.list_date == today,
+                )
+                .exists()
+            )
+        ).all()
+    built = 0
+    for tenant_id, servicer_id in scopes:
+        try:
+            with database.transaction() as session:
+                _, counts = CallList(session, tenant_id).build(servicer_id, today)
+        except IntegrityError:
+            log.info("call list of tenant %s servicer %s built elsewhere", tenant_id, servicer_id)
+            continue
+        log.info(
+            "built %s call list of tenant %s servicer %s: %s calls",
+            today,
+            tenant_id,
+            servicer_id,
+            counts.get(servicer_id, 0),
+        )
+        built += 1
+    return built
+
+
+def seconds_until_next_day(now: datetime) -> float:
+    tomorrow = (now + timedelta(days=1)).date()
+    start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=UTC)
+    return (start - now).total_seconds() + 60
+
+
+async def build_daily(database: Database) -> None:
+    """Forever: build what is missing for today, then wait for the next UTC day."""
+    while True:
+        try:
+            await asyncio.to_thread(build_missing_lists, database)
+        except Exception:
+            log.exception("daily call-list build failed; retrying in an hour")
+            await asyncio.sleep(3600)
+            continue
+        await asyncio.sleep(seconds_until_next_day(utcnow()))
