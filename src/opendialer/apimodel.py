@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     DateTime,
+    Float,
     FromClause,
     Integer,
     Numeric,
@@ -73,6 +74,8 @@ def python_type(column: ColumnElement[Any]) -> Any:
     if isinstance(kind, Integer):
         bound = INT64 if "big" in type(kind).__name__.lower() else INT32
         return Annotated[int, Field(ge=-bound, le=bound)]
+    if isinstance(kind, Float):
+        return Annotated[float, Field(allow_inf_nan=False)]
     if isinstance(kind, Numeric):
         limit = 10.0 ** ((kind.precision or 18) - (kind.scale or 0))
         return Annotated[float, Field(gt=-limit, lt=limit, allow_inf_nan=False)]

@@ -15,6 +15,7 @@ from opendialer.auth.router import oauth_error
 from opendialer.auth.router import router as auth_router
 from opendialer.calllist.router import router as calllist_router
 from opendialer.calllist.scheduler import build_daily
+from opendialer.callreports.router import router as callreports_router
 from opendialer.calltracking.router import router as calltracking_router
 from opendialer.config import Settings
 from opendialer.db.session import Database
@@ -36,7 +37,12 @@ VELOCITY_PREFIXES = (
     "/buckets",
 )
 # Batch endpoints, which take bodies up to OPENDIALER_MAX_BATCH_BODY_BYTES.
-BATCH_PATHS = ("/loans/bulk", "/calltracking/calls", "/calltrackingapi/calltracking/calls")
+BATCH_PATHS = (
+    "/loans/bulk",
+    "/calltracking/calls",
+    "/calltrackingapi/calltracking/calls",
+    "/call-reports",
+)
 
 DESCRIPTION = """
 OpenDialer speaks the REST APIs collections tools already use. Authenticate with
@@ -94,6 +100,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(dialler_router)
     app.include_router(loans_router)
     app.include_router(calllist_router)
+    app.include_router(callreports_router)
     app.include_router(calltracking_router)
     logging.getLogger("opendialer").setLevel(settings.log_level.upper())
     return app

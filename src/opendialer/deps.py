@@ -73,8 +73,16 @@ def requested_tenant(request: Request) -> int | None:
     return tenant
 
 
-def get_principal(request: Request, session: DbSession) -> Principal:
-    principal = read_token(bearer_token(request), request.app.state.signing_key)
+def get_token_principal(request: Request) -> Principal:
+    """The caller exactly as its access token names it, before any tenant is chosen."""
+    return read_token(bearer_token(request), request.app.state.signing_key)
+
+
+TokenPrincipal = Annotated[Principal, Depends(get_token_principal)]
+
+
+def get_principal(principal: TokenPrincipal, request: Request, session: DbSession) -> Principal:
+    """The caller acting on one tenant: its own, or for a partner the one it names."""
     tenant = requested_tenant(request)
     if principal.role is Role.PARTNER_ADMIN:
         if tenant is None:

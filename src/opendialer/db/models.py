@@ -2,6 +2,7 @@
 
 from opendialer.auth import models as auth_models
 from opendialer.calllist import models as calllist_models
+from opendialer.callreports import models as callreports_models
 from opendialer.calltracking import models as calltracking_models
 from opendialer.db.base import Base
 from opendialer.dialler import models as dialler_models
@@ -12,6 +13,7 @@ __all__ = [
     "Base",
     "auth_models",
     "calllist_models",
+    "callreports_models",
     "calltracking_models",
     "dialler_models",
     "loans_models",

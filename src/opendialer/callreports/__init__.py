@@ -1,0 +1,1 @@
+"""Call detail records: the CDR store, its loaders and the /call-reports face."""

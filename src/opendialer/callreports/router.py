@@ -1,0 +1,81 @@
+"""HTTP routes of the call-reports face: GET (JSON or CSV, streamed) and POST /call-reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from opendialer.callreports.schemas import CdrInput
+from opendialer.callreports.service import (
+    CallReports,
+    csv_chunks,
+    json_chunks,
+    parse_range,
+    readable_tenants,
+)
+from opendialer.db.session import Database
+from opendialer.deps import DbSession, TokenPrincipal, Writer, get_database
+from opendialer.errors import Invalid
+from opendialer.responses import json_response
+
+router = APIRouter(tags=["call reports"])
+
+MAX_BATCH = 50_000
+Text = Query(max_length=64)
+
+
+@router.get("/call-reports")
+def get_call_reports(
+    request: Request,
+    session: DbSession,
+    principal: TokenPrincipal,
+    database: Annotated[Database, Depends(get_database)],
+    start: Annotated[str | None, Query(description="YYYY-MM-DD HH:MM:SS", max_length=32)] = None,
+    end: Annotated[str | None, Query(description="YYYY-MM-DD HH:MM:SS", max_length=32)] = None,
+    tenant_id: Annotated[str | None, Query(alias="tenantId", max_length=20)] = None,
+    billing_code: Annotated[str | None, Query(alias="billingCode", max_length=100)] = None,
+    timezone: Annotated[str | None, Text] = None,
+    format: Annotated[str | None, Query(description="json (default) or csv", max_length=8)] = None,
+) -> Response:
+    """Return the call detail records of an account for a date range, newest first.
+
+    `start` and `end` are read on the clock of `timezone` (default America/Chicago), and each
+    record's `time` is written on it. The range is at most 31 days; a partner admin without
+    `tenantId` or `billingCode` gets all its accounts' records for at most 24 hours. The answer
+    is streamed; send `Accept: text/csv` or `format=csv` for CSV."""
+    window = parse_range(start, end, timezone)
+    wall_span = window.end - window.start
+    tenants = readable_tenants(session, principal, tenant_id, billing_code, window, wall_span)
+    as_csv = _wants_csv(request, format)
+
+    def body() -> Iterator[bytes]:
+        with database.transaction(write=False) as reader:
+            batches = CallReports(reader, tenants).batches(window)
+            yield from (csv_chunks if as_csv else json_chunks)(batches)
+
+    media = "text/csv; charset=utf-8" if as_csv else "application/json"
+    return StreamingResponse(body(), media_type=media)
+
+
+def _wants_csv(request: Request, format: str | None) -> bool:
+    if format is not None:
+        if format.lower() not in ("json", "csv"):
+            raise Invalid(f"format must be json or csv, got {format!r}")
+        return format.lower() == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+@router.post("/call-reports", status_code=201)
+def load_call_reports(
+    records: Annotated[list[CdrInput], Body(max_length=MAX_BATCH)],
+    session: DbSession,
+    principal: Writer,
+) -> Response:
+    """Load a batch of call detail records for the caller's account (a partner admin names it
+    with `tenantId`). A bad record rejects the whole batch, naming its index and field; a
+    record whose `uniqueId` the account already has is skipped, so a batch may be re-sent."""
+    counts = CallReports(session, [principal.tenant]).load(principal.tenant, records)
+    return json_response({"created": counts.created, "duplicates": counts.duplicates}, 201)

@@ -1,0 +1,211 @@
+"""Who may read which CDRs over which range, loading CDRs, and streaming a report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import orjson
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from opendialer.auth.principal import Principal, Role
+from opendialer.callreports.repository import CdrRepository
+from opendialer.callreports.schemas import CDR_API_NAMES, CDR_COLUMNS, CdrInput
+from opendialer.db.base import utcnow
+from opendialer.errors import Forbidden, Invalid, NotFound
+from opendialer.loans.models import new_id
+from opendialer.tenancy.models import Tenant
+from opendialer.tenancy.service import tenant_for_billing_code
+
+DEFAULT_TIMEZONE = "America/Chicago"
+MAX_RANGE = timedelta(days=31)
+PARTNER_WIDE_RANGE = timedelta(hours=24)
+STREAM_BATCH = 2000
+READERS = frozenset({Role.ACCOUNT_ADMIN, Role.REPORTS_ADMIN, Role.PARTNER_ADMIN})
+SEED_TIME_FORMAT = "%m/%d/%y %H:%M:%S"
+
+
+@dataclass(frozen=True)
+class ReportRange:
+    """A report's window: the UTC instants to read, and the zone to write times in."""
+
+    start: datetime
+    end: datetime
+    zone: tzinfo
+
+
+def parse_range(start: str | None, end: str | None, timezone: str | None) -> ReportRange:
+    """start/end as YYYY-MM-DD HH:MM:SS on the clock of `timezone` (default America/Chicago).
+
+    Ranges are measured on that clock: 31 days (or a partner's 24 hours) of wall-clock time,
+    whatever daylight-saving change falls inside."""
+    name = timezone or DEFAULT_TIMEZONE
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(f"timezone {name!r} is not an IANA time zone") from None
+    begin, finish = _wall_clock("start", start), _wall_clock("end", end)
+    if finish < begin:
+        raise Invalid("end is before start")
+    if finish - begin > MAX_RANGE:
+        raise Invalid("the range from start to end is over 31 days")
+    return ReportRange(
+        begin.replace(tzinfo=zone).astimezone(UTC),
+        finish.replace(tzinfo=zone).astimezone(UTC),
+        zone,
+    )
+
+
+def _wall_clock(name: str, raw: str | None) -> datetime:
+    if not raw:
+        raise Invalid(f"{name} is required (YYYY-MM-DD HH:MM:SS)")
+    for pattern in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return datetime.strptime(raw.strip(), pattern)
+        except ValueError:
+            continue
+    raise Invalid(f"{name} must be YYYY-MM-DD HH:MM:SS, got {raw!r}")
+
+
+def readable_tenants(
+    session: Session,
+    principal: Principal,
+    tenant_id: str | None,
+    billing_code: str | None,
+    window: ReportRange,
+    wall_span: timedelta,
+) -> list[int]:
+    """The tenants whose CDRs the caller may read here, by the seed's rules."""
+    if principal.role not in READERS:
+        raise Forbidden(f"role {principal.role.value} may not read call reports")
+    tenant = _tenant_number(tenant_id)
+    if principal.role is not Role.PARTNER_ADMIN:
+        if billing_code:
+            raise Invalid("billingCode is for partner admins; give tenantId")
+        if tenant is None:
+            raise Invalid("tenantId is required")
+        if tenant != principal.tenant_id:
+            raise NotFound(f"tenant {tenant} not found")
+        return [tenant]
+    partner = principal.partner_id
+    owned = (
+        [t for t in session.scalars(select(Tenant.id).where(Tenant.partner_id == partner)).all()]
+        if partner is not None
+        else []
+    )
+    if tenant is None and not billing_code:
+        if wall_span > PARTNER_WIDE_RANGE:
+            raise Invalid(
+                "without tenantId or billingCode a partner's report covers at most 24 hours"
+            )
+        if not owned:
+            raise NotFound("the partner has no tenants")
+        return sorted(owned)
+    if billing_code:
+        found = tenant_for_billing_code(session, partner, billing_code) if partner else None
+        if found is None or (tenant is not None and found.id != tenant):
+            raise NotFound(f"no tenant of the partner has billing code {billing_code!r}")
+        return [found.id]
+    if tenant not in owned:
+        raise NotFound(f"tenant {tenant} not found")
+    return [tenant]
+
+
+def _tenant_number(raw: str | None) -> int | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(f"tenantId must be an integer, got {raw!r}") from None
+    if not 0 < value < 2**31:
+        raise Invalid(f"tenantId {value} is out of range")
+    return value
+
+
+@dataclass
+class LoadCounts:
+    created: int = 0
+    duplicates: int = 0
+
+
+class CallReports:
+    def __init__(self, session: Session, tenant_ids: Sequence[int]) -> None:
+        self.cdrs = CdrRepository(session, tenant_ids)
+
+    def load(self, tenant_id: int, records: Sequence[CdrInput]) -> LoadCounts:
+        """Store new records; one whose uniqueId the tenant already has is skipped."""
+        counts = LoadCounts()
+        known = self.cdrs.known_unique_ids(tenant_id, {r.unique_id for r in records})
+        rows: list[dict[str, Any]] = []
+        now = utcnow()
+        for record in records:
+            if record.unique_id in known:
+                counts.duplicates += 1
+                continue
+            known.add(record.unique_id)
+            values = {column: getattr(record, column) for column in CDR_COLUMNS}
+            values.update(id=record.id or new_id(), tenant_id=tenant_id, created_at=now)
+            rows.append(values)
+        self.cdrs.insert(rows)
+        counts.created = len(rows)
+        return counts
+
+    def batches(self, window: ReportRange) -> Iterator[list[tuple[Any, ...]]]:
+        """The window's records, newest first, as value tuples in the seed's field order,
+        `time` already written on the window's clock, a batch at a time."""
+        after: tuple[datetime, str] | None = None
+        zone = window.zone
+        while True:
+            rows = self.cdrs.newest_first(window.start, window.end, after, STREAM_BATCH)
+            if not rows:
+                return
+            after = (rows[-1][1], rows[-1][0])
+            yield [
+                (
+                    row[0],
+                    row[1].astimezone(zone).strftime(SEED_TIME_FORMAT),
+                    *(_whole(value) for value in row[2:]),
+                )
+                for row in rows
+            ]
+            if len(rows) < STREAM_BATCH:
+                return
+
+
+def _whole(value: Any) -> Any:
+    """A measurement as the seed writes it: 0 rather than 0.0, 4.4 as it is."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+def json_chunks(batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[bytes]:
+    """The seed's plain JSON array, a chunk per batch."""
+    yield b"["
+    first = True
+    names = CDR_API_NAMES
+    for batch in batches:
+        chunk = b",".join(orjson.dumps(dict(zip(names, values, strict=True))) for values in batch)
+        yield chunk if first else b"," + chunk
+        first = False
+    yield b"]"
+
+
+def csv_chunks(batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[bytes]:
+    """CSV with a header row in the JSON field order; null is an empty cell."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CDR_API_NAMES)
+    yield buffer.getvalue().encode()
+    for batch in batches:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(batch)
+        yield buffer.getvalue().encode()
