@@ -6,6 +6,7 @@ import csv
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -16,6 +17,9 @@ from opendialer.auth.principal import Role
 from opendialer.auth.service import create_client, principal_for
 from opendialer.auth.tokens import issue_token
 from opendialer.calllist.service import CallList
+from opendialer.callreports.asterisk import MasterCsvError, read_master_csv
+from opendialer.callreports.schemas import CdrInput
+from opendialer.callreports.service import CallReports
 from opendialer.config import Settings
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
@@ -399,3 +403,41 @@ def calllist_build(
         typer.echo(f"{list_date}: servicer {servicer_id}: {entries} calls")
     if not counts:
         typer.echo(f"{list_date}: no servicer of tenant {tenant} has buckets; nothing built")
+
+
+@import_app.command("cdr")
+def import_cdr(
+    file: Annotated[Path, typer.Argument(metavar="Master.csv", exists=True, dir_okay=False)],
+    tenant: Annotated[int, typer.Option(help="The tenant the calls belong to.")],
+    timezone: Annotated[
+        str, typer.Option(help="Zone of the file's times (cdr_csv writes server local time).")
+    ] = "UTC",
+    direction: Annotated[
+        str, typer.Option(help="IN, OUT, or auto: IN for inbound dialplan contexts.")
+    ] = "auto",
+) -> None:
+    """Load an Asterisk cdr_csv Master.csv file; loading it twice stores nothing twice."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise typer.BadParameter(f"{timezone!r} is not an IANA time zone") from None
+    if direction not in ("auto", "IN", "OUT"):
+        raise typer.BadParameter("direction is IN, OUT or auto")
+    raw: list[tuple[int, dict[str, Any]]] = []
+    rejected = 0
+    try:
+        for line, record in read_master_csv(file, zone, direction):
+            raw.append((line, record))
+    except MasterCsvError as exc:
+        raise _fail(f"{file}: {exc}") from None
+    with _database(Settings()).transaction() as session:
+        try:
+            get_tenant(session, tenant)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+        with _progress("loading call records") as progress:
+            good, rejected = _validated(raw, CdrInput, progress)
+        counts = CallReports(session, [tenant]).load(tenant, good)
+    typer.echo(
+        f"created: {counts.created}, duplicates: {counts.duplicates}, rejected: {rejected}"
+    )
