@@ -438,6 +438,4 @@ def import_cdr(
         with _progress("loading call records") as progress:
             good, rejected = _validated(raw, CdrInput, progress)
         counts = CallReports(session, [tenant]).load(tenant, good)
-    typer.echo(
-        f"created: {counts.created}, duplicates: {counts.duplicates}, rejected: {rejected}"
-    )
+    typer.echo(f"created: {counts.created}, duplicates: {counts.duplicates}, rejected: {rejected}")
