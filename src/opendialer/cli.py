@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from opendialer.auth.principal import Role
@@ -64,7 +65,7 @@ def _database(settings: Settings) -> Database:
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {escape(message)}")
     return typer.Exit(code=1)
 
 
@@ -261,10 +262,12 @@ def import_contacts(
                     check_import(body)
                 except ValidationError as exc:
                     counts.rejected += 1
-                    err.print(f"line {line}: {describe_validation_errors(exc.errors())}")
+                    err.print(
+                        f"line {line}: {describe_validation_errors(exc.errors())}", markup=False
+                    )
                 except DomainError as exc:
                     counts.rejected += 1
-                    err.print(f"line {line}: {exc.message}")
+                    err.print(f"line {line}: {exc.message}", markup=False)
                 else:
                     good.append(body)
                 progress.advance(task)
@@ -302,7 +305,7 @@ def _validated(
             good.append(model.model_validate(raw))
         except ValidationError as exc:
             rejected += 1
-            err.print(f"line {line}: {describe_validation_errors(exc.errors())}")
+            err.print(f"line {line}: {describe_validation_errors(exc.errors())}", markup=False)
         progress.advance(task)
     return good, rejected
 
