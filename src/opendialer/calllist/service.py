@@ -64,8 +64,11 @@ class CallList:
         servicer."""
         now = utcnow()
         list_date = as_of or now.date()
+        # An entry's createdDate falls on its list's date, even for a list built for another
+        # day, so that the createddate filter finds the list a record says it belongs to.
+        created = datetime.combine(list_date, now.timetz())
         counts = {
-            servicer: self.entries.build(servicer, list_date, now)
+            servicer: self.entries.build(servicer, list_date, created)
             for servicer in self.entries.servicers_with_buckets(servicer_id)
         }
         return list_date, counts
@@ -86,9 +89,8 @@ class CallList:
                 raise Invalid(f"phonenumber {filters.phonenumber!r} is not a phone number")
             borrower_ids = self.entries.borrower_ids_with_phone(e164, servicer_id)
         if filters.borrowerid:
-            borrower_ids = [
-                b for b in (borrower_ids or [filters.borrowerid]) if b == filters.borrowerid
-            ]
+            candidates = [filters.borrowerid] if borrower_ids is None else borrower_ids
+            borrower_ids = [b for b in candidates if b == filters.borrowerid]
         if borrower_ids is None and not filters.loanid and not filters.callcode:
             total, rows = self._seek(list_date, servicer_id, paging)
         else:
