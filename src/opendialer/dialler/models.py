@@ -137,7 +137,7 @@ class Contact(Base):
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     # The loan this contact is called about, so its calls count in call tracking.
     loan_id: Mapped[str | None] = mapped_column(
-        ForeignKey("loans.id", ondelete="SET NULL"), index=True
+        String(36), ForeignKey("loans.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

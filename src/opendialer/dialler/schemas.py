@@ -53,6 +53,8 @@ CONTACT_INPUT_FIELDS: list[tuple[str, str]] = [
     ("Model", "model"),
     ("Tag", "tag"),
     ("ExternalSystemLink", "external_system_link"),
+    # The loan the contact is called about; its calls are then tracked against that loan.
+    ("LoanID", "loan_id"),
 ]
 
 # The dialing state the dialler keeps per contact; reset puts every one back to its default.

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from sqlalchemy.orm import Session
 
+from opendialer.calltracking.service import CallTracking
 from opendialer.db.base import utcnow
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.outcomes import Outcome, classify
@@ -186,6 +187,7 @@ class ContactService:
         campaign = self.campaigns.resolve(body.campaign_id, body.campaign_name)
         values = {column: getattr(body, column) for column in INPUT_COLUMNS}
         values = with_e164(values, campaign.region)
+        self._check_loans([values])
         user_data = values.get("user_data")
         if overwrite and user_data:
             existing = self.contacts.first_in_campaign_by_user_data(campaign.id, user_data)
@@ -222,6 +224,7 @@ class ContactService:
                     pending_by_user_data[user_data] = len(pending)
                 pending.append({**values, **IMPORTED_STATE, "campaign_id": campaign.id})
                 counts.imported += 1
+        self._check_loans([*pending, *updates.values()])
         now = utcnow()
         for row in pending:
             row.update(locked=False, created_at=now, updated_at=now)
@@ -245,11 +248,24 @@ class ContactService:
         phones_after = [values.get(c, getattr(contact, c)) for c in PHONE_COLUMNS]
         if not any(phones_after):
             raise Invalid(f"the contact must keep at least one of {PHONE_FIELD_NAMES}")
+        self._check_loans([values])
         campaign = self.campaigns.get(contact.campaign_id)
         for column, value in with_e164(values, campaign.region).items():
             setattr(contact, column, value)
         self.session.flush()
         return contact
+
+    def _check_loans(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Each LoanID set must be a loan of the tenant; an empty one links no loan."""
+        for row in rows:
+            if "loan_id" in row:
+                row["loan_id"] = row["loan_id"] or None
+        wanted = sorted({row["loan_id"] for row in rows if row.get("loan_id")})
+        if not wanted:
+            return
+        unknown = CallTracking(self.session, self.contacts.tenant_id).unknown_loans(wanted)
+        if unknown:
+            raise Invalid(f"LoanID {unknown[0]} does not exist")
 
     # -- state -------------------------------------------------------------------------------
 
@@ -339,7 +355,16 @@ class ContactService:
             service_numbers_id=result.service_numbers_id,
             users_id=result.users_id,
         )
-        return self.contacts.add_history(entry)
+        self.contacts.add_history(entry)
+        CallTracking(self.session, self.contacts.tenant_id).record_from_dialler(
+            loan_id=contact.loan_id,
+            user_data=contact.user_data,
+            phone_number=number,
+            phone_e164=getattr(contact, f"phone_number{n}_e164"),
+            contacted=outcome is Outcome.CONNECTED,
+            call_timestamp=result.dt_call_start,
+        )
+        return entry
 
 
 def retry_delay(campaign: Campaign, outcome: Outcome) -> int:

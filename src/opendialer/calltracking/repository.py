@@ -1,0 +1,144 @@
+"""Every call tracking query: tracked calls, the loans they are posted for, idempotency keys."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, func, insert, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from opendialer.calltracking.models import IdempotentRequest, TrackedCall
+from opendialer.loans.models import Borrower, Loan
+
+CALLS: Table = TrackedCall.__table__  # type: ignore[assignment]
+
+# Ids per IN (...) look-up, and rows per executemany.
+CHUNK = 500
+INSERT_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class LoanOwner:
+    """What a tracked call takes from its loan."""
+
+    servicer_id: int
+    borrower_id: str | None
+
+
+@dataclass(frozen=True)
+class CallFilter:
+    """Filters in stored terms: ids, an E.164 number and a [since, before) window on the call
+    time."""
+
+    servicer_id: int | None = None
+    loan_id: str | None = None
+    borrower_id: str | None = None
+    phone_e164: str | None = None
+    since: datetime | None = None
+    before: datetime | None = None
+
+
+class TrackedCallRepository:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def _where(self, where: CallFilter) -> list[ColumnElement[bool]]:
+        clauses = [CALLS.c.tenant_id == self.tenant_id]
+        if where.servicer_id is not None:
+            clauses.append(CALLS.c.servicer_id == where.servicer_id)
+        if where.loan_id is not None:
+            clauses.append(CALLS.c.loan_id == where.loan_id)
+        if where.borrower_id is not None:
+            clauses.append(CALLS.c.borrower_id == where.borrower_id)
+        if where.phone_e164 is not None:
+            clauses.append(CALLS.c.phone_e164 == where.phone_e164)
+        if where.since is not None:
+            clauses.append(CALLS.c.call_timestamp >= where.since)
+        if where.before is not None:
+            clauses.append(CALLS.c.call_timestamp < where.before)
+        return clauses
+
+    def page(self, where: CallFilter, offset: int, limit: int) -> tuple[int, list[RowMapping]]:
+        """How many calls match, and one page of them, newest call first."""
+        clauses = self._where(where)
+        total = self.session.scalar(select(func.count()).select_from(CALLS).where(*clauses)) or 0
+        if offset >= total:
+            return int(total), []
+        query = (
+            select(CALLS)
+            .where(*clauses)
+            .order_by(CALLS.c.call_timestamp.desc(), CALLS.c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return int(total), list(self.session.execute(query).mappings())
+
+    def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            self.session.execute(insert(CALLS), rows[start : start + INSERT_CHUNK])
+
+    def loans(self, loan_ids: Collection[str], servicer_id: int | None) -> dict[str, LoanOwner]:
+        """The tenant's loans among `loan_ids` (the servicer's only, when one is named)."""
+        found: dict[str, LoanOwner] = {}
+        ids = list(loan_ids)
+        for start in range(0, len(ids), CHUNK):
+            query = select(Loan.id, Loan.servicer_id, Loan.borrower_id).where(
+                Loan.tenant_id == self.tenant_id, Loan.id.in_(ids[start : start + CHUNK])
+            )
+            if servicer_id is not None:
+                query = query.where(Loan.servicer_id == servicer_id)
+            for loan_id, owner, borrower_id in self.session.execute(query):
+                found[loan_id] = LoanOwner(owner, borrower_id)
+        return found
+
+    def borrower_servicers(self, borrower_ids: Collection[str]) -> dict[str, int]:
+        """The servicer of each of the tenant's borrowers among `borrower_ids`."""
+        found: dict[str, int] = {}
+        ids = list(borrower_ids)
+        for start in range(0, len(ids), CHUNK):
+            query = select(Borrower.id, Borrower.servicer_id).where(
+                Borrower.tenant_id == self.tenant_id, Borrower.id.in_(ids[start : start + CHUNK])
+            )
+            found.update({borrower_id: owner for borrower_id, owner in self.session.execute(query)})
+        return found
+
+
+class IdempotencyRepository:
+    """Requests that carried an Idempotency-Key, one per key and tenant."""
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.session = session
+        self.tenant_id = tenant_id
+
+    def get(self, key: str) -> IdempotentRequest | None:
+        query = select(IdempotentRequest).where(
+            IdempotentRequest.tenant_id == self.tenant_id, IdempotentRequest.key == key
+        )
+        return self.session.scalars(query).first()
+
+    def claim(self, key: str, request_hash: str, path: str, status: int, body: bytes) -> bool:
+        """Store the answer under `key`; False when another request holds the key already.
+
+        A concurrent request with the same key waits here until the first commits, then
+        finds the key taken; the savepoint keeps this transaction usable after that."""
+        entry = IdempotentRequest(
+            tenant_id=self.tenant_id,
+            key=key,
+            request_hash=request_hash,
+            path=path,
+            status_code=status,
+            body=body,
+        )
+        try:
+            with self.session.begin_nested():
+                self.session.add(entry)
+                self.session.flush()
+        except IntegrityError:
+            return False
+        return True

@@ -1,0 +1,382 @@
+"""Call tracking rules: reading tracked calls, recording posted batches all or nothing, safe
+retries by Idempotency-Key, and the tracking record of each call the dialler places."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from opendialer.calltracking.models import IdempotentRequest
+from opendialer.calltracking.repository import (
+    CallFilter,
+    IdempotencyRepository,
+    LoanOwner,
+    TrackedCallRepository,
+)
+from opendialer.calltracking.schemas import (
+    CALL_BATCH,
+    CLIENT_PREFIX,
+    DIALLER,
+    MAX_BATCH,
+    CallInput,
+    CallQuery,
+    call_record,
+)
+from opendialer.db.base import utcnow
+from opendialer.errors import Conflict, Invalid
+from opendialer.loans.models import new_id
+from opendialer.phones import to_e164
+from opendialer.velocity import Paging, timestamp
+
+# How far ahead of the server's clock a callTimestamp may be: the poster's clock may run fast.
+CLOCK_SKEW = timedelta(minutes=5)
+# Problems named in one error message; the rest are counted.
+MAX_PROBLEMS = 20
+# The path idempotency keys are bound to, whichever prefix the request came by.
+CALLS_PATH = "/calltracking/calls"
+MAX_KEY_LENGTH = 255
+MILLISECOND = timedelta(milliseconds=1)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A POST's answer, as sent the first time or replayed for a retry."""
+
+    status: int
+    body: bytes
+    replayed: bool = False
+
+
+def parse_moment(name: str, raw: str) -> datetime | date:
+    """A date (2020-08-03) or a date-time (2020-08-03T21:53:31.468Z; UTC when no offset)."""
+    try:
+        if len(raw) == 10:
+            return date.fromisoformat(raw)
+        moment = datetime.fromisoformat(raw)
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise Invalid(
+            f"{name} must be a date (2020-08-03) or a date-time (2020-08-03T21:53:31.468Z), "
+            f"got {raw!r}"
+        ) from None
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def call_filter(query: CallQuery, servicer_id: int | None) -> CallFilter:
+    """The stored terms of the seed's filters.
+
+    startdate and enddate are both inclusive: a date covers its whole UTC day, a date-time the
+    millisecond it names (calls are shown to the millisecond)."""
+    e164 = None
+    if query.phonenumber:
+        e164 = to_e164(query.phonenumber)
+        if e164 is None:
+            raise Invalid(f"phonenumber {query.phonenumber!r} is not a phone number")
+    since = before = None
+    if query.startdate:
+        start = parse_moment("startdate", query.startdate)
+        since = start if isinstance(start, datetime) else day_start(start)
+    if query.enddate:
+        end = parse_moment("enddate", query.enddate)
+        try:
+            if isinstance(end, datetime):
+                before = end.replace(microsecond=end.microsecond // 1000 * 1000) + MILLISECOND
+            else:
+                before = day_start(end + timedelta(days=1))
+        except OverflowError:
+            before = None  # the end of time: no upper bound
+    if since is not None and before is not None and since >= before:
+        raise Invalid(f"startdate {query.startdate} is after enddate {query.enddate}")
+    return CallFilter(
+        servicer_id=servicer_id,
+        loan_id=query.loanid or None,
+        borrower_id=query.borrowerid or None,
+        phone_e164=e164,
+        since=since,
+        before=before,
+    )
+
+
+def request_hash(method: str, path: str, body: Any) -> str:
+    """A fingerprint of the request: the same JSON, however spaced or ordered, hashes alike."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
+
+
+def check_key(key: str) -> str:
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise Invalid(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters, got {key!r}"
+        )
+    return key
+
+
+def _label(index: int, single: bool) -> str:
+    return "" if single else f"[{index}]"
+
+
+def _field(index: int, name: str, single: bool) -> str:
+    prefix = _label(index, single)
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _too_many(problems: list[str]) -> str:
+    shown = "; ".join(problems[:MAX_PROBLEMS])
+    if len(problems) > MAX_PROBLEMS:
+        shown += f"; and {len(problems) - MAX_PROBLEMS} more"
+    return shown
+
+
+def describe_batch_errors(errors: Sequence[Any], single: bool) -> str:
+    """One sentence per problem, each naming the record's index and the field."""
+    problems: list[str] = []
+    for error in errors:
+        loc = list(error.get("loc", ()))
+        index = loc.pop(0) if loc and isinstance(loc[0], int) else 0
+        label = _label(index, single)
+        field = ".".join(str(part) for part in loc)
+        where = (f"{label}.{field}" if label else field) if field else label or "the call"
+        kind = error.get("type", "")
+        if kind == "missing":
+            problems.append(f"{where} is required")
+        elif kind == "extra_forbidden":
+            problems.append(f"{where} is not a known field")
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            problems.append(f"{where} must be a call object")
+        elif kind == "literal_error":
+            problems.append(f"{where}: must be Attempted or Contacted, got {error.get('input')!r}")
+        else:
+            problems.append(f"{where}: {error.get('msg', 'is invalid')}")
+    return _too_many(problems)
+
+
+class CallTracking:
+    """Tracked calls of one tenant."""
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.tenant_id = tenant_id
+        self.calls = TrackedCallRepository(session, tenant_id)
+        self.requests = IdempotencyRepository(session, tenant_id)
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def page(
+        self, servicer_id: int | None, query: CallQuery, paging: Paging
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """One page of the calls matching `query`, newest call first, and how many match."""
+        where = call_filter(query, servicer_id)
+        total, rows = self.calls.page(where, paging.offset, paging.limit)
+        return total, [call_record(row) for row in rows]
+
+    # -- recording ---------------------------------------------------------------------------
+
+    def post(
+        self,
+        body: Any,
+        *,
+        servicer_id: int | None,
+        client: str,
+        idempotency_key: str | None = None,
+    ) -> Answer:
+        """Record one call (an object) or a batch (an array), all or nothing.
+
+        With an Idempotency-Key, a request already answered is answered again from the store
+        and records nothing; the same key with another body is a conflict."""
+        fingerprint = ""
+        if idempotency_key is not None:
+            check_key(idempotency_key)
+            fingerprint = request_hash("POST", CALLS_PATH, body)
+            stored = self.requests.get(idempotency_key)
+            if stored is not None:
+                return self._replay(stored, fingerprint)
+        rows = self._rows(body, servicer_id, f"{CLIENT_PREFIX}{client}"[:100])
+        content = orjson.dumps({"data": [call_record(row) for row in rows]})
+        if idempotency_key is not None and not self.requests.claim(
+            idempotency_key, fingerprint, CALLS_PATH, 201, content
+        ):
+            stored = self.requests.get(idempotency_key)
+            if stored is None:
+                raise Conflict(
+                    f"a request with Idempotency-Key {idempotency_key!r} is in progress; retry"
+                )
+            return self._replay(stored, fingerprint)
+        self.calls.insert_many(rows)
+        return Answer(201, content)
+
+    def record_from_dialler(
+        self,
+        *,
+        loan_id: str | None,
+        user_data: str | None,
+        phone_number: str,
+        phone_e164: str | None,
+        contacted: bool,
+        call_timestamp: datetime,
+    ) -> dict[str, Any] | None:
+        """The tracking record of one call the dialler placed, when its contact is linked to a
+        loan of the tenant: by its LoanID, or else by a UserData that is a loan's id."""
+        candidate = loan_id or user_data
+        if not candidate or len(candidate) > 36:
+            return None
+        owner = self.calls.loans([candidate], None).get(candidate)
+        if owner is None:
+            return None
+        now = utcnow()
+        row = self._row(
+            candidate,
+            owner,
+            None,
+            phone_number,
+            phone_e164,
+            "Contacted" if contacted else "Attempted",
+            call_timestamp,
+            DIALLER,
+            now,
+        )
+        self.calls.insert_many([row])
+        return call_record(row)
+
+    def unknown_loans(self, loan_ids: Collection[str]) -> list[str]:
+        """Those of `loan_ids` that are no loan of the tenant, in the order given."""
+        found = self.calls.loans(set(loan_ids), None)
+        return [loan_id for loan_id in loan_ids if loan_id not in found]
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _replay(self, stored: IdempotentRequest, fingerprint: str) -> Answer:
+        if stored.request_hash != fingerprint:
+            raise Conflict(
+                f"Idempotency-Key {stored.key!r} was used for a different request; "
+                "send a new key for a new request"
+            )
+        return Answer(stored.status_code, stored.body, replayed=True)
+
+    def _rows(self, body: Any, servicer_id: int | None, created_by: str) -> list[dict[str, Any]]:
+        """The rows to insert for `body`, once every record in it is valid."""
+        single = isinstance(body, dict)
+        if single:
+            items = [body]
+        elif isinstance(body, list):
+            items = body
+        else:
+            raise Invalid("the request body must be a call object or an array of call objects")
+        if not items:
+            raise Invalid(f"the array holds no calls; send 1 to {MAX_BATCH}")
+        if len(items) > MAX_BATCH:
+            raise Invalid(f"a request holds at most {MAX_BATCH} calls, got {len(items)}")
+        try:
+            calls = CALL_BATCH.validate_python(items)
+        except ValidationError as exc:
+            raise Invalid(describe_batch_errors(exc.errors(), single)) from None
+
+        now = utcnow()
+        latest = now + CLOCK_SKEW
+        loans = self.calls.loans({call.loan_id for call in calls}, servicer_id)
+        borrowers = self.calls.borrower_servicers(
+            {call.borrower_id for call in calls if call.borrower_id is not None}
+        )
+        problems: list[str] = []
+        rows: list[dict[str, Any]] = []
+        for index, call in enumerate(calls):
+            found = self._problems(index, call, single, loans, borrowers, latest)
+            if found:
+                problems += found
+                continue
+            if problems:
+                continue
+            rows.append(
+                self._row(
+                    call.loan_id,
+                    loans[call.loan_id],
+                    call.borrower_id,
+                    call.phone_number,
+                    to_e164(call.phone_number),
+                    call.call_status,
+                    call.call_timestamp,
+                    created_by,
+                    now,
+                )
+            )
+        if problems:
+            raise Invalid(_too_many(problems))
+        return rows
+
+    @staticmethod
+    def _problems(
+        index: int,
+        call: CallInput,
+        single: bool,
+        loans: dict[str, LoanOwner],
+        borrowers: dict[str, int],
+        latest: datetime,
+    ) -> list[str]:
+        problems: list[str] = []
+        loan = loans.get(call.loan_id)
+        if loan is None:
+            problems.append(
+                f"{_field(index, 'loanId', single)}: loan {call.loan_id} does not exist"
+            )
+        if call.borrower_id is not None:
+            owner = borrowers.get(call.borrower_id)
+            if owner is None:
+                problems.append(
+                    f"{_field(index, 'borrowerId', single)}: "
+                    f"borrower {call.borrower_id} does not exist"
+                )
+            elif loan is not None and owner != loan.servicer_id:
+                problems.append(
+                    f"{_field(index, 'borrowerId', single)}: borrower {call.borrower_id} "
+                    f"belongs to servicer {owner}, the loan to servicer {loan.servicer_id}"
+                )
+        if to_e164(call.phone_number) is None:
+            problems.append(
+                f"{_field(index, 'phoneNumber', single)}: "
+                f"{call.phone_number!r} is not a phone number"
+            )
+        if call.call_timestamp > latest:
+            problems.append(
+                f"{_field(index, 'callTimestamp', single)}: {timestamp(call.call_timestamp)} "
+                f"is in the future (at most {CLOCK_SKEW.seconds // 60} minutes ahead of "
+                "the server's clock is accepted)"
+            )
+        return problems
+
+    def _row(
+        self,
+        loan_id: str,
+        loan: LoanOwner,
+        borrower_id: str | None,
+        phone_number: str,
+        phone_e164: str | None,
+        call_status: str,
+        call_timestamp: datetime,
+        created_by: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        return {
+            "id": new_id(),
+            "tenant_id": self.tenant_id,
+            "servicer_id": loan.servicer_id,
+            "loan_id": loan_id,
+            "borrower_id": borrower_id or loan.borrower_id,
+            "phone_number": phone_number,
+            "phone_e164": phone_e164,
+            "call_status": call_status,
+            "call_timestamp": call_timestamp,
+            "created_by": created_by,
+            "created_at": now,
+            "updated_at": now,
+        }

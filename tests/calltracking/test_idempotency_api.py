@@ -1,0 +1,140 @@
+"""Retrying POST /calltracking/calls with an Idempotency-Key records nothing twice."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from opendialer.calltracking.models import IdempotentRequest
+from opendialer.calltracking.repository import IdempotencyRepository
+from tests.calltracking.conftest import CALLS, GATEWAY_CALLS, LoanFactory, call, scoped
+from tests.conftest import TokenFactory
+
+
+def count(client: TestClient, headers: dict[str, str]) -> int:
+    response = client.get(CALLS, params={"limit": 1000}, headers=headers)
+    assert response.status_code == 200
+    return len(response.json()["data"])
+
+
+def test_a_retry_with_the_same_key_records_nothing_and_answers_the_same(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    headers = {**scoped(auth), "Idempotency-Key": "batch-2024-03-01-0001"}
+    batch = [call(loan), call(loan, callStatus="Contacted")]
+    first = client.post(CALLS, json=batch, headers=headers)
+    assert first.status_code == 201
+    assert "Idempotent-Replayed" not in first.headers
+    again = client.post(CALLS, json=batch, headers=headers)
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert count(client, scoped(auth)) == 2
+
+
+def test_the_same_json_spaced_or_ordered_otherwise_is_the_same_request(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    headers = {**scoped(auth), "Idempotency-Key": "k-1", "Content-Type": "application/json"}
+    record = call(loan)
+    first = client.post(CALLS, content=json.dumps([record]), headers=headers)
+    reordered = dict(reversed(list(record.items())))
+    again = client.post(CALLS, content=json.dumps([reordered], indent=2), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json()
+    assert count(client, scoped(auth)) == 1
+
+
+def test_a_retry_by_the_other_path_is_the_same_request(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    headers = {**scoped(auth), "Idempotency-Key": "k-2"}
+    first = client.post(CALLS, json=call(loan), headers=headers)
+    again = client.post(GATEWAY_CALLS, json=call(loan), headers=headers)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert count(client, scoped(auth)) == 1
+
+
+def test_the_same_key_with_another_body_is_409(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    headers = {**scoped(auth), "Idempotency-Key": "k-3"}
+    assert client.post(CALLS, json=call(loan), headers=headers).status_code == 201
+    other = client.post(CALLS, json=call(loan, callStatus="Contacted"), headers=headers)
+    assert other.status_code == 409
+    assert set(other.json()) == {"status", "error", "message"}
+    assert "Idempotency-Key" in other.json()["message"]
+    assert count(client, scoped(auth)) == 1
+
+
+def test_a_refused_request_keeps_no_key(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    """A 400 is not stored: the corrected request may be sent with the same key."""
+    headers = {**scoped(auth), "Idempotency-Key": "k-4"}
+    bad = client.post(CALLS, json=[call(loan), call(loan, callStatus="?")], headers=headers)
+    assert bad.status_code == 400
+    fixed = client.post(CALLS, json=[call(loan), call(loan)], headers=headers)
+    assert fixed.status_code == 201
+    assert count(client, scoped(auth)) == 2
+
+
+def test_keys_are_per_tenant(client: TestClient, auth: TokenFactory, new_loan: LoanFactory) -> None:
+    ours, theirs = new_loan(), new_loan(tenant=315, servicer=7)
+    key = {"Idempotency-Key": "shared-key"}
+    ours_answer = client.post(CALLS, json=call(ours), headers={**scoped(auth), **key})
+    their_headers = scoped(auth, tenant=315, servicer=7)
+    theirs_answer = client.post(CALLS, json=call(theirs), headers={**their_headers, **key})
+    assert (ours_answer.status_code, theirs_answer.status_code) == (201, 201)
+    assert count(client, scoped(auth)) == 1
+    assert count(client, their_headers) == 1
+
+
+def test_without_a_key_a_retry_records_again(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    for _ in range(2):
+        assert client.post(CALLS, json=call(loan), headers=scoped(auth)).status_code == 201
+    assert count(client, scoped(auth)) == 2
+
+
+def test_a_key_too_long_or_with_control_characters_is_refused(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    for key in ("k" * 256, "tab\there"):
+        response = client.post(
+            CALLS, json=call(loan), headers={**scoped(auth), "Idempotency-Key": key}
+        )
+        assert response.status_code == 400
+        assert "Idempotency-Key" in response.json()["message"]
+    assert count(client, scoped(auth)) == 0
+
+
+def test_a_request_that_loses_the_race_for_its_key_is_answered_as_the_winner(
+    client: TestClient,
+    auth: TokenFactory,
+    loan: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two requests with one key at once: the second finds the key taken only when it stores
+    its answer, and then replays the first's answer instead of recording anything."""
+    headers = {**scoped(auth), "Idempotency-Key": "k-race"}
+    first = client.post(CALLS, json=call(loan), headers=headers)
+    real_get = IdempotencyRepository.get
+    looks = iter([None])
+
+    def racing_get(self: IdempotencyRepository, key: str) -> IdempotentRequest | None:
+        return next(looks, real_get(self, key))
+
+    monkeypatch.setattr(IdempotencyRepository, "get", racing_get)
+    again = client.post(CALLS, json=call(loan), headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = client.post(CALLS, json=call(loan, callStatus="Contacted"), headers=headers)
+    assert other.status_code == 409
+    assert count(client, scoped(auth)) == 1
