@@ -35,6 +35,16 @@ class CdrRepository:
             known.update(self.session.scalars(query))
         return known
 
+    def taken_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` a record already has. Record ids are keys across all tenants, so
+        this one lookup is not scoped to the repository's tenants."""
+        wanted = list(ids)
+        taken: set[str] = set()
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            query = select(CDRS.c.id).where(CDRS.c.id.in_(wanted[start : start + LOOKUP_CHUNK]))
+            taken.update(self.session.scalars(query))
+        return taken
+
     def insert(self, rows: Sequence[dict[str, Any]]) -> None:
         bulk_insert(self.session, CDRS, rows)
 

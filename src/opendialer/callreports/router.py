@@ -15,6 +15,7 @@ from opendialer.callreports.service import (
     json_chunks,
     parse_range,
     readable_tenants,
+    require_reader,
 )
 from opendialer.db.session import Database
 from opendialer.deps import DbSession, TokenPrincipal, Writer, get_database
@@ -46,9 +47,9 @@ def get_call_reports(
     record's `time` is written on it. The range is at most 31 days; a partner admin without
     `tenantId` or `billingCode` gets all its accounts' records for at most 24 hours. The answer
     is streamed; send `Accept: text/csv` or `format=csv` for CSV."""
+    require_reader(principal)
     window = parse_range(start, end, timezone)
-    wall_span = window.end - window.start
-    tenants = readable_tenants(session, principal, tenant_id, billing_code, window, wall_span)
+    tenants = readable_tenants(session, principal, tenant_id, billing_code, window)
     as_csv = _wants_csv(request, format)
 
     def body() -> Iterator[bytes]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
@@ -66,10 +67,11 @@ _CdrBase = model_from_columns(
 
 
 class CdrInput(_CdrBase):  # type: ignore[misc,valid-type]
-    """One call leg to load. `time` is ISO 8601 (UTC when it carries no offset); `uniqueId`
-    is unique per tenant, so a record loaded twice is stored once."""
+    """One call leg to load. `id` is a UUID, assigned when not sent; `time` is ISO 8601 (UTC
+    when it carries no offset); `uniqueId` is unique per tenant, so a record loaded twice is
+    stored once."""
 
-    id: str | None = Field(default=None, alias="id", max_length=36)
+    id: UUID | None = Field(default=None, alias="id")
     time: Moment = Field(alias="time")
     unique_id: UniqueId = Field(alias="uniqueId")
     direction: Direction = Field(alias="direction")

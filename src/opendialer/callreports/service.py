@@ -18,7 +18,7 @@ from opendialer.auth.principal import Principal, Role
 from opendialer.callreports.repository import CdrRepository
 from opendialer.callreports.schemas import CDR_API_NAMES, CDR_COLUMNS, CdrInput
 from opendialer.db.base import utcnow
-from opendialer.errors import Forbidden, Invalid, NotFound
+from opendialer.errors import Conflict, Forbidden, Invalid, NotFound
 from opendialer.loans.models import new_id
 from opendialer.tenancy.models import Tenant
 from opendialer.tenancy.service import tenant_for_billing_code
@@ -33,11 +33,13 @@ SEED_TIME_FORMAT = "%m/%d/%y %H:%M:%S"
 
 @dataclass(frozen=True)
 class ReportRange:
-    """A report's window: the UTC instants to read, and the zone to write times in."""
+    """A report's window: the UTC instants to read, the zone to write times in, and its length
+    on that zone's clock."""
 
     start: datetime
     end: datetime
     zone: tzinfo
+    wall_span: timedelta
 
 
 def parse_range(start: str | None, end: str | None, timezone: str | None) -> ReportRange:
@@ -56,10 +58,15 @@ def parse_range(start: str | None, end: str | None, timezone: str | None) -> Rep
     if finish - begin > MAX_RANGE:
         raise Invalid("the range from start to end is over 31 days")
     return ReportRange(
-        begin.replace(tzinfo=zone).astimezone(UTC),
-        finish.replace(tzinfo=zone).astimezone(UTC),
-        zone,
+        _instant("start", begin, zone), _instant("end", finish, zone), zone, finish - begin
     )
+
+
+def _instant(name: str, wall: datetime, zone: tzinfo) -> datetime:
+    try:
+        return wall.replace(tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        raise Invalid(f"{name} is out of range once converted to UTC") from None
 
 
 def _wall_clock(name: str, raw: str | None) -> datetime:
@@ -73,17 +80,21 @@ def _wall_clock(name: str, raw: str | None) -> datetime:
     raise Invalid(f"{name} must be YYYY-MM-DD HH:MM:SS, got {raw!r}")
 
 
+def require_reader(principal: Principal) -> None:
+    """Only account, reports and partner admins read call reports, whatever they ask for."""
+    if principal.role not in READERS:
+        raise Forbidden(f"role {principal.role.value} may not read call reports")
+
+
 def readable_tenants(
     session: Session,
     principal: Principal,
     tenant_id: str | None,
     billing_code: str | None,
     window: ReportRange,
-    wall_span: timedelta,
 ) -> list[int]:
-    """The tenants whose CDRs the caller may read here, by the seed's rules."""
-    if principal.role not in READERS:
-        raise Forbidden(f"role {principal.role.value} may not read call reports")
+    """The tenants whose CDRs a reader (see `require_reader`) may read here, by the seed's
+    rules."""
     tenant = _tenant_number(tenant_id)
     if principal.role is not Role.PARTNER_ADMIN:
         if billing_code:
@@ -100,7 +111,7 @@ def readable_tenants(
         else []
     )
     if tenant is None and not billing_code:
-        if wall_span > PARTNER_WIDE_RANGE:
+        if window.wall_span > PARTNER_WIDE_RANGE:
             raise Invalid(
                 "without tenantId or billingCode a partner's report covers at most 24 hours"
             )
@@ -140,19 +151,32 @@ class CallReports:
         self.cdrs = CdrRepository(session, tenant_ids)
 
     def load(self, tenant_id: int, records: Sequence[CdrInput]) -> LoadCounts:
-        """Store new records; one whose uniqueId the tenant already has is skipped."""
+        """Store new records; one whose uniqueId the tenant already has is skipped. A new
+        record whose id another record (or an earlier one of the batch) has is a conflict."""
         counts = LoadCounts()
         known = self.cdrs.known_unique_ids(tenant_id, {r.unique_id for r in records})
         rows: list[dict[str, Any]] = []
+        sent_ids: dict[str, int] = {}
         now = utcnow()
-        for record in records:
+        for index, record in enumerate(records):
             if record.unique_id in known:
                 counts.duplicates += 1
                 continue
             known.add(record.unique_id)
             values = {column: getattr(record, column) for column in CDR_COLUMNS}
-            values.update(id=record.id or new_id(), tenant_id=tenant_id, created_at=now)
+            if record.id is None:
+                values["id"] = new_id()
+            else:
+                values["id"] = str(record.id)
+                if values["id"] in sent_ids:
+                    raise Conflict(f"[{index}].id {values['id']} is used twice in the batch")
+                sent_ids[values["id"]] = index
+            values.update(tenant_id=tenant_id, created_at=now)
             rows.append(values)
+        taken = self.cdrs.taken_ids(sent_ids)
+        if taken:
+            index = min(sent_ids[record_id] for record_id in taken)
+            raise Conflict(f"[{index}].id {records[index].id} is already taken by another record")
         self.cdrs.insert(rows)
         counts.created = len(rows)
         return counts
