@@ -32,9 +32,19 @@ class UpsertResult:
 class OwnedRepository(Generic[Owned]):
     """Queries on one table of tenant- and servicer-owned rows, keyed by a natural key too."""
 
-    def __init__(self, model: type[Owned], key: str, session: Session, tenant_id: int) -> None:
+    def __init__(
+        self,
+        model: type[Owned],
+        key: str,
+        session: Session,
+        tenant_id: int,
+        defaults: dict[str, Any] | None = None,
+    ) -> None:
         self.model: type[Owned] = model
         self.key = key
+        # Values of NOT NULL columns for rows an upsert creates without them (bulk inserts
+        # bypass the model's own defaults).
+        self.defaults = defaults or {}
         self.session = session
         self.tenant_id = tenant_id
         self.table: Table = model.__table__  # type: ignore[assignment]
@@ -96,6 +106,7 @@ class OwnedRepository(Generic[Owned]):
                 inserts.append(
                     {
                         **{c: values.get(c) for c in columns},
+                        **{c: d for c, d in self.defaults.items() if values.get(c) is None},
                         self.key: key,
                         "id": row_id,
                         "tenant_id": self.tenant_id,
@@ -141,7 +152,13 @@ def lenders(session: Session, tenant_id: int) -> OwnedRepository[Lender]:
 
 
 def borrowers(session: Session, tenant_id: int) -> OwnedRepository[Borrower]:
-    return OwnedRepository(Borrower, "external_reference_id", session, tenant_id)
+    return OwnedRepository(
+        Borrower,
+        "external_reference_id",
+        session,
+        tenant_id,
+        defaults={"type": "borrower", "cell_phone_consent": False},
+    )
 
 
 def loans(session: Session, tenant_id: int) -> OwnedRepository[Loan]:
@@ -156,8 +173,11 @@ class BucketRepository:
     def _base(self) -> Select[BucketPolicy]:
         return select(BucketPolicy).where(BucketPolicy.tenant_id == self.tenant_id)
 
-    def get(self, bucket_id: str) -> BucketPolicy | None:
-        return self.session.scalars(self._base().where(BucketPolicy.id == bucket_id)).first()
+    def get(self, bucket_id: str, servicer_id: int | None = None) -> BucketPolicy | None:
+        query = self._base().where(BucketPolicy.id == bucket_id)
+        if servicer_id is not None:
+            query = query.where(BucketPolicy.servicer_id == servicer_id)
+        return self.session.scalars(query).first()
 
     def in_scope(
         self, servicer_id: int | None, lender_id: str | None = None

@@ -143,12 +143,12 @@ def create_bucket(body: BucketInput, session: DbSession, scope: ScopeWriter) -> 
 @router.get("/buckets/{bucketId}")
 def get_bucket(bucket_id: BucketId, session: DbSession, scope: ScopeReader) -> Response:
     """Retrieve one bucket policy."""
-    bucket = BucketService(session, scope.tenant).get(bucket_id)
+    bucket = BucketService(session, scope.tenant).get(bucket_id, scope.servicer)
     return json_response({"data": record(bucket, BUCKET_RECORD)})
 
 
 @router.delete("/buckets/{bucketId}", status_code=204)
 def delete_bucket(bucket_id: BucketId, session: DbSession, scope: ScopeWriter) -> Response:
     """Delete a bucket policy; call lists already built keep their entries."""
-    BucketService(session, scope.tenant).delete(bucket_id)
+    BucketService(session, scope.tenant).delete(bucket_id, scope.servicer)
     return Response(status_code=204)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints, create_model
+from pydantic import AfterValidator, Field, StringConstraints, create_model
 
 from opendialer.apimodel import ApiInput, model_from_columns, python_type
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
@@ -74,6 +75,22 @@ LoanStatus = Literal[
 ]
 BorrowerType = Literal["borrower", "co-borrower"]
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+MONEY_FIELDS = [
+    "loanPastAmountDue",
+    "loanFeeOutstanding",
+    "loanInterestBalance",
+    "loanCurrentAmountDue",
+]
+
+
+def _to_cents(value: float) -> float:
+    """Amounts are kept to the cent, as the column stores them, so that a re-sent amount
+    compares equal to the stored one (and both databases keep the same value)."""
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+# An amount column is Numeric(14, 2): twelve digits before the point.
+Cents = Annotated[float, Field(gt=-1e12, lt=1e12, allow_inf_nan=False), AfterValidator(_to_cents)]
 
 _LenderBase = model_from_columns("LenderFields", Lender.__table__, LENDER_FIELDS, base=ApiInput)
 _BorrowerBase = model_from_columns(
@@ -97,6 +114,10 @@ class LoanInput(_LoanBase):  # type: ignore[misc,valid-type]
     """A loan; `loanExternalReferenceId` keys bulk upserts."""
 
     status: LoanStatus | None = Field(default=None, alias="loanStatus")
+    past_amount_due: Cents | None = Field(default=None, alias="loanPastAmountDue")
+    fee_outstanding: Cents | None = Field(default=None, alias="loanFeeOutstanding")
+    interest_balance: Cents | None = Field(default=None, alias="loanInterestBalance")
+    current_amount_due: Cents | None = Field(default=None, alias="loanCurrentAmountDue")
     lender_id: str | None = Field(default=None, alias="lenderId", max_length=36)
     borrower_id: str | None = Field(default=None, alias="borrowerId", max_length=36)
 
@@ -111,6 +132,8 @@ def _feed_model() -> type[ApiInput]:
     ):
         for api_name, column in fields:
             definitions[api_name] = (python_type(table.c[column]) | None, None)
+    for api_name in MONEY_FIELDS:
+        definitions[api_name] = (Cents | None, None)
     definitions["loanStatus"] = (LoanStatus, ...)
     definitions["loanExternalReferenceId"] = (
         Annotated[str, StringConstraints(min_length=1, max_length=100)],

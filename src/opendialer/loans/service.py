@@ -128,16 +128,23 @@ class LoanBook:
                 raise Invalid(f"{api[column]} is required")
         if model is Borrower:
             values = borrower_values(values)
-            if creating and values.get("type") is None:
+            if values.get("type") is None and (creating or "type" in values):
                 values["type"] = "borrower"
             if "cell_phone_consent" in values and values["cell_phone_consent"] is None:
                 values["cell_phone_consent"] = False
         if model is Loan:
             if values.get("lender_id") is not None:
-                self.get(Lender, values["lender_id"], servicer_id)
+                self.require(Lender, values["lender_id"], servicer_id)
             if values.get("borrower_id") is not None:
-                self.get(Borrower, values["borrower_id"], servicer_id)
+                self.require(Borrower, values["borrower_id"], servicer_id)
         return values
+
+    def require(self, model: type[Row], row_id: str, servicer_id: int) -> Row:
+        """A row named inside a request body: one that is not the servicer's is bad input."""
+        row = self.repository(model).get(row_id, servicer_id)
+        if row is None:
+            raise Invalid(f"{ENTITY_NAMES[model]}Id {row_id} does not exist")
+        return row  # type: ignore[no-any-return]
 
     def upsert_feed(self, servicer_id: int, rows: Sequence[BaseModel]) -> FeedCounts:
         """Apply a loan feed: each row's lender, borrower and loan are created or brought up to
@@ -184,8 +191,8 @@ class BucketService:
         self.buckets = BucketRepository(session, tenant_id)
         self.book = LoanBook(session, tenant_id)
 
-    def get(self, bucket_id: str) -> BucketPolicy:
-        bucket = self.buckets.get(bucket_id)
+    def get(self, bucket_id: str, servicer_id: int | None = None) -> BucketPolicy:
+        bucket = self.buckets.get(bucket_id, servicer_id)
         if bucket is None:
             raise NotFound(f"bucket {bucket_id} not found")
         return bucket
@@ -215,7 +222,7 @@ class BucketService:
             raise Invalid(f"callDaysStart {start} is after callDaysEnd {end}")
         lender_id = values.get("lender_id")
         if lender_id is not None:
-            self.book.get(Lender, lender_id, servicer_id)
+            self.book.require(Lender, lender_id, servicer_id)
         clash = self.buckets.overlapping(servicer_id, lender_id, start, end)
         if clash is not None:
             raise Conflict(
@@ -224,5 +231,5 @@ class BucketService:
             )
         return self.buckets.add(BucketPolicy(servicer_id=servicer_id, **values))
 
-    def delete(self, bucket_id: str) -> None:
-        self.buckets.delete(self.get(bucket_id))
+    def delete(self, bucket_id: str, servicer_id: int | None = None) -> None:
+        self.buckets.delete(self.get(bucket_id, servicer_id))
