@@ -36,10 +36,21 @@ def read_master_csv(
     """(line number, CDR fields in the API's names) for each line of a Master.csv file;
     a line that cannot be read raises MasterCsvError naming the problem."""
     with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-        for line_number, fields in enumerate(csv.reader(handle), start=1):
+        reader = csv.reader(handle)
+        while True:
+            try:
+                fields = next(reader, None)
+            except csv.Error as exc:
+                raise MasterCsvError(f"line {reader.line_num}: {exc}") from None
+            if fields is None:
+                return
             if not fields or fields == [""]:
                 continue
-            yield line_number, _record(fields, zone, direction)
+            try:
+                record = _record(fields, zone, direction)
+            except MasterCsvError as exc:
+                raise MasterCsvError(f"line {reader.line_num}: {exc}") from None
+            yield reader.line_num, record
 
 
 def _record(fields: list[str], zone: tzinfo, direction: str) -> dict[str, Any]:
