@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -611,3 +611,31 @@ def test_an_agent_and_a_reports_admin_may_read_the_list(
     for role in ("agent", "reports_admin"):
         response = client.get(CALLS, headers=scoped(auth, role=role))
         assert len(data(response)) == 5, role
+
+
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_tenant_wide_pages_run_across_servicers(
+    client: TestClient, auth: TokenFactory, book: Book, west_book: Book, limit: int
+) -> None:
+    for each, count in ((book, 3), (west_book, 2)):
+        each.bucket("DD-001", 60, 74)
+        for n in range(count):
+            each.loan(AS_OF - timedelta(days=60 + n))
+        each.build(AS_OF)
+    tenant_wide = {**auth(), "tenantid": "314"}
+    everything = data(client.get(CALLS, params={"limit": 1000}, headers=tenant_wide))
+    assert [r["servicerId"] for r in everything] == [2, 2, 2, 3, 3]
+    for params in ({}, {"callcode": "DD-001"}):
+        seen: list[dict[str, Any]] = []
+        body = follow(client, tenant_wide, f"{CALLS}?{urlencode({**params, 'limit': limit})}")
+        while True:
+            seen += body["data"]
+            if "next" not in body["paging"]["links"]:
+                break
+            body = follow(client, tenant_wide, body["paging"]["links"]["next"])
+        assert seen == everything
+    for offset in range(6):
+        page = data(
+            client.get(CALLS, params={"offset": offset, "limit": limit}, headers=tenant_wide)
+        )
+        assert page == everything[offset : offset + limit]
