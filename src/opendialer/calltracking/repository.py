@@ -7,19 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func, insert, select
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from opendialer.calltracking.models import IdempotentRequest, TrackedCall
+from opendialer.db.bulk import bulk_insert
 from opendialer.loans.models import Borrower, Loan
 
 CALLS: Table = TrackedCall.__table__  # type: ignore[assignment]
 
-# Ids per IN (...) look-up, and rows per executemany.
+# Ids per IN (...) look-up.
 CHUNK = 500
-INSERT_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,8 @@ class TrackedCallRepository:
         return int(total), list(self.session.execute(query).mappings())
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        for start in range(0, len(rows), INSERT_CHUNK):
-            self.session.execute(insert(CALLS), rows[start : start + INSERT_CHUNK])
+        """One executemany (COPY on PostgreSQL) for the rows, which all name the same columns."""
+        bulk_insert(self.session, CALLS, rows)
 
     def loans(self, loan_ids: Collection[str], servicer_id: int | None) -> dict[str, LoanOwner]:
         """The tenant's loans among `loan_ids` (the servicer's only, when one is named)."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import Field, TypeAdapter
 
 from opendialer.apimodel import ApiInput, Moment, Str
-from opendialer.velocity import record
+from opendialer.velocity import timestamp
 
 # The most calls one POST may carry.
 MAX_BATCH = 10_000
@@ -50,19 +51,6 @@ POST_BODY_OPENAPI: dict[str, Any] = {
     },
 }
 
-CALL_RECORD: list[tuple[str, str]] = [
-    ("callId", "id"),
-    ("tenantId", "tenant_id"),
-    ("servicerId", "servicer_id"),
-    ("loanId", "loan_id"),
-    ("borrowerId", "borrower_id"),
-    ("phoneNumber", "phone_number"),
-    ("callStatus", "call_status"),
-    ("callTimestamp", "call_timestamp"),
-    ("createdDate", "created_at"),
-    ("updatedDate", "updated_at"),
-]
-
 # What `created_by` holds: who recorded a call, rendered as the createdBy object.
 CLIENT_PREFIX = "client:"
 DIALLER = "dialler"
@@ -79,17 +67,37 @@ def author(created_by: str | None) -> dict[str, str]:
     return {}
 
 
-def call_record(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A tracked call in the seed's fields and order; ids as strings, as the seed types them."""
-    by = author(row["created_by"])
-    return record(
-        row,
-        CALL_RECORD,
-        tenantId=str(row["tenant_id"]),
-        servicerId=str(row["servicer_id"]),
-        updatedBy=by,
-        createdBy=dict(by),
-    )
+def call_records(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
+    """Tracked calls in the seed's fields and order; ids as strings, as the seed types them."""
+    # A batch shares its recording time and author: format each once.
+    stamps: dict[datetime, str] = {}
+    authors: dict[str | None, dict[str, str]] = {}
+    records = []
+    for row in rows:
+        created, updated, by = row["created_at"], row["updated_at"], row["created_by"]
+        if created not in stamps:
+            stamps[created] = timestamp(created)
+        if updated not in stamps:
+            stamps[updated] = timestamp(updated)
+        if by not in authors:
+            authors[by] = author(by)
+        records.append(
+            {
+                "callId": row["id"],
+                "tenantId": str(row["tenant_id"]),
+                "servicerId": str(row["servicer_id"]),
+                "loanId": row["loan_id"],
+                "borrowerId": row["borrower_id"],
+                "phoneNumber": row["phone_number"],
+                "callStatus": row["call_status"],
+                "callTimestamp": timestamp(row["call_timestamp"]),
+                "createdDate": stamps[created],
+                "updatedDate": stamps[updated],
+                "updatedBy": authors[by],
+                "createdBy": authors[by],
+            }
+        )
+    return records
 
 
 @dataclass(frozen=True)

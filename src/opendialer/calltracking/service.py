@@ -28,7 +28,7 @@ from opendialer.calltracking.schemas import (
     MAX_BATCH,
     CallInput,
     CallQuery,
-    call_record,
+    call_records,
 )
 from opendialer.db.base import utcnow
 from opendialer.errors import Conflict, Invalid
@@ -179,7 +179,7 @@ class CallTracking:
         """One page of the calls matching `query`, newest call first, and how many match."""
         where = call_filter(query, servicer_id)
         total, rows = self.calls.page(where, paging.offset, paging.limit)
-        return total, [call_record(row) for row in rows]
+        return total, call_records(rows)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -203,7 +203,7 @@ class CallTracking:
             if stored is not None:
                 return self._replay(stored, fingerprint)
         rows = self._rows(body, servicer_id, f"{CLIENT_PREFIX}{client}"[:100])
-        content = orjson.dumps({"data": [call_record(row) for row in rows]})
+        content = orjson.dumps({"data": call_records(rows)})
         if idempotency_key is not None and not self.requests.claim(
             idempotency_key, fingerprint, CALLS_PATH, 201, content
         ):
@@ -247,7 +247,7 @@ class CallTracking:
             now,
         )
         self.calls.insert_many([row])
-        return call_record(row)
+        return call_records([row])[0]
 
     def unknown_loans(self, loan_ids: Collection[str]) -> list[str]:
         """Those of `loan_ids` that are no loan of the tenant, in the order given."""
