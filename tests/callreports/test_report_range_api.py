@@ -276,6 +276,32 @@ def test_start_equal_to_end_is_a_window_of_one_instant(
     assert ids == ["2024-05-01T12:00:00Z"]
 
 
+def test_the_end_second_is_included_whole(client: TestClient, auth: TokenFactory) -> None:
+    # A record written as 23:59:59 is inside a window ending at 23:59:59, whatever its
+    # fraction of a second.
+    load_at(
+        client,
+        auth,
+        "2024-05-01T00:00:00.000Z",
+        "2024-05-01T23:59:59.999Z",
+        "2024-05-02T00:00:00.000Z",
+    )
+
+    got = times(
+        client,
+        admin(auth),
+        tenantId="314",
+        start="2024-05-01 00:00:00",
+        end="2024-05-01 23:59:59",
+        timezone="UTC",
+    )
+
+    assert got == [
+        ("2024-05-01T23:59:59.999Z", "05/01/24 23:59:59"),
+        ("2024-05-01T00:00:00.000Z", "05/01/24 00:00:00"),
+    ]
+
+
 def test_end_before_start_is_refused(client: TestClient, auth: TokenFactory) -> None:
     response = report(
         client, admin(auth), tenantId="314", start="2024-05-02 00:00:00", end="2024-05-01 23:59:59"
@@ -346,6 +372,23 @@ def test_a_date_that_leaves_the_calendar_in_utc_is_400_not_500(
     response = report(client, admin(auth), tenantId="314", start=start, end=end, timezone=zone)
 
     assert "out of range" in error(response, 400)
+
+
+def test_the_last_second_of_the_calendar_is_a_valid_end(
+    client: TestClient, auth: TokenFactory
+) -> None:
+    load_at(client, auth, "9999-12-31T23:59:59Z")
+
+    got = times(
+        client,
+        admin(auth),
+        tenantId="314",
+        start="9999-12-31 00:00:00",
+        end="9999-12-31 23:59:59",
+        timezone="UTC",
+    )
+
+    assert got == [("9999-12-31T23:59:59Z", "12/31/99 23:59:59")]
 
 
 # Time zones and how `time` is written

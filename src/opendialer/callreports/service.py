@@ -26,6 +26,7 @@ from opendialer.tenancy.service import tenant_for_billing_code
 DEFAULT_TIMEZONE = "America/Chicago"
 MAX_RANGE = timedelta(days=31)
 PARTNER_WIDE_RANGE = timedelta(hours=24)
+END_SECOND = timedelta(seconds=1) - timedelta(microseconds=1)
 STREAM_BATCH = 2000
 READERS = frozenset({Role.ACCOUNT_ADMIN, Role.REPORTS_ADMIN, Role.PARTNER_ADMIN})
 SEED_TIME_FORMAT = "%m/%d/%y %H:%M:%S"
@@ -57,9 +58,9 @@ def parse_range(start: str | None, end: str | None, timezone: str | None) -> Rep
         raise Invalid("end is before start")
     if finish - begin > MAX_RANGE:
         raise Invalid("the range from start to end is over 31 days")
-    return ReportRange(
-        _instant("start", begin, zone), _instant("end", finish, zone), zone, finish - begin
-    )
+    # Times are written to the second, so the end second is included whole.
+    last = _instant("end", finish, zone) + END_SECOND
+    return ReportRange(_instant("start", begin, zone), last, zone, finish - begin)
 
 
 def _instant(name: str, wall: datetime, zone: tzinfo) -> datetime:
