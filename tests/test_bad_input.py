@@ -399,6 +399,27 @@ def test_the_message_names_every_bad_field(
 
 # -- no input yields a 500 -------------------------------------------------------------------
 
+
+@pytest.mark.parametrize("value", [str(BIG), "9" * 30, "-" + "9" * 30])
+@pytest.mark.parametrize(
+    ("path", "header"),
+    [("/dialler/contacts", "tenantid"), ("/loans", "servicerid"), ("/loans", "tenantid")],
+)
+def test_an_id_header_out_of_range_is_400(
+    client: TestClient,
+    auth: TokenFactory,
+    names: dict[str, Any],
+    path: str,
+    header: str,
+    value: str,
+) -> None:
+    partner = {**auth("partner_admin", partner=90), "tenantid": "314"}
+    for headers in (auth(), partner):
+        response = client.get(path, headers={**headers, header: value})
+        assert response.status_code == 400, response.text
+        assert header in response.json()["message"]
+
+
 FIELD_NAMES = [api for api, _ in CONTACT_INPUT_FIELDS]
 VALUES = st.one_of(
     st.none(),

@@ -124,6 +124,8 @@ def get_scope(request: Request, principal: CurrentPrincipal, session: DbSession)
             requested = int(raw)
         except ValueError:
             raise Invalid(f"servicerid must be an integer, got {raw!r}") from None
+        if abs(requested) > INT64:
+            raise Invalid(f"servicerid {raw} is out of range")
         if principal.servicer_id is not None and requested != principal.servicer_id:
             raise Forbidden(f"servicerid {requested} does not match the access token's servicer")
         if session.get(Servicer, (principal.tenant, requested)) is None:
