@@ -36,6 +36,10 @@ PHONE_COLUMNS = tuple(f"phone_number{n}" for n in PHONE_OFFSETS)
 IMPORTED_STATE: dict[str, Any] = {
     column: 0 if column.startswith("n_tries_") else None for _, column in CONTACT_STATE_FIELDS
 }
+# A bulk import names only the columns it sets: one left out of an insert is NULL, and an
+# overwrite sets every column of IMPORT_BLANK that the row does not.
+IMPORTED_SET = {column: value for column, value in IMPORTED_STATE.items() if value is not None}
+IMPORT_BLANK = dict.fromkeys((*INPUT_COLUMNS, *(f"{column}_e164" for column in PHONE_COLUMNS)))
 PHONE_FIELD_NAMES = "PhoneNumber1..PhoneNumber6"
 
 
@@ -210,19 +214,28 @@ class ContactService:
         for body in bodies:
             check_import(body)
             values = with_e164(
-                {column: getattr(body, column) for column in INPUT_COLUMNS}, campaign.region
+                {
+                    column: value
+                    for column in INPUT_COLUMNS
+                    if (value := getattr(body, column)) is not None
+                },
+                campaign.region,
             )
             user_data = values.get("user_data")
             if overwrite and user_data and user_data in known:
-                updates[known[user_data]] = values
+                updates[known[user_data]] = {**IMPORT_BLANK, **values}
                 counts.overwritten += 1
             elif overwrite and user_data and user_data in pending_by_user_data:
-                pending[pending_by_user_data[user_data]].update(values)
+                pending[pending_by_user_data[user_data]] = {
+                    **values,
+                    **IMPORTED_SET,
+                    "campaign_id": campaign.id,
+                }
                 counts.overwritten += 1
             else:
                 if overwrite and user_data:
                     pending_by_user_data[user_data] = len(pending)
-                pending.append({**values, **IMPORTED_STATE, "campaign_id": campaign.id})
+                pending.append({**values, **IMPORTED_SET, "campaign_id": campaign.id})
                 counts.imported += 1
         self._check_loans([*pending, *updates.values()])
         now = utcnow()
