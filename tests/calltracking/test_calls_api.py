@@ -593,3 +593,30 @@ def test_an_unknown_servicer_is_404(client: TestClient, auth: TokenFactory) -> N
     response = client.get(CALLS, headers=scoped(auth, servicer=99))
     assert response.status_code == 404
     assert "servicer" in response.json()["message"]
+
+
+def test_the_openapi_document_lists_both_paths_and_the_body(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in (CALLS, GATEWAY_CALLS):
+        assert set(paths[path]) == {"get", "post"}
+        parameters = {p["name"] for p in paths[path]["get"]["parameters"]}
+        assert parameters >= {"loanid", "borrowerid", "phonenumber", "startdate", "enddate"}
+        assert parameters >= {"offset", "limit"}
+        body = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        one, many = body["oneOf"]
+        assert set(one["required"]) == {"loanId", "phoneNumber", "callStatus", "callTimestamp"}
+        assert many["items"] == one
+        headers = {p["name"] for p in paths[path]["post"]["parameters"]}
+        assert "Idempotency-Key" in headers
+
+
+def test_a_partner_names_the_tenant_with_the_tenantid_header(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any]
+) -> None:
+    partner = auth(role="partner_admin", partner=90)
+    headers = {**partner, "tenantid": "314", "servicerid": "2"}
+    answer = post(client, headers, call(loan))
+    assert answer["data"][0]["tenantId"] == "314"
+    assert ids(get(client, headers)) == ids(answer)
+    assert client.get(CALLS, headers={**partner, "tenantid": "316"}).status_code == 404
+    assert client.get(CALLS, headers=partner).status_code == 400
