@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import phonenumbers
 from sqlalchemy.orm import Session
 
+from opendialer.callreports.recording import record_dialler_call
 from opendialer.calltracking.service import CallTracking
 from opendialer.db.base import utcnow
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
@@ -369,6 +370,7 @@ class ContactService:
             users_id=result.users_id,
         )
         self.contacts.add_history(entry)
+        record_dialler_call(self.session, entry, outcome)
         CallTracking(self.session, self.contacts.tenant_id).record_from_dialler(
             loan_id=contact.loan_id,
             user_data=contact.user_data,
