@@ -1670,3 +1670,23 @@ def test_reports_admins_may_read_everything_but_change_nothing(
     )
     assert listed(client, auth)["count"] == 1
     assert fetch(client, auth, contact["ID"])["Name"] == "Doe"
+
+
+def test_a_record_read_from_the_api_can_be_sent_back_to_update(
+    client: TestClient, auth: TokenFactory, campaign: dict[str, Any]
+) -> None:
+    body = {
+        "DiallerCampaignsID": campaign["DiallerCampaignsID"],
+        "Name": "Roundtrip",
+        "PhoneNumber1": "(312) 555-0188",
+    }
+    record = client.post("/dialler/contacts/import", json=body, headers=auth()).json()["records"][0]
+    record["Comment"] = "sent back whole"
+    response = client.post("/dialler/contacts/update", json=record, headers=auth())
+    assert response.status_code == 200, response.text
+    assert response.json()["records"][0]["Comment"] == "sent back whole"
+
+    record["DiallerCampaignsID"] = campaign["DiallerCampaignsID"] + 1000
+    moved = client.post("/dialler/contacts/update", json=record, headers=auth())
+    assert moved.status_code == 400
+    assert "DiallerCampaignsID" in moved.json()["message"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import cache
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from opendialer.apimodel import INT32, INT64, ApiInput, Moment, Str, model_from_columns
 from opendialer.dialler.models import Campaign, Contact
@@ -197,10 +198,17 @@ class _ContactBody(ApiInput):
     @classmethod
     def _drop_read_only(cls, data: Any) -> Any:
         if isinstance(data, dict):
+            if CONTACT_READ_ONLY.isdisjoint(data):
+                return data
             # A model's own fields are never dropped: ContactUpdate finds the contact by ID.
-            own = {field.alias for field in cls.model_fields.values()}
+            own = _aliases(cls)
             return {k: v for k, v in data.items() if k not in CONTACT_READ_ONLY or k in own}
         return data
+
+
+@cache
+def _aliases(model: type[BaseModel]) -> frozenset[str | None]:
+    return frozenset(field.alias for field in model.model_fields.values())
 
 
 _ContactFields = model_from_columns(
@@ -219,6 +227,8 @@ class ContactUpdate(_ContactFields):  # type: ignore[misc,valid-type]
     """Fields to change on one contact, found by ID or else by UserData."""
 
     id: int | None = Field(default=None, alias="ID", ge=0, le=INT64)
+    # Sent back with a record read from the API; a contact stays in its campaign.
+    campaign_id: int | None = Field(default=None, alias="DiallerCampaignsID", ge=0, le=INT64)
 
 
 _CampaignFields = model_from_columns(

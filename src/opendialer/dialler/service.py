@@ -249,7 +249,7 @@ class ContactService:
         return counts
 
     def update(self, body: ContactUpdate) -> Contact:
-        sent = body.model_fields_set - {"id"}
+        sent = body.model_fields_set - {"id", "campaign_id"}
         values = {column: getattr(body, column) for column in sent}
         if body.id is not None:
             contact = self.get(body.id, for_update=True)
@@ -257,6 +257,11 @@ class ContactService:
             contact = self.first_by_user_data(body.user_data)
         else:
             raise Invalid("ID or UserData is required to find the contact to update")
+        if body.campaign_id is not None and body.campaign_id != contact.campaign_id:
+            raise Invalid(
+                f"DiallerCampaignsID {body.campaign_id}: a contact cannot move to another "
+                "campaign; import it there instead"
+            )
         if "name" in values and not (values["name"] or "").strip():
             raise Invalid("Name cannot be empty")
         phones_after = [values.get(c, getattr(contact, c)) for c in PHONE_COLUMNS]
