@@ -252,6 +252,10 @@ def test_callcode_filter(book: Book, listed: list[dict[str, Any]]) -> None:
         "1-303-696-3303",
         "+1 (303) 696-3303",
         "+1 303 696 3303",
+        "+1-303-696-3303",
+        "(303)696-3303",
+        "1 (303) 696-3303",
+        "13036963303",
     ],
 )
 def test_phonenumber_filter_matches_any_common_spelling(
@@ -260,6 +264,14 @@ def test_phonenumber_filter_matches_any_common_spelling(
     records = book.calls(phonenumber=spelling)
     assert ids(records) == ids(listed[:2])
     assert {r["borrowerPhoneNumber"] for r in records} == {"+13036963303"}
+
+
+def test_a_plus_sent_unencoded_in_the_query_still_matches(
+    client: TestClient, book: Book, listed: list[dict[str, Any]]
+) -> None:
+    # curl -G 'https://.../dialer/calls?phonenumber=+13036963303' sends the + as a space
+    response = client.get(f"{CALLS}?phonenumber=+13036963303", headers=book.headers)
+    assert ids(data(response)) == ids(listed[:2])
 
 
 def test_phonenumber_filter_finds_numbers_stored_in_any_spelling(book: Book) -> None:

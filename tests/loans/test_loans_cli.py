@@ -332,3 +332,21 @@ def test_demo_loads_buckets_and_loans_spread_over_them(run: Run, database_file: 
         assert len(api.get("/buckets", headers=sent).json()["data"]) == len(buckets)
         again = api.get("/loans", params={"limit": 1000}, headers=sent).json()["data"]
         assert len(again) == len(loans)
+
+
+def test_a_line_with_borrower_or_lender_fields_but_not_their_key_is_reported(
+    run: Run, api: TestClient, tmp_path: Path
+) -> None:
+    rows = [
+        feed_row(1),
+        feed_row(2, borrowerExternalReferenceId=""),
+        feed_row(3, lenderName="", lenderShortName="Example"),
+        feed_row(4),
+    ]
+    path = write_rows(tmp_path / "feed.csv", rows)
+    result = run("import", "loans", path, "--tenant", 314, "--servicer", 2)
+    assert result.stdout.strip() == "created: 2, updated: 0, unchanged: 0, rejected: 2"
+    errors = one_line(result.stderr)
+    assert "line 3: borrowerExternalReferenceId" in errors
+    assert "line 4: lenderName" in errors
+    assert len(everything(api, "/loans")) == 2

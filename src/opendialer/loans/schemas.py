@@ -5,7 +5,15 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    Field,
+    StringConstraints,
+    ValidationError,
+    create_model,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from opendialer.apimodel import ApiInput, model_from_columns, python_type
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
@@ -122,6 +130,38 @@ class LoanInput(_LoanBase):  # type: ignore[misc,valid-type]
     borrower_id: str | None = Field(default=None, alias="borrowerId", max_length=36)
 
 
+class _FeedRowBase(ApiInput):
+    """A row that sends lender or borrower fields names the lender or borrower by its key."""
+
+    @model_validator(mode="after")
+    def _keys_present(self) -> _FeedRowBase:
+        errors: list[InitErrorDetails] = []
+        for key, fields, noun in (
+            ("lenderName", LENDER_FIELDS, "lender"),
+            ("borrowerExternalReferenceId", BORROWER_FIELDS, "borrower"),
+        ):
+            sent = {api for api, _ in fields} & self.model_fields_set
+            if sent and not getattr(self, key):
+                others = ", ".join(sorted(sent - {key}))
+                message = (
+                    f"required when other {noun} fields are sent ({others})"
+                    if others
+                    else "must not be empty"
+                )
+                errors.append(
+                    InitErrorDetails(
+                        type=PydanticCustomError("key_missing", message),
+                        loc=(key,),
+                        input=getattr(self, key),
+                    )
+                )
+        if errors:
+            # Raised as a ValidationError so that each error names its field, and a feed's
+            # row index is put in front of it like any other field error.
+            raise ValidationError.from_exception_data("LoanFeedRow", errors)
+        return self
+
+
 def _feed_model() -> type[ApiInput]:
     """A flat model of every lender, borrower and loan field, attributes named as the API."""
     definitions: dict[str, Any] = {}
@@ -141,7 +181,7 @@ def _feed_model() -> type[ApiInput]:
     )
     definitions["borrowerType"] = (BorrowerType | None, None)
     definitions["borrowerState"] = (StateCode | None, None)
-    model: type[ApiInput] = create_model("LoanFeedRow", __base__=ApiInput, **definitions)
+    model: type[ApiInput] = create_model("LoanFeedRow", __base__=_FeedRowBase, **definitions)
     return model
 
 

@@ -153,17 +153,11 @@ class LoanBook:
         borrower_rows: dict[str, dict[str, Any]] = {}
         loan_rows: dict[str, dict[str, Any]] = {}
         links: dict[str, tuple[str | None, str | None]] = {}
-        for index, row in enumerate(rows):
+        for row in rows:
+            # LoanFeedRow has made sure that a row sending lender or borrower fields has its key.
             lender, borrower, loan = _split_feed_row(row)
             lender_name = lender.get("name")
-            if lender and not lender_name:
-                raise Invalid(f"row {index}: lenderName is required with the other lender fields")
             borrower_key = borrower.get("external_reference_id")
-            if borrower and not borrower_key:
-                raise Invalid(
-                    f"row {index}: borrowerExternalReferenceId is required with the other "
-                    "borrower fields"
-                )
             if lender_name:
                 lender_rows[lender_name] = lender
             if borrower_key:
