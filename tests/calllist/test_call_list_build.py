@@ -128,6 +128,18 @@ def test_a_bucket_from_day_0_lists_loans_due_today(book: Book) -> None:
     assert (record["loanId"], record["loanDaysLate"]) == (today["loanId"], 0)
 
 
+def test_an_open_ended_bucket_of_up_to_100_years_builds(book: Book) -> None:
+    book.bucket("OPEN", 120, 36500)
+    old = book.loan("1990-01-01")
+    book.build(AS_OF)
+    [record] = book.calls()
+    assert (record["loanId"], record["loanDaysLate"]) == (old["loanId"], 11172)
+    assert (record["callsAttemptedMinDate"], record["callsAttemptedMaxDate"]) == (
+        "1990-05-01",
+        "2089-12-07",
+    )
+
+
 @pytest.mark.parametrize(
     "status",
     ["charge off", "default", "forbearance", "fraud", "paid in full", "rejected", "write off"],

@@ -123,6 +123,8 @@ def test_a_lender_of_another_servicer_cannot_narrow_a_bucket(book: Book, west_bo
         ({"callCode": None}, "callCode"),
         ({"callDaysEnd": "sixty"}, "callDaysEnd"),
         ({"callDaysEnd": 2**40}, "callDaysEnd"),
+        ({"callDaysEnd": 36501}, "callDaysEnd"),
+        ({"callDaysStart": 999_999_999, "callDaysEnd": 999_999_999}, "callDaysStart"),
         ({"bucketName": "x"}, "bucketName"),
     ],
 )

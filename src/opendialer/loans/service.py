@@ -35,6 +35,9 @@ KEY_NAMES = {
     Loan: "loanExternalReferenceId",
 }
 ENTITY_NAMES = {Lender: "lender", Borrower: "borrower", Loan: "loan"}
+# A bucket's days late end at 100 years: its window (paid-to date plus the days) must stay a
+# date both databases can store.
+MAX_BUCKET_DAYS = 36500
 
 
 @dataclass
@@ -209,6 +212,9 @@ class BucketService:
         for column, api in names.items():
             if column != "call_code" and values[column] < 0:
                 raise Invalid(f"{api} must not be negative")
+        for column in ("call_days_start", "call_days_end"):
+            if values[column] > MAX_BUCKET_DAYS:
+                raise Invalid(f"{names[column]} must be at most {MAX_BUCKET_DAYS} days")
         if not values["call_code"].strip():
             raise Invalid("callCode must not be empty")
         start, end = values["call_days_start"], values["call_days_end"]
