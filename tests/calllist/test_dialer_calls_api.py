@@ -332,10 +332,24 @@ def test_createddate_picks_a_days_list_and_defaults_to_the_newest(
         r["loanId"]: days[r["loanId"]] for r in newest if r["loanId"] in days
     }
     assert book.calls(createddate="2020-08-03T09:42:53.795Z") == earlier
+    # a date-time picks the list of its UTC date
+    assert book.calls(createddate="2020-08-03T23:30:00-02:00") == newest
+    assert book.calls(createddate="2020-08-04T01:30:00+02:00") == earlier
     assert book.calls(createddate="2020-08-05") == []
 
 
-@pytest.mark.parametrize("raw", ["yesterday", "2020-13-01", "2020-02-30", "08/03/2020"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "yesterday",
+        "2020-13-01",
+        "2020-02-30",
+        "08/03/2020",
+        "2020-08-03T25:00:00Z",
+        "9999-12-31T23:00:00-05:00",
+        "0001-01-01T01:00:00+05:00",
+    ],
+)
 def test_a_createddate_that_is_no_date_is_400(
     book: Book, listed: list[dict[str, Any]], raw: str
 ) -> None:

@@ -43,7 +43,7 @@ def parse_list_date(raw: str) -> date:
         if len(raw) == 10:
             return date.fromisoformat(raw)
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC).date()
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Invalid(f"createddate must be a date (YYYY-MM-DD), got {raw!r}") from None
 
 
