@@ -3,6 +3,7 @@ arithmetic at bucket edges and month ends, caps, live counters and rebuilds."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -451,3 +452,49 @@ def test_counters_on_a_page_of_many_loans_with_different_windows(
     book.build(AS_OF)
     counts = {r["loanId"]: (r["callsAttempted"], r["callsContacted"]) for r in book.calls()}
     assert counts == {mid["loanId"]: (2, 1), dd["loanId"]: (1, 1)}
+
+
+@pytest.mark.parametrize("as_of", ["2020-02-29", "2020-03-01", "2020-12-31", "2021-03-01"])
+def test_days_late_and_windows_of_many_loans_match_calendar_arithmetic(
+    book: Book, as_of: str
+) -> None:
+    buckets = [("B-000", 0, 0), ("B-001", 1, 30), ("B-031", 31, 59), ("B-060", 60, 366)]
+    for code, start, end in buckets:
+        book.bucket(code, start, end)
+    day = date.fromisoformat(as_of)
+    rng = random.Random(as_of)
+    paid_to = [day - timedelta(days=n) for n in (0, 1, 29, 30, 31, 59, 60, 365, 366, 367)]
+    paid_to += [day - timedelta(days=rng.randint(-30, 400)) for _ in range(40)]
+    paid_to += [date(2020, 1, 31), date(2020, 2, 29), date(2019, 12, 31), date(2020, 4, 30)]
+    rows = [
+        {
+            "loanExternalReferenceId": f"LN-{n}",
+            "loanStatus": "repayment",
+            "loanPaidToDate": p.isoformat(),
+        }
+        for n, p in enumerate(paid_to)
+    ]
+    assert data(book.client.post("/loans/bulk", json=rows, headers=book.headers))["created"] == len(
+        rows
+    )
+    book.build(as_of)
+    expected = {}
+    for n, p in enumerate(paid_to):
+        late = (day - p).days
+        for code, start, end in buckets:
+            if start <= late <= end:
+                window = ((p + timedelta(start)).isoformat(), (p + timedelta(end)).isoformat())
+                expected[f"LN-{n}"] = (code, late, *window)
+    got = {
+        r["loanExternalReferenceId"]: (
+            r["callCode"],
+            r["loanDaysLate"],
+            r["callsAttemptedMinDate"],
+            r["callsAttemptedMaxDate"],
+        )
+        for r in book.calls()
+    }
+    assert got == expected
+    assert [r["loanDaysLate"] for r in book.calls()] == sorted(
+        (v[1] for v in expected.values()), reverse=True
+    )
