@@ -498,3 +498,30 @@ def test_days_late_and_windows_of_many_loans_match_calendar_arithmetic(
     assert [r["loanDaysLate"] for r in book.calls()] == sorted(
         (v[1] for v in expected.values()), reverse=True
     )
+
+
+def test_calls_recorded_through_call_tracking_count_live(
+    book: Book, dd_loan: dict[str, Any]
+) -> None:
+    assert listed_ids(book) == [dd_loan["loanId"]]
+    recorded = book.client.post(
+        "/calltracking/calls",
+        json=[
+            {
+                "loanId": dd_loan["loanId"],
+                "phoneNumber": "(303) 696-3303",
+                "callStatus": status,
+                "callTimestamp": when,
+            }
+            for status, when in (
+                ("Attempted", "2020-07-31T23:59:59.999Z"),  # the day before the window
+                ("Attempted", "2020-08-01T00:00:00.000Z"),
+                ("Contacted", "2020-08-03T09:15:00.000Z"),
+            )
+        ],
+        headers=book.headers,
+    )
+    assert recorded.status_code == 201, recorded.text
+    [record] = book.calls()
+    assert (record["callsAttempted"], record["callsContacted"]) == (2, 1)
+    assert listed_ids(book) == []
