@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -133,6 +134,17 @@ def install_error_handlers(app: FastAPI, faces: Faces) -> None:
             message = f"method {request.method} is not allowed on {request.url.path}"
         return faces.render(request.url.path, exc.status_code, message, exc.headers)
 
+    async def integrity_error(request: Request, exc: Exception) -> Response:
+        # Checks run before every write, so this is a race: another request wrote the same key
+        # between our check and our write. The transaction is rolled back; a retry is safe.
+        log.info("integrity error on %s: %s", request.url.path, exc)
+        return faces.render(
+            request.url.path,
+            409,
+            "the change conflicts with one made at the same moment; nothing was written, "
+            "retry it",
+        )
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         request_id = uuid.uuid4().hex
         log.exception("unhandled error, request id %s", request_id, exc_info=exc)
@@ -141,4 +153,5 @@ def install_error_handlers(app: FastAPI, faces: Faces) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(Exception, unexpected)

@@ -102,3 +102,35 @@ def test_another_tenant_never_sees_the_dialler_cdrs(
     )
     assert response.status_code == 200
     assert response.json() == []
+
+
+def test_a_client_record_under_the_dialler_key_is_kept_and_the_call_still_records(
+    client: TestClient, auth: TokenFactory, campaign: dict[str, Any]
+) -> None:
+    contact_id = _contact(client, auth, campaign)
+    first = {"PhoneNumberOffset": 1, "dtCallStart": "2022-10-11T15:00:00Z", "CauseCodesID": 19}
+    posted = client.post(
+        f"/dialler/contacts/contact/{contact_id}/results", json=first, headers=auth()
+    )
+    next_key = f"opendialer-history-{posted.json()['records'][0]['DiallerContactsHistoryID'] + 1}"
+    loaded = client.post(
+        "/call-reports",
+        json=[
+            {
+                "time": "2022-10-11T09:00:00Z",
+                "uniqueId": next_key,
+                "direction": "IN",
+                "disposition": "ANSWERED",
+            }
+        ],
+        headers=auth(),
+    )
+    assert loaded.status_code == 201, loaded.text
+
+    second = {**first, "dtCallStart": "2022-10-11T16:00:00Z"}
+    response = client.post(
+        f"/dialler/contacts/contact/{contact_id}/results", json=second, headers=auth()
+    )
+    assert response.status_code == 200, response.text
+    keyed = [r for r in _report(client, auth) if r["uniqueId"] == next_key]
+    assert [r["direction"] for r in keyed] == ["IN"]

@@ -31,7 +31,11 @@ def _seconds(start: datetime | None, end: datetime | None) -> int:
 def record_dialler_call(session: Session, call: ContactHistory, outcome: Outcome) -> None:
     """Store the CDR of one dialled attempt, keyed by its history record so it is never doubled."""
     end = call.dt_call_end or call.dt_call_connect or call.dt_call_alert
-    CdrRepository(session, [call.tenant_id]).insert(
+    unique_id = f"opendialer-history-{call.id}"
+    cdrs = CdrRepository(session, [call.tenant_id])
+    if cdrs.known_unique_ids(call.tenant_id, [unique_id]):
+        return  # a client already loaded a record under this key; it is not replaced
+    cdrs.insert(
         [
             {
                 "id": new_id(),
@@ -43,7 +47,7 @@ def record_dialler_call(session: Session, call: ContactHistory, outcome: Outcome
                 "direction": "OUT" if call.outbound else "IN",
                 "disposition": DISPOSITIONS[outcome],
                 "duration": _seconds(call.dt_call_start, end),
-                "unique_id": f"opendialer-history-{call.id}",
+                "unique_id": unique_id,
                 "prev_unique_id": "",
                 "next_unique_id": "",
                 "who_answered": "",
