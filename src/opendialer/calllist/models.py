@@ -8,19 +8,14 @@ from sqlalchemy import BigInteger, Date, ForeignKeyConstraint, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime
+from opendialer.loans.models import servicer_key
 
 
 class CallListBuild(Base):
     """One build of one servicer's list for one day; rebuilding the day replaces it."""
 
     __tablename__ = "call_list_builds"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["tenant_id", "servicer_id"],
-            ["servicers.tenant_id", "servicers.id"],
-            ondelete="CASCADE",
-        ),
-    )
+    __table_args__ = (servicer_key(),)
 
     tenant_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     servicer_id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import (
     Boolean,
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
 
-LOAN_STATUSES = (
+# The seed's options for loanStatus and borrowerType.
+LoanStatus = Literal[
     "charge off",
     "default",
     "forbearance",
@@ -29,8 +31,15 @@ LOAN_STATUSES = (
     "rejected",
     "repayment",
     "write off",
-)
-BORROWER_TYPES = ("borrower", "co-borrower")
+]
+BorrowerType = Literal["borrower", "co-borrower"]
+
+
+def servicer_key() -> ForeignKeyConstraint:
+    """A row belongs to a servicer of its tenant, and goes with it."""
+    return ForeignKeyConstraint(
+        ["tenant_id", "servicer_id"], ["servicers.tenant_id", "servicers.id"], ondelete="CASCADE"
+    )
 
 
 def new_id() -> str:
@@ -54,11 +63,7 @@ class Lender(_Owned, Base):
     __tablename__ = "lenders"
     __table_args__ = (
         UniqueConstraint("tenant_id", "servicer_id", "name"),
-        ForeignKeyConstraint(
-            ["tenant_id", "servicer_id"],
-            ["servicers.tenant_id", "servicers.id"],
-            ondelete="CASCADE",
-        ),
+        servicer_key(),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -71,11 +76,7 @@ class Borrower(_Owned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "servicer_id", "external_reference_id"),
         Index("ix_borrowers_tenant_phone", "tenant_id", "phone_e164"),
-        ForeignKeyConstraint(
-            ["tenant_id", "servicer_id"],
-            ["servicers.tenant_id", "servicers.id"],
-            ondelete="CASCADE",
-        ),
+        servicer_key(),
     )
 
     borrower_number: Mapped[str | None] = mapped_column(String(64))
@@ -97,11 +98,7 @@ class Loan(_Owned, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "servicer_id", "external_reference_id"),
         Index("ix_loans_tenant_status", "tenant_id", "servicer_id", "status"),
-        ForeignKeyConstraint(
-            ["tenant_id", "servicer_id"],
-            ["servicers.tenant_id", "servicers.id"],
-            ondelete="CASCADE",
-        ),
+        servicer_key(),
     )
 
     lender_id: Mapped[str | None] = mapped_column(
@@ -126,11 +123,7 @@ class BucketPolicy(Base):
     __tablename__ = "bucket_policies"
     __table_args__ = (
         Index("ix_bucket_policies_scope", "tenant_id", "servicer_id", "lender_id"),
-        ForeignKeyConstraint(
-            ["tenant_id", "servicer_id"],
-            ["servicers.tenant_id", "servicers.id"],
-            ondelete="CASCADE",
-        ),
+        servicer_key(),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)

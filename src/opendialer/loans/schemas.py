@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -16,7 +16,14 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from opendialer.apimodel import ApiInput, model_from_columns, python_type
-from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
+from opendialer.loans.models import (
+    Borrower,
+    BorrowerType,
+    BucketPolicy,
+    Lender,
+    Loan,
+    LoanStatus,
+)
 
 LENDER_FIELDS: list[tuple[str, str]] = [
     ("lenderName", "name"),
@@ -71,17 +78,6 @@ LOAN_RECORD = [
 ]
 BUCKET_RECORD = [("bucketId", "id"), *BUCKET_FIELDS, *_OWNED, *_STAMPS]
 
-LoanStatus = Literal[
-    "charge off",
-    "default",
-    "forbearance",
-    "fraud",
-    "paid in full",
-    "rejected",
-    "repayment",
-    "write off",
-]
-BorrowerType = Literal["borrower", "co-borrower"]
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 MONEY_FIELDS = [
     "loanPastAmountDue",
