@@ -273,9 +273,12 @@ def import_contacts(
                 progress.advance(task)
             if strict and counts.rejected:
                 raise _fail(f"{counts.rejected} bad row(s); --strict: nothing imported")
-            written = ContactService(session, tenant).import_many(
-                target, good, overwrite=overwrite_duplicates
-            )
+            try:
+                written = ContactService(session, tenant).import_many(
+                    target, good, overwrite=overwrite_duplicates
+                )
+            except DomainError as exc:
+                raise _fail(f"{exc.message}; nothing imported") from None
     typer.echo(
         f"imported: {written.imported}, overwritten: {written.overwritten}, "
         f"rejected: {counts.rejected}"
