@@ -1,6 +1,6 @@
-"""Fast bulk inserts: COPY on PostgreSQL, a plain executemany on SQLite.
+"""Fast bulk inserts (COPY on PostgreSQL, a plain executemany on SQLite) and updates.
 
-Both bypass SQLAlchemy's per-value bind processing, so values are converted here, once, the
+All bypass SQLAlchemy's per-value bind processing, so values are converted here, once, the
 way each database stores them."""
 
 from __future__ import annotations
@@ -9,8 +9,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import ColumnElement, Date, DateTime, Table
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -42,7 +43,62 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     try:
         cursor.executemany(
             f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-            [[_sqlite_value(row[c]) for c in columns] for row in rows],
+            _sqlite_rows(table, columns, rows),
         )
     finally:
         cursor.close()
+
+
+def bulk_update(
+    session: Session, table: Table, keys: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Set, in each row of `table` whose `keys` columns equal a row's values for them, the
+    row's other columns; `rows` are dicts with the same keys, column names as keys.
+
+    Column defaults are not applied: a row names every column it changes, timestamps too."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c not in keys]
+    connection = session.connection()
+    raw = connection.connection.driver_connection
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    assignments = ", ".join(f'"{c}" = {mark}' for c in columns)
+    match = " AND ".join(f'"{c}" = {mark}' for c in keys)
+    statement = f'UPDATE "{table.name}" SET {assignments} WHERE {match}'
+    ordered = [*columns, *keys]
+    cursor = raw.cursor()  # type: ignore[union-attr]
+    try:
+        if connection.dialect.name == "postgresql":
+            cursor.executemany(statement, [[row[c] for c in ordered] for row in rows])
+        else:
+            cursor.executemany(statement, _sqlite_rows(table, ordered, rows))
+    finally:
+        cursor.close()
+
+
+def _sqlite_rows(
+    table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+) -> list[list[Any]]:
+    """Each row's values in `columns` order, dates and times as SQLite stores them."""
+    values = [[row[c] for c in columns] for row in rows]
+    # Only the date and time columns' values are converted, and a value the previous row held
+    # too (a batch's one timestamp) once: at a hundred thousand rows a call per value would
+    # cost more than SQLite takes to store them.
+    for i, column in enumerate(columns):
+        if not _is_temporal(table.c[column]):
+            continue
+        previous: Any = None
+        stored: Any = None
+        for row_values in values:
+            value = row_values[i]
+            if value is not previous:
+                previous, stored = value, _sqlite_value(value)
+            row_values[i] = stored
+    return values
+
+
+def _is_temporal(column: ColumnElement[Any]) -> bool:
+    kind = column.type
+    if isinstance(kind, TypeDecorator):
+        kind = kind.impl_instance
+    return isinstance(kind, Date | DateTime)

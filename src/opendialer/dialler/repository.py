@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Select, Table, delete, func, select, tuple_
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
+from opendialer.db.bulk import bulk_insert, bulk_update
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 
 CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
@@ -110,10 +111,11 @@ class ContactRepository:
         return contact
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert in one executemany. A row may leave columns out: they are NULL in that row.
+        """Insert by bulk_insert. A row may leave columns out: they are NULL in that row.
 
         A column that no row names stays out of the statement altogether, which saves binding
-        it on every row of a bulk import whose file never fills it.
+        it on every row of a bulk import whose file never fills it. Nothing is filled in for
+        the rows, so they name every column that has a default.
         """
         if not rows:
             return
@@ -122,22 +124,17 @@ class ContactRepository:
             columns.update(row)
         blank = dict.fromkeys(columns)
         tenant = {"tenant_id": self.tenant_id}
-        self.session.execute(insert(CONTACTS), [{**blank, **row, **tenant} for row in rows])
+        bulk_insert(self.session, CONTACTS, [{**blank, **row, **tenant} for row in rows])
 
     def update_many(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
-        """Set each contact's values, in one executemany per set of columns changed."""
+        """Set each contact's values by bulk_update, once per set of columns changed; no
+        default applies, so the values name updated_at."""
         by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        key = {"tenant_id": self.tenant_id}
         for contact_id, values in rows:
-            by_columns.setdefault(tuple(values), []).append({**values, "contact_id_": contact_id})
-        for params in by_columns.values():
-            # With no .values(), the SET clause is every column the parameters name.
-            self.session.execute(
-                update(CONTACTS).where(
-                    CONTACTS.c.tenant_id == self.tenant_id,
-                    CONTACTS.c.id == bindparam("contact_id_"),
-                ),
-                params,
-            )
+            by_columns.setdefault(tuple(values), []).append({**values, **key, "id": contact_id})
+        for batch in by_columns.values():
+            bulk_update(self.session, CONTACTS, ("tenant_id", "id"), batch)
 
     def delete(self, contact: Contact) -> None:
         self.session.delete(contact)
