@@ -95,9 +95,12 @@ def page(
     paging: Paging,
     total: int,
     data: list[dict[str, Any]],
+    *,
+    data_first: bool = False,
 ) -> dict[str, Any]:
     """{"paging": {"offset", "limit", "links"}, "data"}; links keep the filters and lead to real
-    pages: no `previous` on the first page, no `next` on the last."""
+    pages: no `previous` on the first page, no `next` on the last. `data_first` puts `data`
+    ahead of `paging`, as the dialer call list's seed writes it."""
     kept = {name: value for name, value in filters.items() if value not in (None, "")}
 
     def link(offset: int) -> str:
@@ -109,7 +112,5 @@ def page(
         links["previous"] = link(max(0, min(paging.offset, last + paging.limit) - paging.limit))
     if paging.offset + paging.limit < total:
         links["next"] = link(paging.offset + paging.limit)
-    return {
-        "paging": {"offset": paging.offset, "limit": paging.limit, "links": links},
-        "data": data,
-    }
+    paged = {"offset": paging.offset, "limit": paging.limit, "links": links}
+    return {"data": data, "paging": paged} if data_first else {"paging": paged, "data": data}

@@ -665,3 +665,11 @@ def test_tenant_wide_pages_run_across_servicers(
             client.get(CALLS, params={"offset": offset, "limit": limit}, headers=tenant_wide)
         )
         assert page == everything[offset : offset + limit]
+
+
+def test_the_answer_lists_data_before_paging_as_the_seed_does(
+    client: TestClient, auth: TokenFactory
+) -> None:
+    response = client.get("/dialer/calls", headers={**auth(), "servicerid": "2"})
+    assert response.status_code == 200, response.text
+    assert list(response.json()) == ["data", "paging"]

@@ -42,7 +42,8 @@ def get_dialer_calls(
     Without `createddate`, the newest list. `callsAttempted` and `callsContacted` are counted
     live from call tracking, inside the bucket's window."""
     total, data = CallList(session, scope.tenant).page(scope.servicer, filters, paged)
-    return json_response(page(request.url.path, filters.as_query(), paged, total, data))
+    body = page(request.url.path, filters.as_query(), paged, total, data, data_first=True)
+    return json_response(body)
 
 
 for path in ("/dialer/calls", "/dialerapi/dialer/calls"):
