@@ -5,13 +5,17 @@ way each database stores them."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, DateTime, Table
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
+
+# SQLite page cache for a bulk load's connection, in KiB (the default is 2 MiB).
+BULK_LOAD_CACHE_KIB = 512 * 1024
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -102,3 +106,21 @@ def _is_temporal(column: ColumnElement[Any]) -> bool:
     if isinstance(kind, TypeDecorator):
         kind = kind.impl_instance
     return isinstance(kind, Date | DateTime)
+
+
+@contextmanager
+def bulk_load(session: Session) -> Iterator[None]:
+    """Around a load of many rows. On SQLite the connection's page cache is raised meanwhile:
+    rows keyed by random ids (and indexed by phone number) land all over their indexes, and
+    with the default cache every insert reads back pages the previous ones had to write out.
+    The cache is put back afterwards, so the connection returns to its pool as it was."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    previous = connection.exec_driver_sql("PRAGMA cache_size").scalar_one()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{BULK_LOAD_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
 from opendialer.db.bulk import bulk_insert
-from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan, new_id
+from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan, new_ids
 
 Owned = TypeVar("Owned", Lender, Borrower, Loan)
 
@@ -99,22 +99,28 @@ class OwnedRepository(Generic[Owned]):
         now = utcnow()
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        new_row_ids = iter(new_ids(sum(1 for key in rows if key not in existing)))
+        # Every inserted row names the same columns: the batch's, then the defaults'.
+        blank = dict.fromkeys(columns)
+        owned = {
+            "tenant_id": self.tenant_id,
+            "servicer_id": servicer_id,
+            "created_at": now,
+            "updated_at": now,
+        }
         for key, values in rows.items():
             found = existing.get(key)
             if found is None:
-                row_id = new_id()
-                inserts.append(
-                    {
-                        **{c: values.get(c) for c in columns},
-                        **{c: d for c, d in self.defaults.items() if values.get(c) is None},
-                        self.key: key,
-                        "id": row_id,
-                        "tenant_id": self.tenant_id,
-                        "servicer_id": servicer_id,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
+                row_id = next(new_row_ids)
+                insert = blank.copy()
+                insert.update(values)
+                for column, default in self.defaults.items():
+                    if insert.get(column) is None:
+                        insert[column] = default
+                insert[self.key] = key
+                insert["id"] = row_id
+                insert.update(owned)
+                inserts.append(insert)
                 result.ids[key] = row_id
                 result.created += 1
                 continue

@@ -90,6 +90,10 @@ MONEY_FIELDS = [
 def _to_cents(value: float) -> float:
     """Amounts are kept to the cent, as the column stores them, so that a re-sent amount
     compares equal to the stored one (and both databases keep the same value)."""
+    if round(value, 2) == value:
+        # Already a whole number of cents (as nearly every amount is): its shortest spelling
+        # has at most two decimals, which the rounding below would give back unchanged.
+        return value
     return float(Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
@@ -126,18 +130,24 @@ class LoanInput(_LoanBase):  # type: ignore[misc,valid-type]
     borrower_id: str | None = Field(default=None, alias="borrowerId", max_length=36)
 
 
+# Each key a feed row names a lender or borrower by, the fields that come with it, and its noun.
+_KEYED_FIELDS = [
+    ("lenderName", frozenset(api for api, _ in LENDER_FIELDS), "lender"),
+    ("borrowerExternalReferenceId", frozenset(api for api, _ in BORROWER_FIELDS), "borrower"),
+]
+
+
 class _FeedRowBase(ApiInput):
     """A row that sends lender or borrower fields names the lender or borrower by its key."""
 
     @model_validator(mode="after")
     def _keys_present(self) -> _FeedRowBase:
         errors: list[InitErrorDetails] = []
-        for key, fields, noun in (
-            ("lenderName", LENDER_FIELDS, "lender"),
-            ("borrowerExternalReferenceId", BORROWER_FIELDS, "borrower"),
-        ):
-            sent = {api for api, _ in fields} & self.model_fields_set
-            if sent and not getattr(self, key):
+        for key, fields, noun in _KEYED_FIELDS:
+            if getattr(self, key):
+                continue
+            sent = fields & self.model_fields_set
+            if sent:
                 others = ", ".join(sorted(sent - {key}))
                 message = (
                     f"required when other {noun} fields are sent ({others})"

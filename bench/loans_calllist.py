@@ -1,0 +1,256 @@
+"""Times `opendialer import loans` and `opendialer calllist build` on a generated loan feed, then
+the latency of GET /dialer/calls at the first page and at a deep page of a running server.
+
+Run from the repository root:
+
+    .venv/bin/python bench/loans_calllist.py [--rows 1000000]
+        [--database-url postgresql://postgres@127.0.0.1/opendialer_bench_loans]
+
+The feed is written by bench/loan_feed.py (as of 2020-08-03). Without --database-url a fresh
+SQLite database is made in a temporary directory; with a PostgreSQL URL the script creates that
+database with createdb beforehand and drops it afterwards. The tenant, the servicer and five
+buckets (10-29, 30-59, 60-74, 75-119 and 120-179 days) are made with the CLI, the import and
+the build run as the CLI commands, then `opendialer serve` answers --requests GETs of each page
+over one keep-alive connection and is stopped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+from sqlalchemy.engine import make_url
+
+from loan_feed import write_feed
+
+BIN = Path(sys.executable).parent
+OPENDIALER = str(BIN / "opendialer")
+TENANT, SERVICER = 910, 1
+AS_OF = date(2020, 8, 3)
+BUCKETS = [("DD-010", "10-29"), ("DD-030", "30-59"), ("DD-060", "60-74"),
+           ("DD-075", "75-119"), ("DD-120", "120-179")]  # fmt: skip
+KEY = "bench-signing-key-not-for-production-use-0123456789"
+IMPORT_TARGET = 20_000  # loans/s
+BUILD_TARGET = 30.0  # seconds
+DEEP_OFFSET = 900_000
+
+
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[str, float, float]:
+    """stdout, wall seconds and CPU seconds of a CLI command; exits if it fails."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return done.stdout, seconds, cpu
+
+
+def prepare(env: dict[str, str]) -> None:
+    run([OPENDIALER, "db", "upgrade"], env)
+    run([OPENDIALER, "tenant", "create", str(TENANT), "--name", "Bench Loans"], env)
+    run([OPENDIALER, "servicer", "create", str(TENANT), str(SERVICER), "--name", "Main"], env)
+    for code, days in BUCKETS:
+        run(
+            [OPENDIALER, "bucket", "create", "--tenant", str(TENANT), "--servicer",
+             str(SERVICER), "--call-code", code, "--days", days, "--attempts", "4",
+             "--contacts", "1"],
+            env,
+        )  # fmt: skip
+
+
+def import_loans(label: str, feed: Path, rows: int, env: dict[str, str]) -> None:
+    args = [OPENDIALER, "import", "loans", str(feed), "--tenant", str(TENANT),
+            "--servicer", str(SERVICER)]  # fmt: skip
+    out, seconds, cpu = run(args, env)
+    counts = re.search(r"created: \d+, updated: \d+, unchanged: \d+, rejected: \d+", out)
+    rate = rows / seconds
+    verdict = "met" if rate >= IMPORT_TARGET else "MISSED"
+    print(
+        f"{label}: {rows} rows in {seconds:.1f} s = {rate:,.0f} loans/s, CPU {cpu:.1f} s "
+        f"({counts.group(0) if counts else out.strip()}) [{load()}] "
+        f"target >= {IMPORT_TARGET:,} loans/s {verdict}",
+        flush=True,
+    )
+
+
+def build(env: dict[str, str]) -> int:
+    args = [OPENDIALER, "calllist", "build", "--tenant", str(TENANT), "--as-of",
+            AS_OF.isoformat()]  # fmt: skip
+    out, seconds, cpu = run(args, env)
+    found = re.search(r"(\d+) calls", out)
+    entries = int(found.group(1)) if found else 0
+    verdict = "met" if seconds < BUILD_TARGET else "MISSED"
+    print(
+        f"calllist build: {entries} calls in {seconds:.1f} s, CPU {cpu:.1f} s [{load()}] "
+        f"target < {BUILD_TARGET:.0f} s {verdict}",
+        flush=True,
+    )
+    return entries
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_ready(client: httpx.Client, server: subprocess.Popen[bytes], deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit(f"opendialer serve exited with {server.returncode}")
+        try:
+            client.get("/openapi.json")
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    sys.exit("opendialer serve did not answer within the deadline")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def latency(client: httpx.Client, offset: int, limit: int, requests: int) -> tuple[float, float]:
+    params = {"createddate": AS_OF.isoformat(), "offset": offset, "limit": limit}
+    for _ in range(10):
+        client.get("/dialer/calls", params=params).raise_for_status()
+    times: list[float] = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get("/dialer/calls", params=params)
+        times.append(time.perf_counter() - start)
+        response.raise_for_status()
+        if len(response.json()["data"]) != limit:
+            sys.exit(f"offset {offset}: {len(response.json()['data'])} calls, {limit} expected")
+    return percentile(times, 0.5) * 1000, percentile(times, 0.99) * 1000
+
+
+def serve_and_measure(env: dict[str, str], entries: int, limit: int, requests: int) -> None:
+    token, _, _ = run(
+        [OPENDIALER, "token", "issue", "--tenant", str(TENANT), "--servicer", str(SERVICER),
+         "--role", "account_admin", "--ttl", "3600"],
+        env,
+    )  # fmt: skip
+    port = free_port()
+    server = subprocess.Popen(
+        [OPENDIALER, "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**env, "OPENDIALER_DAILY_CALL_LIST": "false"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    headers = {"Authorization": f"Bearer {token.strip()}", "servicerid": str(SERVICER)}
+    try:
+        with httpx.Client(
+            base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60
+        ) as client:
+            wait_ready(client, server, time.monotonic() + 60)
+            # The feed lists fewer loans than DEEP_OFFSET when it has fewer rows; the deep page
+            # is then the last full one.
+            deep = min(DEEP_OFFSET, entries - limit)
+            first_p50, first_p99 = latency(client, 0, limit, requests)
+            deep_p50, deep_p99 = latency(client, deep, limit, requests)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    print(
+        f"GET /dialer/calls limit={limit}, {requests} requests each, one keep-alive connection "
+        f"[{load()}]"
+    )
+    print(f"  offset 0:       p50 {first_p50:6.1f} ms  p99 {first_p99:6.1f} ms")
+    print(f"  offset {deep:<8}: p50 {deep_p50:6.1f} ms  p99 {deep_p99:6.1f} ms")
+    ratio = deep_p50 / first_p50
+    verdict = "met" if ratio <= 2 else "MISSED"
+    print(f"  deep/first p50 = {ratio:.2f}: target <= 2 {verdict}", flush=True)
+
+
+def bench(label: str, url: str, feed: Path, rows: int, limit: int, requests: int) -> None:
+    env = {
+        **os.environ,
+        "OPENDIALER_DATABASE_URL": url,
+        "OPENDIALER_SECRET_KEY": KEY,
+        "OPENDIALER_LOG_LEVEL": "warning",
+    }
+    print(f"== {label}", flush=True)
+    prepare(env)
+    import_loans("import loans", feed, rows, env)
+    entries = build(env)
+    if entries <= limit:
+        sys.exit("the call list is too short to page through")
+    serve_and_measure(env, entries, limit, requests)
+
+
+def postgres_options(url: str) -> tuple[list[str], str]:
+    parsed = make_url(url)
+    options = ["-h", parsed.host or "127.0.0.1", "-U", parsed.username or "postgres"]
+    if parsed.port:
+        options += ["-p", str(parsed.port)]
+    if not parsed.database:
+        sys.exit("--database-url needs a database name")
+    return options, parsed.database
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL database to create, use and drop (default: a temporary SQLite file)",
+    )
+    parser.add_argument("--limit", type=int, default=100, help="calls per page")
+    parser.add_argument("--requests", type=int, default=300, help="timed GETs per page")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="opendialer-bench-loans-"))
+    try:
+        feed = workdir / "loans.csv"
+        start = time.perf_counter()
+        write_feed(str(feed), args.rows, AS_OF)
+        print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
+        print(
+            f"feed: {args.rows} rows, {feed.stat().st_size / 2**20:.0f} MiB, written in "
+            f"{time.perf_counter() - start:.1f} s",
+            flush=True,
+        )
+        url = args.database_url
+        if url is None or make_url(url).get_backend_name() == "sqlite":
+            url = url or f"sqlite:///{workdir / 'bench.db'}"
+            bench("SQLite", url, feed, args.rows, args.limit, args.requests)
+            return
+        options, name = postgres_options(url)
+        subprocess.run(["dropdb", *options, "--if-exists", name], check=True)
+        subprocess.run(["createdb", *options, name], check=True)
+        try:
+            bench("PostgreSQL", url, feed, args.rows, args.limit, args.requests)
+        finally:
+            subprocess.run(["dropdb", *options, "--if-exists", name], check=True)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
