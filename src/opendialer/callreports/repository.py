@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, or_, select
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.orm import Session
 
 from opendialer.callreports.models import CallDetailRecord
@@ -58,9 +58,8 @@ class CdrRepository:
             CDRS.c.tenant_id.in_(self.tenant_ids), CDRS.c.time >= start, CDRS.c.time <= end
         )
         if after is not None:
-            last_time, last_id = after
-            query = query.where(
-                or_(CDRS.c.time < last_time, and_(CDRS.c.time == last_time, CDRS.c.id < last_id))
-            )
+            # As a row value, the key bounds the index range: each batch starts where the last
+            # one ended instead of walking past every record the earlier batches sent.
+            query = query.where(tuple_(CDRS.c.time, CDRS.c.id) < after)
         query = query.order_by(CDRS.c.time.desc(), CDRS.c.id.desc()).limit(limit)
         return self.session.execute(query).all()
