@@ -11,13 +11,17 @@ SQLite database is made in a temporary directory; with a PostgreSQL URL the scri
 database with createdb beforehand and drops it afterwards. The tenant, the servicer and five
 buckets (10-29, 30-59, 60-74, 75-119 and 120-179 days) are made with the CLI, the import and
 the build run as the CLI commands, then `opendialer serve` answers --requests GETs of each page
-over one keep-alive connection and is stopped.
+over one keep-alive connection and is stopped. Between the import and the build, a --tracked
+share of the loans gets one to three tracked calls in the days before the list's date (written
+straight into the database), so that the build's attempt and contact caps and the pages' live
+counts have calls to count.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import resource
 import shutil
@@ -26,8 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.engine import make_url
@@ -88,6 +93,60 @@ def import_loans(label: str, feed: Path, rows: int, env: dict[str, str]) -> None
         f"{label}: {rows} rows in {seconds:.1f} s = {rate:,.0f} loans/s, CPU {cpu:.1f} s "
         f"({counts.group(0) if counts else out.strip()}) [{load()}] "
         f"target >= {IMPORT_TARGET:,} loans/s {verdict}",
+        flush=True,
+    )
+
+
+def track_calls(url: str, share: float) -> None:
+    """One to three tracked calls, most of them attempts, for `share` of the loans."""
+    import opendialer.db.models  # noqa: F401  (the whole schema)
+    from opendialer.calltracking.models import TrackedCall
+    from opendialer.db.bulk import bulk_insert
+    from opendialer.db.session import Database
+    from opendialer.loans.models import Loan, new_ids
+
+    start = time.perf_counter()
+    rng = random.Random(11)
+    database = Database.from_url(url)
+    table: Any = TrackedCall.__table__
+    listed = datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC)
+    now = datetime.now(UTC)
+    count = 0
+    with database.transaction() as session:
+        loans = session.execute(
+            Loan.__table__.select()
+            .with_only_columns(Loan.id, Loan.borrower_id)
+            .where(Loan.tenant_id == TENANT)
+        ).all()
+        rows: list[dict[str, Any]] = []
+        for loan_id, borrower_id in loans:
+            if rng.random() >= share:
+                continue
+            for _ in range(rng.randint(1, 3)):
+                rows.append(
+                    {
+                        "tenant_id": TENANT,
+                        "servicer_id": SERVICER,
+                        "loan_id": loan_id,
+                        "borrower_id": borrower_id,
+                        "phone_number": "+13035550100",
+                        "phone_e164": "+13035550100",
+                        "call_status": "Contacted" if rng.random() < 0.2 else "Attempted",
+                        "call_timestamp": listed - timedelta(minutes=rng.randint(60, 5 * 1440)),
+                        "created_by": "bench",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+        for row, row_id in zip(rows, new_ids(len(rows)), strict=True):
+            row["id"] = row_id
+        for begin in range(0, len(rows), 50_000):
+            bulk_insert(session, table, rows[begin : begin + 50_000])
+        count = len(rows)
+    database.engine.dispose()
+    print(
+        f"tracked calls: {count} for {share:.0%} of the loans, written in "
+        f"{time.perf_counter() - start:.1f} s",
         flush=True,
     )
 
@@ -188,7 +247,7 @@ def serve_and_measure(env: dict[str, str], entries: int, limit: int, requests: i
     print(f"  deep/first p50 = {ratio:.2f}: target <= 2 {verdict}", flush=True)
 
 
-def bench(label: str, url: str, feed: Path, rows: int, limit: int, requests: int) -> None:
+def bench(label: str, url: str, feed: Path, args: argparse.Namespace) -> None:
     env = {
         **os.environ,
         "OPENDIALER_DATABASE_URL": url,
@@ -197,11 +256,13 @@ def bench(label: str, url: str, feed: Path, rows: int, limit: int, requests: int
     }
     print(f"== {label}", flush=True)
     prepare(env)
-    import_loans("import loans", feed, rows, env)
+    import_loans("import loans", feed, args.rows, env)
+    if args.tracked:
+        track_calls(url, args.tracked)
     entries = build(env)
-    if entries <= limit:
+    if entries <= args.limit:
         sys.exit("the call list is too short to page through")
-    serve_and_measure(env, entries, limit, requests)
+    serve_and_measure(env, entries, args.limit, args.requests)
 
 
 def postgres_options(url: str) -> tuple[list[str], str]:
@@ -223,6 +284,9 @@ def main() -> None:
     )
     parser.add_argument("--limit", type=int, default=100, help="calls per page")
     parser.add_argument("--requests", type=int, default=300, help="timed GETs per page")
+    parser.add_argument(
+        "--tracked", type=float, default=0.2, help="share of the loans with tracked calls"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="opendialer-bench-loans-"))
@@ -239,13 +303,13 @@ def main() -> None:
         url = args.database_url
         if url is None or make_url(url).get_backend_name() == "sqlite":
             url = url or f"sqlite:///{workdir / 'bench.db'}"
-            bench("SQLite", url, feed, args.rows, args.limit, args.requests)
+            bench("SQLite", url, feed, args)
             return
         options, name = postgres_options(url)
         subprocess.run(["dropdb", *options, "--if-exists", name], check=True)
         subprocess.run(["createdb", *options, name], check=True)
         try:
-            bench("PostgreSQL", url, feed, args.rows, args.limit, args.requests)
+            bench("PostgreSQL", url, feed, args)
         finally:
             subprocess.run(["dropdb", *options, "--if-exists", name], check=True)
     finally:
