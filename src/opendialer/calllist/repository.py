@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from opendialer.calllist.models import CallListBuild, CallListEntry
 from opendialer.calltracking.models import TrackedCall
 from opendialer.db.base import UTCDateTime
+from opendialer.db.bulk import bulk_load
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
 # The build, in SQL both databases run; {placeholders} take each dialect's date arithmetic.
@@ -54,15 +55,15 @@ FROM (
       AND l.status = 'repayment' AND l.paid_to_date IS NOT NULL
 ) m
 WHERE (
-    SELECT count(*) FROM tracked_calls t
+    -- One look-up of the loan's calls in the window counts both its attempts and contacts.
+    SELECT CASE
+        WHEN count(*) >= m.call_attempts_per_bucket
+          OR count(CASE WHEN t.call_status = 'Contacted' THEN 1 END) >= m.call_contacts_per_bucket
+        THEN 1 ELSE 0 END
+    FROM tracked_calls t
     WHERE t.tenant_id = m.tenant_id AND t.loan_id = m.loan_id
       AND t.call_timestamp >= {window_start_ts} AND t.call_timestamp < {window_after_ts}
-) < m.call_attempts_per_bucket
-AND (
-    SELECT count(*) FROM tracked_calls t
-    WHERE t.tenant_id = m.tenant_id AND t.loan_id = m.loan_id AND t.call_status = 'Contacted'
-      AND t.call_timestamp >= {window_start_ts} AND t.call_timestamp < {window_after_ts}
-) < m.call_contacts_per_bucket
+) = 0
 """
 
 SQLITE_UUID = (
@@ -111,17 +112,20 @@ class CallListRepository:
     def build(self, servicer_id: int, list_date: date, now: datetime) -> int:
         """Replace the servicer's list for `list_date`; answers how many entries it has."""
         keys = {"tenant_id": self.tenant_id, "servicer_id": servicer_id, "list_date": list_date}
-        self.session.execute(delete(CallListEntry).filter_by(**keys))
-        self.session.execute(delete(CallListBuild).filter_by(**keys))
-        build = CallListBuild(**keys, built_at=now, entries=0)
-        self.session.add(build)
-        self.session.flush()
         dialect = self.session.get_bind().dialect.name
         statement = text(BUILD_SQL.format(**DIALECT_SQL[dialect])).bindparams(
             bindparam("list_date", type_=CallListEntry.__table__.c.list_date.type),
             bindparam("now", type_=UTCDateTime()),
         )
-        self.session.execute(statement, {**keys, "now": now})
+        # A servicer's list can be a million entries, sorted by days late and written to
+        # indexes keyed by random ids: a bulk load.
+        with bulk_load(self.session):
+            self.session.execute(delete(CallListEntry).filter_by(**keys))
+            self.session.execute(delete(CallListBuild).filter_by(**keys))
+            build = CallListBuild(**keys, built_at=now, entries=0)
+            self.session.add(build)
+            self.session.flush()
+            self.session.execute(statement, {**keys, "now": now})
         build.entries = self.count(servicer_id, list_date)
         self.session.flush()
         return build.entries
