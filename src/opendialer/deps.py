@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+from anyio import CancelScope, CapacityLimiter, to_thread
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from opendialer.apimodel import INT64
 from opendialer.auth.principal import Action, Principal, Role
@@ -31,11 +33,29 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's transaction: committed when the endpoint returns, rolled back on error."""
     write = request.method not in READ_METHODS
-    with get_database(request).transaction(write=write) as session:
+    transaction = get_database(request).transaction(write=write)
+    # Only what blocks runs in the thread pool: a writer's BEGIN, the commit or the rollback.
+    # Opening a reader's session does no I/O, so it stays on the event loop, as do the
+    # dependencies below unless they must query: each hop to a thread costs more than reading
+    # one record does. The end gets a limiter of its own, as FastAPI gives a sync dependency's
+    # exit, so that it never waits for a pool that requests blocked on the write lock fill up.
+    if write:
+        session = await run_in_threadpool(transaction.__enter__)
+    else:
+        session = transaction.__enter__()
+    end = CapacityLimiter(1)
+    try:
         yield session
+    except BaseException as exc:
+        with CancelScope(shield=True):
+            await to_thread.run_sync(
+                transaction.__exit__, type(exc), exc, exc.__traceback__, limiter=end
+            )
+        raise
+    await to_thread.run_sync(transaction.__exit__, None, None, None, limiter=end)
 
 
 # scope="function": commit before the response is sent, so a client that reads right after a
@@ -73,7 +93,7 @@ def requested_tenant(request: Request) -> int | None:
     return tenant
 
 
-def get_token_principal(request: Request) -> Principal:
+async def get_token_principal(request: Request) -> Principal:
     """The caller exactly as its access token names it, before any tenant is chosen."""
     return read_token(bearer_token(request), request.app.state.signing_key)
 
@@ -81,13 +101,17 @@ def get_token_principal(request: Request) -> Principal:
 TokenPrincipal = Annotated[Principal, Depends(get_token_principal)]
 
 
-def get_principal(principal: TokenPrincipal, request: Request, session: DbSession) -> Principal:
+async def get_principal(
+    principal: TokenPrincipal, request: Request, session: DbSession
+) -> Principal:
     """The caller acting on one tenant: its own, or for a partner the one it names."""
     tenant = requested_tenant(request)
     if principal.role is Role.PARTNER_ADMIN:
         if tenant is None:
             return principal
-        if principal.partner_id is None or not partner_owns(session, principal.partner_id, tenant):
+        if principal.partner_id is None or not await run_in_threadpool(
+            partner_owns, session, principal.partner_id, tenant
+        ):
             raise NotFound(f"tenant {tenant} not found")
         return Principal(
             principal.subject, principal.role, tenant, principal.servicer_id, principal.partner_id
@@ -114,7 +138,7 @@ class Scope:
         return self.servicer
 
 
-def get_scope(request: Request, principal: CurrentPrincipal, session: DbSession) -> Scope:
+async def get_scope(request: Request, principal: CurrentPrincipal, session: DbSession) -> Scope:
     """The caller's tenant and servicer: a `servicerid` header (or query parameter) picks the
     servicer, which must match the token's servicer when the token names one."""
     raw = request.headers.get("servicerid") or request.query_params.get("servicerid")
@@ -128,7 +152,7 @@ def get_scope(request: Request, principal: CurrentPrincipal, session: DbSession)
             raise Invalid(f"servicerid {raw} is out of range")
         if principal.servicer_id is not None and requested != principal.servicer_id:
             raise Forbidden(f"servicerid {requested} does not match the access token's servicer")
-        if session.get(Servicer, (principal.tenant, requested)) is None:
+        if await run_in_threadpool(session.get, Servicer, (principal.tenant, requested)) is None:
             raise NotFound(f"servicer {requested} not found")
         servicer = requested
     return Scope(principal, principal.tenant, servicer)
@@ -140,7 +164,7 @@ CurrentScope = Annotated[Scope, Depends(get_scope)]
 def allowed(action: Action) -> Any:
     """A dependency answering the caller's Principal, once it may do `action` (else 403)."""
 
-    def check(principal: CurrentPrincipal) -> Principal:
+    async def check(principal: CurrentPrincipal) -> Principal:
         principal.require(action)
         return principal
 
@@ -150,7 +174,7 @@ def allowed(action: Action) -> Any:
 def scoped(action: Action) -> Any:
     """A dependency answering the caller's Scope, once it may do `action` (else 403)."""
 
-    def check(scope: CurrentScope) -> Scope:
+    async def check(scope: CurrentScope) -> Scope:
         scope.principal.require(action)
         return scope
 

@@ -204,8 +204,8 @@ def record_result(
 @router.get("/dialler/contacts/{diallerContactsID}")
 def get_contact(contact_id: ContactId, session: DbSession, principal: Reader) -> Response:
     """Retrieve one dialler contact by ID."""
-    contact = ContactService(session, principal.tenant).get(contact_id)
-    return records_response([contact_record(contact)])
+    row = ContactService(session, principal.tenant).get_row(contact_id)
+    return records_response([contact_row_record(row)])
 
 
 @router.post("/dialler/contacts/import")

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from opendialer.callreports.recording import record_dialler_call
@@ -175,6 +176,13 @@ class ContactService:
         if contact is None:
             raise NotFound(f"dialler contact {contact_id} not found")
         return contact
+
+    def get_row(self, contact_id: int) -> RowMapping:
+        """Like get, as a plain row, for reads."""
+        row = self.contacts.row(contact_id)
+        if row is None:
+            raise NotFound(f"dialler contact {contact_id} not found")
+        return row
 
     def first_by_user_data(self, user_data: str) -> Contact:
         contact = self.contacts.first_by_user_data(user_data, for_update=True)
