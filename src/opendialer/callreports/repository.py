@@ -54,12 +54,14 @@ class CdrRepository:
         """Up to `limit` records with start <= time <= end, newest first, resuming after the
         (time, id) key of the last record of the previous batch."""
         columns = [CDRS.c[c] for c in CDR_COLUMNS]
+        # After a batch, the range ends at its last record's time (which the key implies): as
+        # the upper bound of the index range, each batch starts where the last one ended
+        # instead of walking past every record the earlier batches sent.
+        last = end if after is None else after[0]
         query = select(*columns).where(
-            CDRS.c.tenant_id.in_(self.tenant_ids), CDRS.c.time >= start, CDRS.c.time <= end
+            CDRS.c.tenant_id.in_(self.tenant_ids), CDRS.c.time >= start, CDRS.c.time <= last
         )
         if after is not None:
-            # As a row value, the key bounds the index range: each batch starts where the last
-            # one ended instead of walking past every record the earlier batches sent.
             query = query.where(tuple_(CDRS.c.time, CDRS.c.id) < after)
         query = query.order_by(CDRS.c.time.desc(), CDRS.c.id.desc()).limit(limit)
         return self.session.execute(query).all()
