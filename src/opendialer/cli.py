@@ -381,6 +381,7 @@ def import_loans(
         except DomainError as exc:
             raise _fail(exc.message) from None
         book = LoanBook(session, tenant)
+        book.prepare_feed(servicer)
         counts = FeedCounts()
         rejected = 0
         # The file is read, checked and written a part at a time, so that a feed of millions of

@@ -48,6 +48,8 @@ class OwnedRepository(Generic[Owned]):
         self.session = session
         self.tenant_id = tenant_id
         self.table: Table = model.__table__  # type: ignore[assignment]
+        # Each servicer's natural keys, once remember_keys has loaded them.
+        self.keys: dict[int, set[str | None]] = {}
 
     def _base(self) -> Select[Owned]:
         return select(self.model).where(self.model.tenant_id == self.tenant_id)
@@ -80,13 +82,24 @@ class OwnedRepository(Generic[Owned]):
         self.session.flush()
         return row
 
+    def remember_keys(self, servicer_id: int) -> None:
+        """Load the servicer's natural keys once, ahead of many upserts (a feed of millions of
+        rows): each upsert then looks up only the rows that exist, so a first import looks up
+        none. Looked up batch by batch, a table filling inside one transaction has no
+        statistics, and PostgreSQL answers each look-up by scanning all of it."""
+        query = select(self.table.c[self.key]).where(
+            self.table.c.tenant_id == self.tenant_id, self.table.c.servicer_id == servicer_id
+        )
+        self.keys[servicer_id] = set(self.session.scalars(query))
+
     def upsert(self, servicer_id: int, rows: dict[str, dict[str, Any]]) -> UpsertResult:
         """Create or change rows found by natural key; rows whose values all match stay as
         they are (their updated time too), so re-sending a feed changes nothing."""
         result = UpsertResult()
         columns = sorted({column for values in rows.values() for column in values})
         key_column = self.table.c[self.key]
-        keys = list(rows)
+        known = self.keys.get(servicer_id)
+        keys = list(rows) if known is None else [key for key in rows if key in known]
         existing: dict[str, dict[str, Any]] = {}
         for start in range(0, len(keys), CHUNK):
             query = select(self.table.c.id, key_column, *[self.table.c[c] for c in columns]).where(
@@ -133,6 +146,8 @@ class OwnedRepository(Generic[Owned]):
                 result.unchanged += 1
         self._insert(inserts)
         self._update(updates, columns)
+        if known is not None:
+            known.update(row[self.key] for row in inserts)
         return result
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:

@@ -149,6 +149,12 @@ class LoanBook:
             raise Invalid(f"{ENTITY_NAMES[model]}Id {row_id} does not exist")
         return row  # type: ignore[no-any-return]
 
+    def prepare_feed(self, servicer_id: int) -> None:
+        """Ahead of a feed applied in many upsert_feed calls: the servicer's keys are loaded
+        once instead of looked up batch by batch."""
+        for repository in (self.lenders, self.borrowers, self.loans):
+            repository.remember_keys(servicer_id)
+
     def upsert_feed(self, servicer_id: int, rows: Sequence[BaseModel]) -> FeedCounts:
         """Apply a loan feed: each row's lender, borrower and loan are created or brought up to
         date by their natural keys; a row identical to what is stored changes nothing."""
