@@ -6,9 +6,11 @@ Run from the repository root:
     .venv/bin/python bench/call_reports.py [--records 5000000] [--tenants 100]
         [--database-url postgresql://postgres@127.0.0.1/opendialer_bench_cdr]
 
-Without --database-url a fresh SQLite database is made in a temporary directory; with a
-PostgreSQL URL the script creates that database with createdb beforehand and drops it
-afterwards (--keep leaves either in place, --reuse measures a database a --keep run left).
+Without --database-url a fresh SQLite database is made in a temporary directory and removed
+afterwards; a SQLite URL names a file to fill and leave in place; with a PostgreSQL URL the
+script creates that database with createdb beforehand and drops it afterwards. --keep leaves
+the temporary file or the PostgreSQL database in place, and --reuse measures a database an
+earlier run left instead of filling it.
 The records are written straight into the database with the bulk insert the loader uses, a
 day at a time across the year 2026 and every tenant, in the order of their times. One busy
 tenant has --busy records in October 2026 (America/Chicago); the others share the rest over
@@ -353,9 +355,9 @@ def main() -> None:
     print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}; {load()}", flush=True)
 
     url = args.database_url
-    if url is None or make_url(url).get_backend_name() == "sqlite":
+    if url is None:
         workdir = Path(tempfile.mkdtemp(prefix="opendialer-bench-cdr-"))
-        url = url or f"sqlite:///{workdir / 'bench.db'}"
+        url = f"sqlite:///{workdir / 'bench.db'}"
         try:
             bench(url, args)
         finally:
@@ -363,6 +365,9 @@ def main() -> None:
                 print(f"kept {url}")
             else:
                 shutil.rmtree(workdir, ignore_errors=True)
+        return
+    if make_url(url).get_backend_name() == "sqlite":
+        bench(url, args)  # a file the caller named is theirs to keep or remove
         return
     options, name = postgres_options(url)
     if not args.reuse:
