@@ -55,7 +55,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
                 transaction.__exit__, type(exc), exc, exc.__traceback__, limiter=end
             )
         raise
-    await to_thread.run_sync(transaction.__exit__, None, None, None, limiter=end)
+    if session.in_transaction():
+        await to_thread.run_sync(transaction.__exit__, None, None, None, limiter=end)
+    else:
+        transaction.__exit__(None, None, None)  # never touched the database: nothing blocks
 
 
 # scope="function": commit before the response is sent, so a client that reads right after a
