@@ -104,16 +104,14 @@ async def get_token_principal(request: Request) -> Principal:
 TokenPrincipal = Annotated[Principal, Depends(get_token_principal)]
 
 
-async def get_principal(
-    principal: TokenPrincipal, request: Request, session: DbSession
-) -> Principal:
+async def get_principal(principal: TokenPrincipal, request: Request) -> Principal:
     """The caller acting on one tenant: its own, or for a partner the one it names."""
     tenant = requested_tenant(request)
     if principal.role is Role.PARTNER_ADMIN:
         if tenant is None:
             return principal
         if principal.partner_id is None or not await run_in_threadpool(
-            partner_owns, session, principal.partner_id, tenant
+            _partner_owns, get_database(request), principal.partner_id, tenant
         ):
             raise NotFound(f"tenant {tenant} not found")
         return Principal(
@@ -122,6 +120,12 @@ async def get_principal(
     if tenant is not None and tenant != principal.tenant_id:
         raise Forbidden(f"tenantid {tenant} does not match the access token's tenant")
     return principal
+
+
+def _partner_owns(database: Database, partner_id: int, tenant_id: int) -> bool:
+    # A read of its own, so that a request that needs no session of its own opens none.
+    with database.transaction(write=False) as session:
+        return partner_owns(session, partner_id, tenant_id)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
