@@ -394,7 +394,7 @@ def import_loans(
             counts.updated += chunk.updated
             counts.unchanged += chunk.unchanged
 
-        with _progress("importing loans") as progress, bulk_load(session):
+        with _progress("importing loans") as progress, bulk_load(session, *book.tables):
             task = progress.add_task("rows", total=None)
             for rows in _csv_chunks(file, VALIDATE_CHUNK):
                 valid, bad = _validate_rows(rows, LoanFeedRow)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, func, select, text
+from sqlalchemy import Select, Table, bindparam, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from opendialer.calllist.models import CallListBuild, CallListEntry
@@ -66,6 +66,8 @@ WHERE (
 ) = 0
 """
 
+ENTRIES: Table = CallListEntry.__table__  # type: ignore[assignment]
+
 SQLITE_UUID = (
     "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
     "substr(lower(hex(randomblob(2))), 2) || '-' || "
@@ -119,7 +121,7 @@ class CallListRepository:
         )
         # A servicer's list can be a million entries, sorted by days late and written to
         # indexes keyed by random ids: a bulk load.
-        with bulk_load(self.session):
+        with bulk_load(self.session, ENTRIES):
             self.session.execute(delete(CallListEntry).filter_by(**keys))
             self.session.execute(delete(CallListBuild).filter_by(**keys))
             build = CallListBuild(**keys, built_at=now, entries=0)

@@ -109,13 +109,24 @@ def _is_temporal(column: ColumnElement[Any]) -> bool:
 
 
 @contextmanager
-def bulk_load(session: Session) -> Iterator[None]:
-    """Around a load of many rows. On SQLite the connection's page cache is raised meanwhile:
-    rows keyed by random ids (and indexed by phone number) land all over their indexes, and
-    with the default cache every insert reads back pages the previous ones had to write out;
-    the cache's size also bounds how much of a large sort SQLite keeps in memory. The cache is
-    put back afterwards, so the connection returns to its pool as it was."""
+def bulk_load(session: Session, *tables: Table) -> Iterator[None]:
+    """Around a load of many rows into `tables`.
+
+    On SQLite the connection's page cache is raised meanwhile: rows keyed by random ids (and
+    indexed by phone number) land all over their indexes, and with the default cache every
+    insert reads back pages the previous ones had to write out; the cache's size also bounds
+    how much of a large sort SQLite keeps in memory. The cache is put back afterwards, so the
+    connection returns to its pool as it was.
+
+    On PostgreSQL the tables are analyzed once loaded. Autovacuum would do it some time after
+    the commit; until then the planner takes a table of a million rows for an empty one, and
+    answers a look-up of a page's hundred ids by scanning all of them."""
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        yield
+        for table in tables:
+            connection.exec_driver_sql(f'ANALYZE "{table.name}"')
+        return
     if connection.dialect.name != "sqlite":
         yield
         return

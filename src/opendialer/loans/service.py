@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from opendialer.errors import Conflict, Invalid, NotFound
@@ -148,6 +149,11 @@ class LoanBook:
         if row is None:
             raise Invalid(f"{ENTITY_NAMES[model]}Id {row_id} does not exist")
         return row  # type: ignore[no-any-return]
+
+    @property
+    def tables(self) -> list[Table]:
+        """The lenders', borrowers' and loans' tables, which a feed writes."""
+        return [self.lenders.table, self.borrowers.table, self.loans.table]
 
     def prepare_feed(self, servicer_id: int) -> None:
         """Ahead of a feed applied in many upsert_feed calls: the servicer's keys are loaded
