@@ -171,7 +171,7 @@ def generate(url: str, records: int, tenants: int, busy: int) -> None:
     elapsed = time.perf_counter() - start
     print(f"loaded {written:,} records in {elapsed:.0f} s ({written / elapsed:,.0f}/s)")
     if database.engine.dialect.name == "postgresql":
-        with database.engine.connect() as connection:
+        with database.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE call_detail_records")
     database.engine.dispose()
 

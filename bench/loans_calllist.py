@@ -11,10 +11,10 @@ SQLite database is made in a temporary directory; with a PostgreSQL URL the scri
 database with createdb beforehand and drops it afterwards. The tenant, the servicer and five
 buckets (10-29, 30-59, 60-74, 75-119 and 120-179 days) are made with the CLI, the import and
 the build run as the CLI commands, then `opendialer serve` answers --requests GETs of each page
-(for at most --budget seconds each) over one keep-alive connection and is stopped. Between the import and the build, a --tracked
-share of the loans gets one to three tracked calls in the days before the list's date (written
-straight into the database), so that the build's attempt and contact caps and the pages' live
-counts have calls to count.
+(for at most --budget seconds each) over one keep-alive connection and is stopped. Between the
+import and the build, a --tracked share of the loans gets one to three tracked calls in the
+days before the list's date (written straight into the database), so that the build's attempt
+and contact caps and the pages' live counts have calls to count.
 """
 
 from __future__ import annotations
@@ -146,7 +146,7 @@ def track_calls(url: str, share: float) -> None:
         count = len(rows)
     if database.engine.dialect.name == "postgresql":
         # Calls arrive over days through the API, and autovacuum keeps their statistics.
-        with database.engine.connect() as connection:
+        with database.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE tracked_calls")
     database.engine.dispose()
     print(
