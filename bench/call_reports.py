@@ -209,12 +209,19 @@ def memory(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Report:
     label: str
     records: int
     ttfb: float
     seconds: float
+    cpu: float
     megabytes: float
     rss_before: float
     hwm_after: float
@@ -224,7 +231,8 @@ class Report:
         verdict = "met" if rate >= TARGET_ROWS_PER_SECOND else "MISSED"
         return (
             f"{self.label:<5} {self.records:>7} rows  TTFB {self.ttfb * 1000:6.0f} ms  "
-            f"{self.seconds:6.2f} s  {rate:8,.0f} rows/s ({verdict})  {self.megabytes:6.1f} MB  "
+            f"{self.seconds:6.2f} s  {rate:8,.0f} rows/s ({verdict})  "
+            f"server CPU {self.cpu:5.2f} s  {self.megabytes:6.1f} MB  "
             f"server RSS before {self.rss_before:5.0f} MiB, peak {self.hwm_after:5.0f} MiB "
             f"(+{self.hwm_after - self.rss_before:.0f})  [{load()}]"
         )
@@ -271,6 +279,7 @@ def measure(
             warm = client.get("/call-reports", params=params(start, start + timedelta(minutes=1)))
             warm.raise_for_status()
             rss_before, _ = memory(server.pid)
+            cpu_before = cpu_seconds(server.pid)
             chunks: list[bytes] = []
             began = time.perf_counter()
             first = 0.0
@@ -281,6 +290,7 @@ def measure(
                         first = time.perf_counter() - began
                     chunks.append(chunk)
             seconds = time.perf_counter() - began
+            cpu = cpu_seconds(server.pid) - cpu_before
             _, hwm_after = memory(server.pid)
     finally:
         server.terminate()
@@ -293,7 +303,7 @@ def measure(
     rows = len(orjson.loads(body)) if label == "JSON" else body.count(b"\r\n") - 1
     if rows != expected:
         sys.exit(f"{label}: {rows} rows streamed, {expected} expected")
-    return Report(label, rows, first, seconds, len(body) / 1e6, rss_before, hwm_after)
+    return Report(label, rows, first, seconds, cpu, len(body) / 1e6, rss_before, hwm_after)
 
 
 def bench(url: str, args: argparse.Namespace) -> None:
