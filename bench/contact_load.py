@@ -93,7 +93,7 @@ def to_ms(value: str) -> float:
 
 def parse_wrk(output: str, workers: int) -> Result:
     def find(pattern: str) -> str:
-        found = re.search(pattern, output)
+        found = re.search(pattern, output, re.MULTILINE)
         if not found:
             sys.exit(f"unexpected wrk output (no {pattern!r}):\n{output}")
         return found.group(1)
@@ -104,8 +104,8 @@ def parse_wrk(output: str, workers: int) -> Result:
         workers=workers,
         requests=int(find(r"(\d+) requests in")),
         rps=float(find(r"Requests/sec:\s+([\d.]+)")),
-        p50_ms=to_ms(find(r"50%\s+(\S+)")),
-        p99_ms=to_ms(find(r"99%\s+(\S+)")),
+        p50_ms=to_ms(find(r"^\s*50%\s+(\S+)")),
+        p99_ms=to_ms(find(r"^\s*99%\s+(\S+)")),
         non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
         socket_errors=errors.group(1).strip() if errors else "",
     )
@@ -189,6 +189,33 @@ def wrk(base: str, script: Path, seconds: int, connections: int, threads: int) -
     return done.stdout
 
 
+def busy_cpus(seconds: float = 2.0) -> float:
+    """How many CPUs' worth of time the whole machine spends busy, over a short sample."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle and iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy0, total0 = sample()
+    time.sleep(seconds)
+    busy1, total1 = sample()
+    return (busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1)
+
+
+def group_cpu_seconds(group: int) -> float:
+    """User and system CPU time of every live process in a process group (the server's)."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def prepare(workdir: Path, contacts: int, env: dict[str, str]) -> tuple[str, int, int]:
     """Demo data plus `contacts` imported ones; the demo token and the range of contact ids."""
     token = run([OPENDIALER, "demo"], env).stdout.strip()
@@ -231,7 +258,6 @@ def main() -> None:
         "OPENDIALER_SECRET_KEY": BENCH_KEY,
         "OPENDIALER_LOG_LEVEL": "warning",
     }
-    results: list[Result] = []
     try:
         token, lo, hi = prepare(workdir, args.contacts, env)
         script = workdir / "contacts.lua"
@@ -247,13 +273,19 @@ def main() -> None:
             try:
                 wait_ready(base, token, hi, server)
                 wrk(base, script, args.warmup, args.connections, args.threads)
-                load = os.getloadavg()[0]
+                # Other work on the machine takes CPU from the run: say how much there was.
+                others = busy_cpus()
+                cpu_before = group_cpu_seconds(server.pid)
                 output = wrk(base, script, args.duration, args.connections, args.threads)
+                cpu = group_cpu_seconds(server.pid) - cpu_before
             finally:
                 stop_server(server)
             result = parse_wrk(output, workers)
-            results.append(result)
-            print(f"{result.line()}  (load average before: {load:.2f})", flush=True)
+            print(
+                f"{result.line()}\n    server CPU {cpu / result.requests * 1000:.2f} ms/request; "
+                f"busy CPUs just before the run, server idle: {others:.2f}",
+                flush=True,
+            )
     finally:
         if args.keep:
             print(f"kept {workdir}")
