@@ -34,7 +34,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from import_contacts import BENCH_KEY, OPENDIALER, run, write_csv
+from import_contacts import BENCH_KEY, OPENDIALER, busy_cpus, run, write_csv
 
 DEMO_TENANT = 314
 DEMO_CAMPAIGN = "Early Stage Collections"
@@ -187,20 +187,6 @@ def wrk(base: str, script: Path, seconds: int, connections: int, threads: int) -
     if done.returncode != 0:
         sys.exit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
     return done.stdout
-
-
-def busy_cpus(seconds: float = 2.0) -> float:
-    """How many CPUs' worth of time the whole machine spends busy, over a short sample."""
-
-    def sample() -> tuple[int, int]:
-        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        idle = fields[3] + fields[4]  # idle and iowait
-        return sum(fields) - idle, sum(fields)
-
-    busy0, total0 = sample()
-    time.sleep(seconds)
-    busy1, total1 = sample()
-    return (busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1)
 
 
 def group_cpu_seconds(group: int) -> float:

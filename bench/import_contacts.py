@@ -160,6 +160,20 @@ def write_csv(path: Path, rows: int, seed: int = 2024) -> None:
             writer.writerow(contact_row(rng, index))
 
 
+def busy_cpus(seconds: float = 2.0) -> float:
+    """How many CPUs' worth of time the whole machine spends busy, over a short sample."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        idle = fields[3] + fields[4]  # idle and iowait
+        return sum(fields) - idle, sum(fields)
+
+    busy0, total0 = sample()
+    time.sleep(seconds)
+    busy1, total1 = sample()
+    return (busy1 - busy0) / (total1 - total0) * (os.cpu_count() or 1)
+
+
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
@@ -261,6 +275,8 @@ def bench(label: str, database_url: str, csv_path: Path, rows: int) -> None:
         "OPENDIALER_LOG_LEVEL": "warning",
     }
     campaign_id = prepare(database_url, env)
+    # Other work on the machine takes CPU from the runs: say how much there was.
+    print(f"{label}: busy CPUs just before the runs: {busy_cpus():.2f}", flush=True)
     first = time_import(f"{label}: import", csv_path, rows, campaign_id, env)
     print(first.line(), flush=True)
     again = time_import(
