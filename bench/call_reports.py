@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
+import httpx2
 import orjson
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -261,7 +261,7 @@ def measure(
         }
 
     try:
-        with httpx.Client(
+        with httpx2.Client(
             base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=600
         ) as client:
             deadline = time.monotonic() + 60
@@ -271,7 +271,7 @@ def measure(
                 try:
                     client.get("/openapi.json")
                     break
-                except httpx.TransportError:
+                except httpx2.TransportError:
                     if time.monotonic() > deadline:
                         sys.exit("opendialer serve did not answer within a minute")
                     time.sleep(0.2)

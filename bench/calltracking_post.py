@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 from opendialer.app import create_app
 from opendialer.auth.principal import Principal, Role
@@ -36,7 +36,7 @@ TENANT, SERVICER = 314, 2
 SPELLINGS = ("+1312555{:04d}", "(312) 555-{:04d}", "312.555.{:04d}")
 
 
-async def load_loans(client: httpx.AsyncClient, headers: dict[str, str], count: int) -> list[str]:
+async def load_loans(client: httpx2.AsyncClient, headers: dict[str, str], count: int) -> list[str]:
     feed = [
         {
             "loanExternalReferenceId": f"LN-{n:08d}",
@@ -80,10 +80,10 @@ async def run(args: argparse.Namespace, url: str) -> None:
     app = create_app(settings, database)
     token = issue_token(Principal("bench", Role.ACCOUNT_ADMIN, TENANT, None, None), KEY, 3600)
     headers = {"Authorization": f"Bearer {token}", "servicerid": str(SERVICER)}
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx2.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client,
+        httpx2.AsyncClient(transport=transport, base_url="http://bench", timeout=600) as client,
     ):
         loans = await load_loans(client, headers, args.loans)
         now = datetime.now(UTC)

@@ -34,7 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 from sqlalchemy.engine import make_url
 
 from loan_feed import write_feed
@@ -178,14 +178,14 @@ def free_port() -> int:
         return port
 
 
-def wait_ready(client: httpx.Client, server: subprocess.Popen[bytes], deadline: float) -> None:
+def wait_ready(client: httpx2.Client, server: subprocess.Popen[bytes], deadline: float) -> None:
     while time.monotonic() < deadline:
         if server.poll() is not None:
             sys.exit(f"opendialer serve exited with {server.returncode}")
         try:
             client.get("/openapi.json")
             return
-        except httpx.TransportError:
+        except httpx2.TransportError:
             time.sleep(0.2)
     sys.exit("opendialer serve did not answer within the deadline")
 
@@ -196,7 +196,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def latency(
-    client: httpx.Client, offset: int, limit: int, requests: int, budget: float
+    client: httpx2.Client, offset: int, limit: int, requests: int, budget: float
 ) -> tuple[float, float, int]:
     """p50 and p99 in ms of up to `requests` GETs of one page, and how many were made: the
     GETs stop once `budget` seconds have gone by."""
@@ -231,7 +231,7 @@ def serve_and_measure(env: dict[str, str], entries: int, args: argparse.Namespac
     )
     headers = {"Authorization": f"Bearer {token.strip()}", "servicerid": str(SERVICER)}
     try:
-        with httpx.Client(
+        with httpx2.Client(
             base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60
         ) as client:
             wait_ready(client, server, time.monotonic() + 60)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 from tests.conftest import TokenFactory
@@ -129,7 +129,7 @@ def load(
     return counts
 
 
-def report(client: TestClient, headers: dict[str, str], **params: str) -> httpx.Response:
+def report(client: TestClient, headers: dict[str, str], **params: str) -> httpx2.Response:
     return client.get(PATH, params=params, headers=headers)
 
 
@@ -145,7 +145,7 @@ def unique_ids(client: TestClient, headers: dict[str, str], **params: str) -> li
     return [r["uniqueId"] for r in records(client, headers, **params)]
 
 
-def error(response: httpx.Response, status: int) -> str:
+def error(response: httpx2.Response, status: int) -> str:
     """The message of an error answer, after checking its status and its envelope."""
     assert response.status_code == status, response.text
     body = response.json()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 
 from opendialer.calltracking.models import TrackedCall
 from opendialer.db.session import Database
