@@ -86,9 +86,13 @@ def read_back(api: TestClient, tenant: int = 314, **params: str) -> list[dict[st
     return body
 
 
+BOX_BORDERS = str.maketrans(dict.fromkeys("│╭╮╰╯─", " "))
+
+
 def messages(result: Result) -> str:
-    """What the command printed, with the terminal's line wrapping undone."""
-    return " ".join(result.output.split())
+    """What the command printed, with the terminal's line wrapping and the error box's borders
+    undone."""
+    return " ".join(result.output.translate(BOX_BORDERS).split())
 
 
 def write(tmp_path: Path, name: str, *lines: str) -> str:
