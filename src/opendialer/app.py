@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from anyio import to_thread
 from fastapi import FastAPI
 
 from opendialer import __version__
@@ -18,7 +19,7 @@ from opendialer.calllist.scheduler import build_daily
 from opendialer.callreports.router import router as callreports_router
 from opendialer.calltracking.router import router as calltracking_router
 from opendialer.config import Settings
-from opendialer.db.session import Database
+from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
 from opendialer.errors import Faces, install_error_handlers, status_message
 from opendialer.limits import BodySizeLimit
@@ -58,6 +59,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = database is None
+        # Fewer threads than anyio's default of 40: past two or three per core they only take
+        # the interpreter's lock from one another.
+        to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         app.state.database = database or Database.from_url(settings.database_url)
         app.state.signing_key = settings.signing_key()
         daily = (

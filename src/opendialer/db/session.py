@@ -14,6 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 # so that two concurrent read-then-write transactions queue instead of failing.
 SQLITE_BEGIN = "sqlite_begin"
 
+# Threads that run request handlers at once (the service sets its thread pool to this), and
+# so the connections each engine keeps open: with fewer, every request past the pool's size
+# opened a connection of its own and closed it again, which on SQLite also sets its pragmas.
+# Overflow connections serve work outside the pool of request threads (the daily build).
+REQUEST_THREADS = 16
+
 
 def _sqlite_setup(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
@@ -40,15 +46,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=20,
-            max_overflow=20,
+            pool_size=REQUEST_THREADS,
+            max_overflow=REQUEST_THREADS,
             **kwargs,
         )
         _sqlite_setup(engine)
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    return create_engine(parsed, pool_size=20, max_overflow=20, pool_pre_ping=True, **kwargs)
+    return create_engine(
+        parsed,
+        pool_size=REQUEST_THREADS,
+        max_overflow=REQUEST_THREADS,
+        pool_pre_ping=True,
+        **kwargs,
+    )
 
 
 def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
