@@ -521,6 +521,39 @@ def test_a_batch_with_one_bad_record_records_none_of_it(
     assert get(client, headers)["data"] == []
 
 
+def test_a_batch_for_more_than_a_thousand_loans_is_checked_and_recorded_whole(
+    client: TestClient, auth: TokenFactory
+) -> None:
+    headers = scoped(auth)
+    feed = [
+        {
+            "loanExternalReferenceId": f"WIDE-{n}",
+            "loanStatus": "repayment",
+            "borrowerExternalReferenceId": f"WIDE-B-{n}",
+            "borrowerPhoneNumber": "(312) 555-0100",
+        }
+        for n in range(1200)
+    ]
+    assert client.post("/loans/bulk", json=feed, headers=headers).status_code in (200, 201)
+    loans: list[dict[str, Any]] = []
+    while len(loans) < len(feed):
+        page = client.get("/loans", params={"offset": len(loans), "limit": 1000}, headers=headers)
+        assert page.status_code == 200, page.text
+        loans += page.json()["data"]
+    batch = [call(loan, borrowerId=loan["borrowerId"]) for loan in loans]
+
+    last = {**batch[-1], "loanId": "missing"}
+    message = refused(client, headers, [*batch[:-1], last])
+    assert message == "[1199].loanId: loan missing does not exist"
+    assert get(client, headers)["data"] == []
+
+    answer = post(client, headers, batch)
+    assert [(r["loanId"], r["borrowerId"]) for r in answer["data"]] == [
+        (loan["loanId"], loan["borrowerId"]) for loan in loans
+    ]
+    assert len(get(client, headers, limit=1000)["data"]) == 1000
+
+
 def test_roles_that_may_only_read_cannot_record(
     client: TestClient, auth: TokenFactory, loan: dict[str, Any]
 ) -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Table, func, select
+import orjson
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -17,13 +19,11 @@ from opendialer.db.bulk import bulk_insert
 from opendialer.loans.models import Borrower, Loan
 
 CALLS: Table = TrackedCall.__table__  # type: ignore[assignment]
+LOANS: Table = Loan.__table__  # type: ignore[assignment]
+BORROWERS: Table = Borrower.__table__  # type: ignore[assignment]
 
-# Ids per IN (...) look-up.
-CHUNK = 500
 
-
-@dataclass(frozen=True)
-class LoanOwner:
+class LoanOwner(NamedTuple):
     """What a tracked call takes from its loan."""
 
     servicer_id: int
@@ -80,33 +80,44 @@ class TrackedCallRepository:
         return int(total), list(self.session.execute(query).mappings())
 
     def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """One executemany (COPY on PostgreSQL) for the rows, which all name the same columns."""
-        bulk_insert(self.session, CALLS, rows)
+        """One executemany (a binary COPY on PostgreSQL) for the rows, which all name the same
+        columns, each value of its column's type."""
+        bulk_insert(self.session, CALLS, rows, binary=True)
+
+    def _one_of(self, column: ColumnElement[str], ids: Collection[str]) -> ColumnElement[bool]:
+        """`column` is one of `ids`, the ids bound as one value: an array on PostgreSQL, a JSON
+        array on SQLite. An IN list of a thousand values costs more to render, bind and plan
+        than the look-up itself."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return column == any_(bindparam(None, list(ids), type_=ARRAY(String)))
+        listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
+        return column.in_(select(listed.c.value))
 
     def loans(self, loan_ids: Collection[str], servicer_id: int | None) -> dict[str, LoanOwner]:
         """The tenant's loans among `loan_ids` (the servicer's only, when one is named)."""
-        found: dict[str, LoanOwner] = {}
-        ids = list(loan_ids)
-        for start in range(0, len(ids), CHUNK):
-            query = select(Loan.id, Loan.servicer_id, Loan.borrower_id).where(
-                Loan.tenant_id == self.tenant_id, Loan.id.in_(ids[start : start + CHUNK])
-            )
-            if servicer_id is not None:
-                query = query.where(Loan.servicer_id == servicer_id)
-            for loan_id, owner, borrower_id in self.session.execute(query):
-                found[loan_id] = LoanOwner(owner, borrower_id)
-        return found
+        if not loan_ids:
+            return {}
+        # Looked up by primary key: `+ 0` keeps the (tenant_id, servicer_id, status) index out
+        # of the planner's choices. Offered it, both databases walked every loan of the
+        # servicer testing each against the batch's ids; on PostgreSQL, without statistics
+        # on a freshly loaded table, 150 ms for 500 ids among 5,000 loans.
+        query = select(LOANS.c.id, LOANS.c.servicer_id, LOANS.c.borrower_id).where(
+            self._one_of(LOANS.c.id, loan_ids), LOANS.c.tenant_id + 0 == self.tenant_id
+        )
+        if servicer_id is not None:
+            query = query.where(LOANS.c.servicer_id + 0 == servicer_id)
+        return {row[0]: LoanOwner(row[1], row[2]) for row in self.session.execute(query).all()}
 
     def borrower_servicers(self, borrower_ids: Collection[str]) -> dict[str, int]:
         """The servicer of each of the tenant's borrowers among `borrower_ids`."""
-        found: dict[str, int] = {}
-        ids = list(borrower_ids)
-        for start in range(0, len(ids), CHUNK):
-            query = select(Borrower.id, Borrower.servicer_id).where(
-                Borrower.tenant_id == self.tenant_id, Borrower.id.in_(ids[start : start + CHUNK])
-            )
-            found.update({borrower_id: owner for borrower_id, owner in self.session.execute(query)})
-        return found
+        if not borrower_ids:
+            return {}
+        # By primary key, as the loans above.
+        query = select(BORROWERS.c.id, BORROWERS.c.servicer_id).where(
+            self._one_of(BORROWERS.c.id, borrower_ids),
+            BORROWERS.c.tenant_id + 0 == self.tenant_id,
+        )
+        return {borrower_id: owner for borrower_id, owner in self.session.execute(query).all()}
 
 
 class IdempotencyRepository:

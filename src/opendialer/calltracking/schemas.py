@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import Field, TypeAdapter
@@ -67,34 +67,51 @@ def author(created_by: str | None) -> dict[str, str]:
     return {}
 
 
+def moment(value: datetime) -> str:
+    """`velocity.timestamp`, cut from one isoformat call for the UTC values tracked calls hold."""
+    if value.tzinfo is UTC:
+        return value.isoformat(timespec="milliseconds")[:-6] + "Z"
+    return timestamp(value)
+
+
 def call_records(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
     """Tracked calls in the seed's fields and order; ids as strings, as the seed types them."""
-    # A batch shares its recording time and author: format each once.
-    stamps: dict[datetime, str] = {}
-    authors: dict[str | None, dict[str, str]] = {}
+    # A batch shares its tenant, servicer, recording time and author: render those once.
+    shared: dict[tuple[Any, ...], tuple[str, str, str, str, dict[str, str]]] = {}
     records = []
     for row in rows:
-        created, updated, by = row["created_at"], row["updated_at"], row["created_by"]
-        if created not in stamps:
-            stamps[created] = timestamp(created)
-        if updated not in stamps:
-            stamps[updated] = timestamp(updated)
-        if by not in authors:
-            authors[by] = author(by)
+        key = (
+            row["tenant_id"],
+            row["servicer_id"],
+            row["created_at"],
+            row["updated_at"],
+            row["created_by"],
+        )
+        common = shared.get(key)
+        if common is None:
+            tenant_id, servicer_id, created, updated, by = key
+            common = shared[key] = (
+                str(tenant_id),
+                str(servicer_id),
+                moment(created),
+                moment(updated),
+                author(by),
+            )
+        tenant, servicer, created_date, updated_date, by_whom = common
         records.append(
             {
                 "callId": row["id"],
-                "tenantId": str(row["tenant_id"]),
-                "servicerId": str(row["servicer_id"]),
+                "tenantId": tenant,
+                "servicerId": servicer,
                 "loanId": row["loan_id"],
                 "borrowerId": row["borrower_id"],
                 "phoneNumber": row["phone_number"],
                 "callStatus": row["call_status"],
-                "callTimestamp": timestamp(row["call_timestamp"]),
-                "createdDate": stamps[created],
-                "updatedDate": stamps[updated],
-                "updatedBy": authors[by],
-                "createdBy": authors[by],
+                "callTimestamp": moment(row["call_timestamp"]),
+                "createdDate": created_date,
+                "updatedDate": updated_date,
+                "updatedBy": by_whom,
+                "createdBy": by_whom,
             }
         )
     return records

@@ -32,7 +32,7 @@ from opendialer.calltracking.schemas import (
 )
 from opendialer.db.base import utcnow
 from opendialer.errors import Conflict, Invalid
-from opendialer.loans.models import new_id
+from opendialer.loans.models import new_id, new_ids
 from opendialer.phones import to_e164
 from opendialer.velocity import Paging, timestamp
 
@@ -236,6 +236,7 @@ class CallTracking:
             return None
         now = utcnow()
         row = self._row(
+            new_id(),
             candidate,
             owner,
             None,
@@ -288,28 +289,37 @@ class CallTracking:
         borrowers = self.calls.borrower_servicers(
             {call.borrower_id for call in calls if call.borrower_id is not None}
         )
+        ids = new_ids(len(calls))
         problems: list[str] = []
         rows: list[dict[str, Any]] = []
         for index, call in enumerate(calls):
-            found = self._problems(index, call, single, loans, borrowers, latest)
-            if found:
-                problems += found
-                continue
-            if problems:
-                continue
-            rows.append(
-                self._row(
-                    call.loan_id,
-                    loans[call.loan_id],
-                    call.borrower_id,
-                    call.phone_number,
-                    to_e164(call.phone_number),
-                    call.call_status,
-                    call.call_timestamp,
-                    created_by,
-                    now,
+            loan = loans.get(call.loan_id)
+            e164 = to_e164(call.phone_number)
+            if (
+                loan is None
+                or e164 is None
+                or call.call_timestamp > latest
+                or (
+                    call.borrower_id is not None
+                    and borrowers.get(call.borrower_id) != loan.servicer_id
                 )
-            )
+            ):
+                problems += self._problems(index, call, single, loans, borrowers, latest)
+            elif not problems:
+                rows.append(
+                    self._row(
+                        ids[index],
+                        call.loan_id,
+                        loan,
+                        call.borrower_id,
+                        call.phone_number,
+                        e164,
+                        call.call_status,
+                        call.call_timestamp,
+                        created_by,
+                        now,
+                    )
+                )
         if problems:
             raise Invalid(_too_many(problems))
         return rows
@@ -356,6 +366,7 @@ class CallTracking:
 
     def _row(
         self,
+        call_id: str,
         loan_id: str,
         loan: LoanOwner,
         borrower_id: str | None,
@@ -367,7 +378,7 @@ class CallTracking:
         now: datetime,
     ) -> dict[str, Any]:
         return {
-            "id": new_id(),
+            "id": call_id,
             "tenant_id": self.tenant_id,
             "servicer_id": loan.servicer_id,
             "loan_id": loan_id,
