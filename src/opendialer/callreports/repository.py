@@ -49,36 +49,37 @@ class CdrRepository:
         bulk_insert(self.session, CDRS, rows)
 
     def newest_first(
-        self, start: datetime, end: datetime, after: tuple[datetime, str] | None, limit: int
+        self, start: datetime, end: datetime, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[Any, ...]]:
         """Up to `limit` records with start <= time <= end, newest first, resuming after the
-        (time, id) key of the last record of the previous batch, as value tuples in
-        CDR_COLUMNS order; `utc_times` reads their `time`.
+        (time, id) of the last record of the previous batch, as value tuples in CDR_COLUMNS
+        order with `time` as UTC ISO text, YYYY-MM-DD HH:MM:SS.ffffff (how SQLite stores it).
 
         The rows come straight from the driver's cursor: SQLAlchemy's result rows and its UTC
         timestamp type would cost a report more CPU per record than the database reading it."""
         connection = self.session.connection()
         postgres = connection.dialect.name == "postgresql"
         mark = "%s" if postgres else "?"
-        bound = _postgres_time if postgres else _sqlite_time
-        # PostgreSQL hands back the UTC wall clock, which needs no time zone to read.
         columns = ", ".join(
-            """"time" AT TIME ZONE 'UTC'""" if postgres and c == "time" else f'"{c}"'
+            f"to_char(\"time\" AT TIME ZONE 'UTC', '{PG_ISO_TEXT}')"
+            if postgres and c == "time"
+            else f'"{c}"'
             for c in CDR_COLUMNS
         )
         tenants = ", ".join(mark for _ in self.tenant_ids)
+        bound = _postgres_time if postgres else _sqlite_time
         # After a batch, the range ends at its last record's time (which the key implies): as
         # the upper bound of the index range, each batch starts where the last one ended
         # instead of walking past every record the earlier batches sent.
-        last = end if after is None else after[0]
+        last = bound(end) if after is None else bound(after[0])
         sql = (
             f'SELECT {columns} FROM "{CDRS.name}" WHERE "tenant_id" IN ({tenants})'
             f' AND "time" >= {mark} AND "time" <= {mark}'
         )
-        params: list[Any] = [*self.tenant_ids, bound(start), bound(last)]
+        params: list[Any] = [*self.tenant_ids, bound(start), last]
         if after is not None:
             sql += f' AND ("time", "id") < ({mark}, {mark})'
-            params += [bound(after[0]), after[1]]
+            params += [last, after[1]]
         sql += f' ORDER BY "time" DESC, "id" DESC LIMIT {mark}'
         params.append(limit)
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -89,19 +90,21 @@ class CdrRepository:
             cursor.close()
         return rows
 
-    def utc_times(self, rows: Sequence[tuple[Any, ...]]) -> list[datetime]:
-        """The `time` of each row `newest_first` read, as a naive datetime in UTC."""
-        if self.session.get_bind().dialect.name == "sqlite":  # which stores it as ISO text
-            return [datetime.fromisoformat(row[1]) for row in rows]
-        return [row[1] for row in rows]
+
+# PostgreSQL's to_char pattern for a time as SQLite stores it.
+PG_ISO_TEXT = "YYYY-MM-DD HH24:MI:SS.US"
 
 
-def _sqlite_time(moment: datetime) -> str:
+def _sqlite_time(moment: datetime | str) -> str:
     """A time as SQLite stores it (see db.bulk), so that text comparison orders it."""
+    if isinstance(moment, str):
+        return moment
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment.isoformat(sep=" ", timespec="microseconds")
 
 
-def _postgres_time(moment: datetime) -> datetime:
+def _postgres_time(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -182,18 +182,17 @@ class CallReports:
         counts.created = len(rows)
         return counts
 
-    def batches(self, window: ReportRange) -> Iterator[list[list[Any]]]:
-        """The window's records, newest first, as value lists in the seed's field order,
+    def batches(self, window: ReportRange) -> Iterator[list[tuple[Any, ...]]]:
+        """The window's records, newest first, as value tuples in the seed's field order,
         `time` already written on the window's clock, a batch at a time."""
-        after: tuple[datetime, str] | None = None
+        after: tuple[str, str] | None = None
         clock = SeedClock(window.zone)
         while True:
             rows = self.cdrs.newest_first(window.start, window.end, after, STREAM_BATCH)
             if not rows:
                 return
-            times = self.cdrs.utc_times(rows)
-            after = (times[-1], rows[-1][0])
-            yield _records(rows, clock.write(times))
+            after = (rows[-1][1], rows[-1][0])
+            yield _records(rows, clock)
             if len(rows) < STREAM_BATCH:
                 return
 
@@ -206,63 +205,77 @@ MEASUREMENTS = tuple(
 )
 
 
-def _records(rows: Sequence[tuple[Any, ...]], times: list[str]) -> list[list[Any]]:
+def _records(rows: Sequence[tuple[Any, ...]], clock: SeedClock) -> list[tuple[Any, ...]]:
     """Rows as the seed writes them: `time` on the report's clock, and a measurement that is a
     whole number as 0 rather than 0.0 (4.4 stays as it is)."""
     records = []
-    for row, time in zip(rows, times, strict=True):
+    for row, time in zip(rows, clock.write([row[1] for row in rows]), strict=True):
         values = list(row)
         values[1] = time
         for index in MEASUREMENTS:
             value = values[index]
             if type(value) is float and value.is_integer():
                 values[index] = int(value)
-        records.append(values)
+        # A tuple of plain values leaves the garbage collector's tracking at its first pass,
+        # where lists kept for a whole batch would be carried into its oldest generation.
+        records.append(tuple(values))
     return records
 
 
-# No zone of the tz database changes its UTC offset twice within four days, so an offset that
-# is the same at a time and a day earlier holds for the whole of that day.
-SAME_OFFSET_SPAN = timedelta(days=1)
+# Marks an hour whose times are each converted through the zone.
+PER_TIME = ""
+WHOLE_HOUR = timedelta(hours=1)
+REST_OF_HOUR = WHOLE_HOUR - timedelta(microseconds=1)
 
 
 class SeedClock:
-    """Writes naive UTC times on a zone's clock as the seed does, strftime's %m/%d/%y %H:%M:%S
-    (10/01/26 00:00:00), for times that come newest first.
+    """Writes UTC times, given as ISO text (YYYY-MM-DD HH:MM:SS...), on a zone's clock as the
+    seed does: strftime's %m/%d/%y %H:%M:%S (10/01/26 00:00:00).
 
-    Within a day whose two ends have the same UTC offset a time is moved by that offset
-    instead of being converted through the zone, which costs several times more; a day with
-    an offset change converts each time. The text is cut from the ISO form: at a hundred
-    thousand records strftime is a good share of the report's time."""
+    Most hours are moved by a whole number of hours: their date and hour are written once and
+    each time's minutes and seconds are copied as they are. Other hours (one with an offset
+    change, or any of a zone such as Asia/Kolkata, half an hour off) convert each time."""
 
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
-        self.span: tuple[datetime, datetime, timedelta | None] = (datetime.min,) * 2 + (None,)
+        # UTC "YYYY-MM-DD HH" -> "MM/DD/YY HH" on the zone's clock, or PER_TIME.
+        self.hours: dict[str, str] = {}
 
-    def write(self, moments: Iterable[datetime]) -> list[str]:
-        zone = self.zone
-        earliest, latest, shift = self.span
+    def write(self, utc_times: Iterable[str]) -> list[str]:
+        hours = self.hours
         written = []
-        for moment in moments:
-            if not earliest <= moment <= latest:
-                earliest, latest, shift = self.span = self._cover(moment)
-            if shift is None:
-                iso = moment.replace(tzinfo=UTC).astimezone(zone).isoformat()
-            else:
-                iso = (moment + shift).isoformat()
-            written.append(f"{iso[5:7]}/{iso[8:10]}/{iso[2:4]} {iso[11:19]}")
+        for utc in utc_times:
+            local = hours.get(utc[:13])
+            if local is None:
+                local = self._hour(utc[:13])
+            written.append(local + utc[13:19] if local else self._convert(utc))
         return written
 
-    def _cover(self, moment: datetime) -> tuple[datetime, datetime, timedelta | None]:
-        """The day up to `moment`, and the UTC offset all of it has, if one."""
-        if moment - datetime.min < SAME_OFFSET_SPAN:
-            return moment, moment, None
-        earliest = moment - SAME_OFFSET_SPAN
-        offset = self._offset(moment)
-        return earliest, moment, offset if offset == self._offset(earliest) else None
+    def _hour(self, utc_hour: str) -> str:
+        """Learn how the hour starting at `utc_hour` (YYYY-MM-DD HH) is written."""
+        start = datetime.fromisoformat(utc_hour).replace(tzinfo=UTC)
+        offset = start.astimezone(self.zone).utcoffset()
+        written = PER_TIME
+        # No zone of the tz database changes its UTC offset twice within four days, so an
+        # offset that is the same at both ends of the hour holds for all of it.
+        if (
+            offset is not None
+            and offset % WHOLE_HOUR == timedelta(0)
+            and offset == (start + REST_OF_HOUR).astimezone(self.zone).utcoffset()
+        ):
+            written = _seed_text((start + offset).isoformat())[:11]
+        self.hours[utc_hour] = written
+        return written
 
-    def _offset(self, moment: datetime) -> timedelta | None:
-        return moment.replace(tzinfo=UTC).astimezone(self.zone).utcoffset()
+    def _convert(self, utc: str) -> str:
+        moment = datetime.fromisoformat(utc).replace(tzinfo=UTC)
+        return _seed_text(moment.astimezone(self.zone).isoformat())
+
+
+def _seed_text(iso: str) -> str:
+    """An ISO time (YYYY-MM-DDTHH:MM:SS...) as the seed writes it, cut from its text: at a
+    hundred thousand records strftime is a good share of the report's time."""
+    return f"{iso[5:7]}/{iso[8:10]}/{iso[2:4]} {iso[11:19]}"
 
 
 # Which fractional floats orjson writes as Python's str() does (which the csv module uses):
@@ -271,7 +284,7 @@ PLAIN_FLOATS = (1e-4, 1e16)
 FIELDS = len(CDR_API_NAMES)
 
 
-def json_chunks(batches: Iterator[list[list[Any]]]) -> Iterator[bytes]:
+def json_chunks(batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[bytes]:
     """The seed's plain JSON array, a chunk per batch."""
     yield b"["
     separator = b""
@@ -285,7 +298,7 @@ def json_chunks(batches: Iterator[list[list[Any]]]) -> Iterator[bytes]:
     yield b"]"
 
 
-def csv_chunks(batches: Iterator[list[list[Any]]]) -> Iterator[bytes]:
+def csv_chunks(batches: Iterator[list[tuple[Any, ...]]]) -> Iterator[bytes]:
     """CSV with a header row in the JSON field order; null is an empty cell."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -306,15 +319,16 @@ def csv_chunks(batches: Iterator[list[list[Any]]]) -> Iterator[bytes]:
         yield b"".join(lines)
 
 
-def _json_arrays(batch: list[list[Any]]) -> list[bytes | None]:
+def _json_arrays(batch: list[tuple[Any, ...]]) -> list[bytes | None]:
     """Each record as the inside of a JSON array, where that is its CSV row but for the
     quotes around strings and the word null, else None, for the csv module to write.
 
     Writing the batch as JSON is several times faster than the csv module. A record's JSON is
     its CSV row when no string needs quoting in CSV: none has a quote, a line break or another
     control character (JSON escapes them with a backslash) or a comma (the array has only its
-    separators), and when no number is written otherwise (orjson and str() differ on floats
-    Python writes with an exponent, infinity and NaN)."""
+    separators), and when no number is written otherwise: orjson and str() differ on floats
+    Python writes with an exponent, infinity and NaN, which only the measurements' columns
+    can hold (the others are integers and text)."""
     try:
         encoded = orjson.dumps(batch)[2:-2].split(b"],[")
     except orjson.JSONEncodeError:  # an integer over 64 bits
