@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import orjson
 from pydantic import Field, TypeAdapter
 
 from opendialer.apimodel import ApiInput, Moment, Str
@@ -67,19 +68,26 @@ def author(created_by: str | None) -> dict[str, str]:
     return {}
 
 
-def moment(value: datetime) -> str:
-    """`velocity.timestamp`, cut from one isoformat call for the UTC values tracked calls hold."""
-    if value.tzinfo is UTC:
-        return value.isoformat(timespec="milliseconds")[:-6] + "Z"
-    return timestamp(value)
+def timestamps(values: Sequence[datetime]) -> list[str]:
+    """`velocity.timestamp` of each value. The UTC values tracked calls hold are written by one
+    orjson call (2020-08-03T09:42:53.795000Z, no fraction when the microseconds are 0) and cut
+    to milliseconds, at a fourth of isoformat's cost per value."""
+    if not all(value.tzinfo is UTC for value in values):
+        return [timestamp(value) for value in values]
+    return [
+        f"{text[:23]}Z" if len(text) == 27 else f"{text[:19]}.000Z"
+        for text in orjson.loads(orjson.dumps(values, option=orjson.OPT_UTC_Z))
+    ]
 
 
 def call_records(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
     """Tracked calls in the seed's fields and order; ids as strings, as the seed types them."""
+    rows = list(rows)
+    call_times = timestamps([row["call_timestamp"] for row in rows])
     # A batch shares its tenant, servicer, recording time and author: render those once.
     shared: dict[tuple[Any, ...], tuple[str, str, str, str, dict[str, str]]] = {}
     records = []
-    for row in rows:
+    for row, call_time in zip(rows, call_times, strict=True):
         key = (
             row["tenant_id"],
             row["servicer_id"],
@@ -93,8 +101,8 @@ def call_records(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
             common = shared[key] = (
                 str(tenant_id),
                 str(servicer_id),
-                moment(created),
-                moment(updated),
+                timestamp(created),
+                timestamp(updated),
                 author(by),
             )
         tenant, servicer, created_date, updated_date, by_whom = common
@@ -107,7 +115,7 @@ def call_records(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
                 "borrowerId": row["borrower_id"],
                 "phoneNumber": row["phone_number"],
                 "callStatus": row["call_status"],
-                "callTimestamp": moment(row["call_timestamp"]),
+                "callTimestamp": call_time,
                 "createdDate": created_date,
                 "updatedDate": updated_date,
                 "updatedBy": by_whom,

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -99,20 +100,37 @@ def _sqlite_rows(
 ) -> list[list[Any]]:
     """Each row's values in `columns` order, dates and times as SQLite stores them."""
     values = [[row[c] for c in columns] for row in rows]
-    # Only the date and time columns' values are converted, and a value the previous row held
-    # too (a batch's one timestamp) once: at a hundred thousand rows a call per value would
-    # cost more than SQLite takes to store them.
+    # Only the date and time columns' values are converted: at a hundred thousand rows a call
+    # per value would cost more than SQLite takes to store them.
     for i, column in enumerate(columns):
         if not _is_temporal(table.c[column]):
             continue
-        previous: Any = None
-        stored: Any = None
-        for row_values in values:
-            value = row_values[i]
-            if value is not previous:
-                previous, stored = value, _sqlite_value(value)
-            row_values[i] = stored
+        stored = _sqlite_column([row_values[i] for row_values in values])
+        for row_values, value in zip(values, stored, strict=True):
+            row_values[i] = value
     return values
+
+
+def _sqlite_column(column: list[Any]) -> list[Any]:
+    """`_sqlite_value` of each of a column's values."""
+    first = column[0]
+    if all(value is first for value in column):  # a batch's one timestamp: converted once
+        return [_sqlite_value(first)] * len(column)
+    if all(isinstance(value, datetime) and value.tzinfo is UTC for value in column):
+        # One orjson call writes them all (2020-08-03T09:42:53.795000Z, no fraction when the
+        # microseconds are 0), at a fifth of isoformat's cost per value.
+        return [
+            f"{text[:10]} {text[11:26]}" if len(text) == 27 else f"{text[:10]} {text[11:19]}.000000"
+            for text in orjson.loads(orjson.dumps(column, option=orjson.OPT_UTC_Z))
+        ]
+    previous: Any = None
+    stored: Any = None
+    converted = []
+    for value in column:
+        if value is not previous:
+            previous, stored = value, _sqlite_value(value)
+        converted.append(stored)
+    return converted
 
 
 def _pg_type(column: ColumnElement[Any], dialect: Dialect) -> str:
