@@ -9,11 +9,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings
+import orjson
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from opendialer.callreports.schemas import CDR_API_NAMES
-from opendialer.callreports.service import MEASUREMENTS, SeedClock, csv_chunks
+from opendialer.callreports.service import (
+    MEASUREMENTS,
+    Batch,
+    SeedClock,
+    csv_chunks,
+    json_chunks,
+)
 
 # Strings a CSV cell must quote, JSON must escape, or that look like JSON's own tokens.
 AWKWARD = ["", ",", '"', "\r\n", "\n", "\\", "\t", "\x00", "null", "],[", "[null,", "é", "☎"]
@@ -45,37 +52,70 @@ unusual = st.dictionaries(
 
 
 @st.composite
-def records(draw: st.DrawFn) -> tuple[Any, ...]:
-    """A record as the report leaves it: a whole-number measurement is an integer."""
+def rows(draw: st.DrawFn) -> tuple[Any, ...]:
+    """A row as the repository reads it."""
     values = list(draw(ordinary))
     for index, value in draw(unusual).items():
         if (index in MEASUREMENTS) == (type(value) is float):
             values[index] = value
-    for index in MEASUREMENTS:
-        if type(values[index]) is float and values[index].is_integer():
-            values[index] = int(values[index])
     return tuple(values)
 
 
-def csv_module(batches: list[list[tuple[Any, ...]]]) -> bytes:
+@st.composite
+def batches(draw: st.DrawFn) -> list[Batch]:
+    found = draw(st.lists(st.lists(rows(), min_size=1, max_size=6), max_size=3))
+    return [Batch(read, [f"10/01/26 12:00:{n:02d}" for n in range(len(read))]) for read in found]
+
+
+def seed_values(row: tuple[Any, ...], time: str) -> list[Any]:
+    """A row's values as the seed writes them: `time` on the report's clock, and a whole-number
+    measurement as an integer."""
+    values = list(row)
+    values[1] = time
+    for index in MEASUREMENTS:
+        if type(values[index]) is float and values[index].is_integer():
+            values[index] = int(values[index])
+    return values
+
+
+def as_csv_module_writes(batches: list[Batch]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CDR_API_NAMES)
     for batch in batches:
-        writer.writerows(batch)
+        writer.writerows(seed_values(*record) for record in zip(*batch, strict=True))
     return buffer.getvalue().encode()
 
 
+def as_orjson_writes(batches: list[Batch]) -> bytes:
+    records = [
+        dict(zip(CDR_API_NAMES, seed_values(*record), strict=True))
+        for batch in batches
+        for record in zip(*batch, strict=True)
+    ]
+    return orjson.dumps(records)
+
+
 @settings(max_examples=150)
-@given(st.lists(st.lists(records(), min_size=1, max_size=6), max_size=3))
-def test_csv_is_what_the_csv_module_writes(batches: list[list[tuple[Any, ...]]]) -> None:
-    assert b"".join(csv_chunks(iter(batches))) == csv_module(batches)
+@given(batches())
+def test_csv_is_what_the_csv_module_writes(found: list[Batch]) -> None:
+    assert b"".join(csv_chunks(iter(found))) == as_csv_module_writes(found)
 
 
-def test_csv_of_plain_records_is_what_the_csv_module_writes() -> None:
+@settings(max_examples=50)
+@given(batches())
+def test_json_is_one_array_of_the_records_in_the_seeds_field_order(found: list[Batch]) -> None:
+    try:
+        expected = as_orjson_writes(found)
+    except orjson.JSONEncodeError:  # an integer over 64 bits
+        reject()
+    assert b"".join(json_chunks(iter(found))) == expected
+
+
+def test_a_plain_record_is_written_to_csv_as_the_csv_module_writes_it() -> None:
     plain = (
         "0f8b3c1e-0000-4000-8000-000000000001",
-        "10/01/26 00:00:00",
+        "2026-10-01 05:00:00.000000",
         "+13125550100",
         None,
         "",
@@ -83,14 +123,14 @@ def test_csv_of_plain_records_is_what_the_csv_module_writes() -> None:
         "NO ANSWER",
         0,
         1.4,
-        0,
+        0.0,
         4.4,
         "1767000000.1",
     )
-    batch = [plain + (None, "null", 7) * 8 + ("end", 3.25)]
-    assert len(batch[0]) == len(CDR_API_NAMES)
+    batch = Batch([plain + (None, "null", 7) * 8 + ("end", 3.25)], ["10/01/26 00:00:00"])
+    assert len(batch.rows[0]) == len(CDR_API_NAMES)
 
-    assert b"".join(csv_chunks(iter([batch]))) == csv_module([batch])
+    assert b"".join(csv_chunks(iter([batch]))) == as_csv_module_writes([batch])
 
 
 ZONES = [
