@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -64,6 +65,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
         app.state.database = database or Database.from_url(settings.database_url)
         app.state.signing_key = settings.signing_key()
+        if own:
+            # What start-up loaded lives as long as the service: kept out of the collector's
+            # full passes, which otherwise walk it again and again under load (a batch of
+            # 40,000 tracked calls spent 170 to 425 ms in them, 1 to 11 ms once frozen).
+            gc.freeze()
         daily = (
             asyncio.create_task(build_daily(app.state.database))
             if settings.daily_call_list
