@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from functools import partial
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -185,26 +183,17 @@ class CallReports:
         return counts
 
     def batches(self, window: ReportRange) -> Iterator[Batch]:
-        """The window's records, newest first, a batch at a time.
-
-        The next batch is read while one is written: the database's work of finding and
-        sending its rows (on PostgreSQL, another process) overlaps with building and sending
-        this one's records. The session is used by one thread at a time, and the reader has
-        finished before the generator returns or is closed."""
+        """The window's records, newest first, a batch at a time."""
+        after: tuple[str, str] | None = None
         clock = SeedClock(window.zone)
-        with ThreadPoolExecutor(max_workers=1) as reader:
-            read = partial(self.cdrs.newest_first, window.start, window.end)
-            pending = reader.submit(read, None, STREAM_BATCH)
-            while True:
-                rows = pending.result()
-                if not rows:
-                    return
-                full = len(rows) == STREAM_BATCH
-                if full:
-                    pending = reader.submit(read, (rows[-1][1], rows[-1][0]), STREAM_BATCH)
-                yield Batch(rows, clock.write([row[1] for row in rows]))
-                if not full:
-                    return
+        while True:
+            rows = self.cdrs.newest_first(window.start, window.end, after, STREAM_BATCH)
+            if not rows:
+                return
+            after = (rows[-1][1], rows[-1][0])
+            yield Batch(rows, clock.write([row[1] for row in rows]))
+            if len(rows) < STREAM_BATCH:
+                return
 
 
 class Batch(NamedTuple):
