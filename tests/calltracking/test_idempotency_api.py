@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from opendialer.calllist.scheduler import forget_expired_keys
 from opendialer.calltracking.models import IdempotentRequest
 from opendialer.calltracking.repository import IdempotencyRepository
+from opendialer.db.session import Database
 from tests.calltracking.conftest import CALLS, GATEWAY_CALLS, LoanFactory, call, scoped
 from tests.conftest import TokenFactory
 
@@ -127,8 +130,10 @@ def test_a_request_that_loses_the_race_for_its_key_is_answered_as_the_winner(
     real_get = IdempotencyRepository.get
     looks = iter([None])
 
-    def racing_get(self: IdempotencyRepository, key: str) -> IdempotentRequest | None:
-        return next(looks, real_get(self, key))
+    def racing_get(
+        self: IdempotencyRepository, key: str, since: datetime
+    ) -> IdempotentRequest | None:
+        return next(looks, real_get(self, key, since))
 
     monkeypatch.setattr(IdempotencyRepository, "get", racing_get)
     again = client.post(CALLS, json=call(loan), headers=headers)
@@ -138,3 +143,64 @@ def test_a_request_that_loses_the_race_for_its_key_is_answered_as_the_winner(
     other = client.post(CALLS, json=call(loan, callStatus="Contacted"), headers=headers)
     assert other.status_code == 409
     assert count(client, scoped(auth)) == 1
+
+
+def _age_keys(database: Database, hours: float) -> None:
+    """Move every stored request `hours` into the past."""
+    with database.transaction() as session:
+        for stored in session.query(IdempotentRequest):
+            stored.created_at = stored.created_at - timedelta(hours=hours)
+
+
+def test_a_key_older_than_a_day_has_expired_and_records_anew(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any], database: Database
+) -> None:
+    headers = {**scoped(auth), "Idempotency-Key": "k-expiring"}
+    first = client.post(CALLS, json=call(loan), headers=headers)
+    assert first.status_code == 201
+    _age_keys(database, 23.9)
+    assert (
+        client.post(CALLS, json=call(loan), headers=headers).headers.get("Idempotent-Replayed")
+        == "true"
+    )
+    _age_keys(database, 0.2)
+
+    again = client.post(CALLS, json=call(loan), headers=headers)
+
+    assert again.status_code == 201, again.text
+    assert "Idempotent-Replayed" not in again.headers
+    assert again.json()["data"][0]["callId"] != first.json()["data"][0]["callId"]
+    assert count(client, scoped(auth)) == 2
+    # The key now holds the new answer: a retry replays it.
+    replayed = client.post(CALLS, json=call(loan), headers=headers)
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.json() == again.json()
+
+
+def test_an_expired_key_may_name_a_different_request(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any], database: Database
+) -> None:
+    headers = {**scoped(auth), "Idempotency-Key": "k-reused"}
+    assert client.post(CALLS, json=call(loan), headers=headers).status_code == 201
+    _age_keys(database, 25)
+
+    other = client.post(CALLS, json=call(loan, callStatus="Contacted"), headers=headers)
+
+    assert other.status_code == 201, other.text
+    assert count(client, scoped(auth)) == 2
+
+
+def test_the_daily_job_drops_expired_keys_and_keeps_the_others(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any], database: Database
+) -> None:
+    old = {**scoped(auth), "Idempotency-Key": "k-old"}
+    assert client.post(CALLS, json=call(loan), headers=old).status_code == 201
+    _age_keys(database, 25)
+    fresh = {**scoped(auth), "Idempotency-Key": "k-fresh"}
+    assert client.post(CALLS, json=call(loan), headers=fresh).status_code == 201
+
+    assert forget_expired_keys(database) == 1
+
+    with database.transaction(write=False) as session:
+        keys = {stored.key for stored in session.query(IdempotentRequest)}
+    assert keys == {"k-fresh"}

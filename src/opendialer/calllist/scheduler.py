@@ -1,4 +1,5 @@
-"""Builds each servicer's call list once a day inside the running service."""
+"""The service's daily work: each servicer's call list is built, expired Idempotency-Keys
+are dropped."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from opendialer.calllist.models import CallListBuild
 from opendialer.calllist.service import CallList
+from opendialer.calltracking.repository import forget_expired_requests
+from opendialer.calltracking.service import KEY_LIFETIME
 from opendialer.db.base import utcnow
 from opendialer.db.session import Database
 from opendialer.loans.models import BucketPolicy
@@ -56,6 +59,14 @@ def build_missing_lists(database: Database) -> int:
     return built
 
 
+def forget_expired_keys(database: Database) -> int:
+    """Drop the tracked-call requests whose Idempotency-Key has expired; answers how many."""
+    with database.transaction() as session:
+        forgotten = forget_expired_requests(session, utcnow() - KEY_LIFETIME)
+    log.info("dropped %s expired idempotency keys", forgotten)
+    return forgotten
+
+
 def seconds_until_next_day(now: datetime) -> float:
     tomorrow = (now + timedelta(days=1)).date()
     start = datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=UTC)
@@ -63,9 +74,11 @@ def seconds_until_next_day(now: datetime) -> float:
 
 
 async def build_daily(database: Database) -> None:
-    """Forever: build what is missing for today, then wait for the next UTC day."""
+    """Forever: drop expired keys and build what is missing for today, then wait for the next
+    UTC day."""
     while True:
         try:
+            await asyncio.to_thread(forget_expired_keys, database)
             await asyncio.to_thread(build_missing_lists, database)
         except Exception:
             log.exception("daily call-list build failed; retrying in an hour")

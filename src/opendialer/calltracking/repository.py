@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, select
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.exc import IntegrityError
@@ -127,11 +127,25 @@ class IdempotencyRepository:
         self.session = session
         self.tenant_id = tenant_id
 
-    def get(self, key: str) -> IdempotentRequest | None:
+    def get(self, key: str, since: datetime) -> IdempotentRequest | None:
+        """The request stored under `key` at or after `since`; an older one has expired."""
         query = select(IdempotentRequest).where(
-            IdempotentRequest.tenant_id == self.tenant_id, IdempotentRequest.key == key
+            IdempotentRequest.tenant_id == self.tenant_id,
+            IdempotentRequest.key == key,
+            IdempotentRequest.created_at >= since,
         )
         return self.session.scalars(query).first()
+
+    def forget(self, key: str, before: datetime) -> None:
+        """Drop the request stored under `key` before `before` (expired), so that the key can
+        be claimed again."""
+        self.session.execute(
+            delete(IdempotentRequest).where(
+                IdempotentRequest.tenant_id == self.tenant_id,
+                IdempotentRequest.key == key,
+                IdempotentRequest.created_at < before,
+            )
+        )
 
     def claim(self, key: str, request_hash: str, path: str, status: int, body: bytes) -> bool:
         """Store the answer under `key`; False when another request holds the key already.
@@ -153,3 +167,10 @@ class IdempotencyRepository:
         except IntegrityError:
             return False
         return True
+
+
+def forget_expired_requests(session: Session, before: datetime) -> int:
+    """Drop every tenant's requests stored before `before`; answers how many. Housekeeping
+    across tenants, as the daily job does it: no tenant's data is read."""
+    result = session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -43,6 +43,9 @@ MAX_PROBLEMS = 20
 # The path idempotency keys are bound to, whichever prefix the request came by.
 CALLS_PATH = "/calltracking/calls"
 MAX_KEY_LENGTH = 255
+# How long an Idempotency-Key's answer is kept: a retry within it is answered again, after it
+# the key is free for a new request.
+KEY_LIFETIME = timedelta(hours=24)
 MILLISECOND = timedelta(milliseconds=1)
 
 
@@ -196,18 +199,20 @@ class CallTracking:
         With an Idempotency-Key, a request already answered is answered again from the store
         and records nothing; the same key with another body is a conflict."""
         fingerprint = ""
+        alive_since = utcnow() - KEY_LIFETIME
         if idempotency_key is not None:
             check_key(idempotency_key)
             fingerprint = request_hash("POST", CALLS_PATH, body)
-            stored = self.requests.get(idempotency_key)
+            stored = self.requests.get(idempotency_key, alive_since)
             if stored is not None:
                 return self._replay(stored, fingerprint)
+            self.requests.forget(idempotency_key, alive_since)
         rows = self._rows(body, servicer_id, f"{CLIENT_PREFIX}{client}"[:100])
         content = orjson.dumps({"data": call_records(rows)})
         if idempotency_key is not None and not self.requests.claim(
             idempotency_key, fingerprint, CALLS_PATH, 201, content
         ):
-            stored = self.requests.get(idempotency_key)
+            stored = self.requests.get(idempotency_key, alive_since)
             if stored is None:
                 raise Conflict(
                     f"a request with Idempotency-Key {idempotency_key!r} is in progress; retry"
