@@ -502,6 +502,28 @@ def test_invalid_json_is_refused(client: TestClient, auth: TokenFactory) -> None
     assert "JSON" in response.json()["message"]
 
 
+@pytest.mark.parametrize("key", [None, "k-form"], ids=["without-key", "with-key"])
+def test_a_body_sent_as_a_form_is_refused_as_not_json(
+    client: TestClient, auth: TokenFactory, key: str | None
+) -> None:
+    headers = {**scoped(auth), "Content-Type": "application/x-www-form-urlencoded"}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    response = client.post(CALLS, content=b"{}", headers=headers)
+    assert response.status_code == 400, response.text
+    assert "must be JSON" in response.json()["message"]
+    assert client.get(CALLS, headers=scoped(auth)).json()["data"] == []
+
+
+@pytest.mark.parametrize("body", ["a call", 42, None], ids=["string", "number", "null"])
+def test_a_body_that_is_no_call_is_refused_with_an_idempotency_key(
+    client: TestClient, auth: TokenFactory, body: Any
+) -> None:
+    headers = {**scoped(auth), "Idempotency-Key": "k-no-call"}
+    response = client.post(CALLS, json=body, headers=headers)
+    assert response.status_code == 400, response.text
+
+
 def test_more_than_ten_thousand_calls_are_refused(
     client: TestClient, auth: TokenFactory, loan: dict[str, Any]
 ) -> None:

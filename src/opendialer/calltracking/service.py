@@ -198,6 +198,12 @@ class CallTracking:
 
         With an Idempotency-Key, a request already answered is answered again from the store
         and records nothing; the same key with another body is a conflict."""
+        if not isinstance(body, dict | list):
+            # Not JSON (a form, or JSON sent under another content type).
+            raise Invalid(
+                "the request body must be JSON (Content-Type: application/json): "
+                "a call object or an array of call objects"
+            )
         fingerprint = ""
         alive_since = utcnow() - KEY_LIFETIME
         if idempotency_key is not None:
@@ -270,15 +276,13 @@ class CallTracking:
             )
         return Answer(stored.status_code, stored.body, replayed=True)
 
-    def _rows(self, body: Any, servicer_id: int | None, created_by: str) -> list[dict[str, Any]]:
-        """The rows to insert for `body`, once every record in it is valid."""
+    def _rows(
+        self, body: dict[str, Any] | list[Any], servicer_id: int | None, created_by: str
+    ) -> list[dict[str, Any]]:
+        """The rows to insert for `body` (a call or an array of them), once every record in it
+        is valid."""
         single = isinstance(body, dict)
-        if single:
-            items = [body]
-        elif isinstance(body, list):
-            items = body
-        else:
-            raise Invalid("the request body must be a call object or an array of call objects")
+        items = [body] if single else body
         if not items:
             raise Invalid(f"the array holds no calls; send 1 to {MAX_BATCH}")
         if len(items) > MAX_BATCH:
