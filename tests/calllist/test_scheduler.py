@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
-from opendialer.calllist.scheduler import build_missing_lists, seconds_until_next_day
+import pytest
+
+from opendialer.calllist.scheduler import (
+    build_daily,
+    build_missing_lists,
+    seconds_until_next_day,
+)
 from opendialer.db.session import Database
 from tests.loans.helpers import Book
 
@@ -81,3 +88,27 @@ def test_an_empty_list_counts_as_built(database: Database, book: Book) -> None:
 def test_the_next_run_is_just_after_midnight_utc() -> None:
     assert seconds_until_next_day(datetime(2020, 2, 28, 23, 59, tzinfo=UTC)) == 120
     assert seconds_until_next_day(datetime(2020, 2, 29, 0, 0, tzinfo=UTC)) == 86400 + 60
+
+
+class _StopAfterFirstDay(Exception):
+    pass
+
+
+def test_the_daily_loop_builds_todays_lists_then_waits_for_the_next_day(
+    database: Database, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    book.bucket("DD-001", 60, 74)
+    book.loan(days_ago(62))
+    waits: list[float] = []
+
+    async def first_wait_only(seconds: float) -> None:
+        waits.append(seconds)
+        raise _StopAfterFirstDay
+
+    monkeypatch.setattr(asyncio, "sleep", first_wait_only)
+    with pytest.raises(_StopAfterFirstDay):
+        asyncio.run(build_daily(database))
+
+    assert len(book.calls()) == 1
+    # Not the hour's retry: every job went through, so the next run is tomorrow's.
+    assert waits == [pytest.approx(seconds_until_next_day(datetime.now(UTC)), abs=5)]

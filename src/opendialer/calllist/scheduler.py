@@ -74,14 +74,15 @@ def seconds_until_next_day(now: datetime) -> float:
 
 
 async def build_daily(database: Database) -> None:
-    """Forever: drop expired keys and build what is missing for today, then wait for the next
-    UTC day."""
+    """Forever: build what is missing for today and drop expired keys, then wait for the next
+    UTC day. A job that fails is tried again an hour later; one failing does not stop the
+    other."""
     while True:
-        try:
-            await asyncio.to_thread(forget_expired_keys, database)
-            await asyncio.to_thread(build_missing_lists, database)
-        except Exception:
-            log.exception("daily call-list build failed; retrying in an hour")
-            await asyncio.sleep(3600)
-            continue
-        await asyncio.sleep(seconds_until_next_day(utcnow()))
+        failed = False
+        for job in (build_missing_lists, forget_expired_keys):
+            try:
+                await asyncio.to_thread(job, database)
+            except Exception:
+                log.exception("daily %s failed; retrying in an hour", job.__name__)
+                failed = True
+        await asyncio.sleep(3600 if failed else seconds_until_next_day(utcnow()))
