@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -130,10 +130,8 @@ def test_a_request_that_loses_the_race_for_its_key_is_answered_as_the_winner(
     real_get = IdempotencyRepository.get
     looks = iter([None])
 
-    def racing_get(
-        self: IdempotencyRepository, key: str, since: datetime
-    ) -> IdempotentRequest | None:
-        return next(looks, real_get(self, key, since))
+    def racing_get(self: IdempotencyRepository, key: str) -> IdempotentRequest | None:
+        return next(looks, real_get(self, key))
 
     monkeypatch.setattr(IdempotencyRepository, "get", racing_get)
     again = client.post(CALLS, json=call(loan), headers=headers)
@@ -150,6 +148,16 @@ def _age_keys(database: Database, hours: float) -> None:
     with database.transaction() as session:
         for stored in session.query(IdempotentRequest):
             stored.created_at = stored.created_at - timedelta(hours=hours)
+
+
+def _claimed_a_day_ago(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any], database: Database, key: str
+) -> dict[str, str]:
+    """Headers with `key`, which a call was recorded under 25 hours ago."""
+    headers = {**scoped(auth), "Idempotency-Key": key}
+    assert client.post(CALLS, json=call(loan), headers=headers).status_code == 201
+    _age_keys(database, 25)
+    return headers
 
 
 def test_a_key_older_than_a_day_has_expired_and_records_anew(
@@ -180,9 +188,7 @@ def test_a_key_older_than_a_day_has_expired_and_records_anew(
 def test_an_expired_key_may_name_a_different_request(
     client: TestClient, auth: TokenFactory, loan: dict[str, Any], database: Database
 ) -> None:
-    headers = {**scoped(auth), "Idempotency-Key": "k-reused"}
-    assert client.post(CALLS, json=call(loan), headers=headers).status_code == 201
-    _age_keys(database, 25)
+    headers = _claimed_a_day_ago(client, auth, loan, database, "k-reused")
 
     other = client.post(CALLS, json=call(loan, callStatus="Contacted"), headers=headers)
 
@@ -193,9 +199,7 @@ def test_an_expired_key_may_name_a_different_request(
 def test_the_daily_job_drops_expired_keys_and_keeps_the_others(
     client: TestClient, auth: TokenFactory, loan: dict[str, Any], database: Database
 ) -> None:
-    old = {**scoped(auth), "Idempotency-Key": "k-old"}
-    assert client.post(CALLS, json=call(loan), headers=old).status_code == 201
-    _age_keys(database, 25)
+    _claimed_a_day_ago(client, auth, loan, database, "k-old")
     fresh = {**scoped(auth), "Idempotency-Key": "k-fresh"}
     assert client.post(CALLS, json=call(loan), headers=fresh).status_code == 201
 

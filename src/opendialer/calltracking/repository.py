@@ -127,25 +127,16 @@ class IdempotencyRepository:
         self.session = session
         self.tenant_id = tenant_id
 
-    def get(self, key: str, since: datetime) -> IdempotentRequest | None:
-        """The request stored under `key` at or after `since`; an older one has expired."""
+    def get(self, key: str) -> IdempotentRequest | None:
         query = select(IdempotentRequest).where(
-            IdempotentRequest.tenant_id == self.tenant_id,
-            IdempotentRequest.key == key,
-            IdempotentRequest.created_at >= since,
+            IdempotentRequest.tenant_id == self.tenant_id, IdempotentRequest.key == key
         )
         return self.session.scalars(query).first()
 
-    def forget(self, key: str, before: datetime) -> None:
-        """Drop the request stored under `key` before `before` (expired), so that the key can
-        be claimed again."""
-        self.session.execute(
-            delete(IdempotentRequest).where(
-                IdempotentRequest.tenant_id == self.tenant_id,
-                IdempotentRequest.key == key,
-                IdempotentRequest.created_at < before,
-            )
-        )
+    def forget(self, stored: IdempotentRequest) -> None:
+        """Drop a stored request (expired), so that its key can be claimed again."""
+        self.session.delete(stored)
+        self.session.flush()
 
     def claim(self, key: str, request_hash: str, path: str, status: int, body: bytes) -> bool:
         """Store the answer under `key`; False when another request holds the key already.

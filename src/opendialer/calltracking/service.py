@@ -205,20 +205,22 @@ class CallTracking:
                 "a call object or an array of call objects"
             )
         fingerprint = ""
-        alive_since = utcnow() - KEY_LIFETIME
         if idempotency_key is not None:
             check_key(idempotency_key)
             fingerprint = request_hash("POST", CALLS_PATH, body)
-            stored = self.requests.get(idempotency_key, alive_since)
+            alive_since = utcnow() - KEY_LIFETIME
+            stored = self.requests.get(idempotency_key)
             if stored is not None:
-                return self._replay(stored, fingerprint)
-            self.requests.forget(idempotency_key, alive_since)
+                if stored.created_at >= alive_since:
+                    return self._replay(stored, fingerprint)
+                self.requests.forget(stored)
         rows = self._rows(body, servicer_id, f"{CLIENT_PREFIX}{client}"[:100])
         content = orjson.dumps({"data": call_records(rows)})
         if idempotency_key is not None and not self.requests.claim(
             idempotency_key, fingerprint, CALLS_PATH, 201, content
         ):
-            stored = self.requests.get(idempotency_key, alive_since)
+            # The key was claimed meanwhile by a request still running, or just now.
+            stored = self.requests.get(idempotency_key)
             if stored is None:
                 raise Conflict(
                     f"a request with Idempotency-Key {idempotency_key!r} is in progress; retry"
