@@ -122,12 +122,6 @@ class CallListRepository:
         # A servicer's list can be a million entries, sorted by days late and written to
         # indexes keyed by random ids: a bulk load.
         with bulk_load(self.session, ENTRIES):
-            if dialect == "postgresql":
-                # The numbering's sort of a million entries fits in memory instead of spilling
-                # to disk at the default 4 MB, and a statement run once a day is not worth
-                # compiling (JIT took over a second of it).
-                self.session.execute(text("SET LOCAL work_mem = '256MB'"))
-                self.session.execute(text("SET LOCAL jit = off"))
             self.session.execute(delete(CallListEntry).filter_by(**keys))
             self.session.execute(delete(CallListBuild).filter_by(**keys))
             build = CallListBuild(**keys, built_at=now, entries=0)
