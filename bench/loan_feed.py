@@ -1,6 +1,6 @@
 """Writes a realistic loan feed CSV (one row per loan, seed field names) for the benchmarks.
 
-    python bench/loan_feed.py OUT.csv ROWS [--as-of 2020-08-03]
+python bench/loan_feed.py OUT.csv ROWS [--as-of 2020-08-03]
 """
 
 from __future__ import annotations

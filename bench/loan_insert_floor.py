@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlalchemy import text
 
 from opendialer.db.bulk import BULK_LOAD_CACHE_KIB
+from opendialer.db.ids import new_ids
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import make_engine
-from opendialer.loans.models import new_ids
 
 TENANT, SERVICER = 900, 1
 NOW = "2026-11-30 00:00:00.000000"

@@ -102,8 +102,9 @@ def track_calls(url: str, share: float) -> None:
     import opendialer.db.models  # noqa: F401  (the whole schema)
     from opendialer.calltracking.models import TrackedCall
     from opendialer.db.bulk import bulk_insert
+    from opendialer.db.ids import new_ids
     from opendialer.db.session import Database
-    from opendialer.loans.models import Loan, new_ids
+    from opendialer.loans.models import Loan
 
     start = time.perf_counter()
     rng = random.Random(11)

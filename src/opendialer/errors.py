@@ -141,8 +141,7 @@ def install_error_handlers(app: FastAPI, faces: Faces) -> None:
         return faces.render(
             request.url.path,
             409,
-            "the change conflicts with one made at the same moment; nothing was written, "
-            "retry it",
+            "the change conflicts with one made at the same moment; nothing was written, retry it",
         )
 
     async def unexpected(request: Request, exc: Exception) -> Response:

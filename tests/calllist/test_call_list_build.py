@@ -3,6 +3,8 @@ arithmetic at bucket edges and month ends, caps, live counters and rebuilds."""
 
 from __future__ import annotations
 
+import uuid
+
 import random
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -236,6 +238,21 @@ def test_rebuilding_a_day_replaces_its_list_with_new_call_ids(book: Book) -> Non
     assert {r["loanId"] for r in after} == {first_loan["loanId"], second_loan["loanId"]}
     assert len({r["callId"] for r in after}) == 2
     assert not {r["callId"] for r in before} & {r["callId"] for r in after}
+
+
+def test_call_ids_are_uuids_that_sort_in_the_lists_order(book: Book) -> None:
+    book.bucket("DD-001", 30, 74)
+    for paid_to in ("2020-06-20", "2020-06-02", "2020-06-11", "2020-05-25"):
+        book.loan(paid_to)
+    book.build(AS_OF)
+    first = book.calls()
+    assert [r["loanDaysLate"] for r in first] == [70, 62, 53, 44]
+    ids = [r["callId"] for r in first]
+    assert ids == sorted(ids)
+    assert all(uuid.UUID(call_id).version == 7 for call_id in ids)
+    book.build(AS_OF)
+    # A rebuild's ids sort after the replaced ones.
+    assert min(r["callId"] for r in book.calls()) > ids[-1]
 
 
 def test_earlier_days_lists_stay_readable_by_createddate(book: Book) -> None:

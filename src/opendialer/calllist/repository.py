@@ -13,6 +13,7 @@ from opendialer.calllist.models import CallListBuild, CallListEntry
 from opendialer.calltracking.models import TrackedCall
 from opendialer.db.base import UTCDateTime
 from opendialer.db.bulk import bulk_load
+from opendialer.db.ids import id_series
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
 # The build, in SQL both databases run; {placeholders} take each dialect's date arithmetic.
@@ -26,8 +27,7 @@ INSERT INTO call_list_entries (
     call_attempts_per_bucket, call_contacts_per_bucket, window_start, window_end, created_at
 )
 SELECT
-    {uuid}, m.tenant_id, m.servicer_id, :list_date,
-    row_number() OVER (ORDER BY m.days_late DESC, m.loan_id),
+    :id_series || {hex12}, m.tenant_id, m.servicer_id, :list_date, row_number() OVER ranked,
     m.loan_id, m.borrower_id, m.lender_id, m.bucket_id, m.call_code, m.days_late,
     m.call_days_start, m.call_days_end, m.call_attempts_per_bucket, m.call_contacts_per_bucket,
     m.window_start, m.window_end, :now
@@ -64,20 +64,14 @@ WHERE (
     WHERE t.tenant_id = m.tenant_id AND t.loan_id = m.loan_id
       AND t.call_timestamp >= {window_start_ts} AND t.call_timestamp < {window_after_ts}
 ) = 0
+WINDOW ranked AS (ORDER BY m.days_late DESC, m.loan_id)
 """
 
 ENTRIES: Table = CallListEntry.__table__  # type: ignore[assignment]
 
-SQLITE_UUID = (
-    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
-    "substr(lower(hex(randomblob(2))), 2) || '-' || "
-    "substr('89ab', 1 + (abs(random()) % 4), 1) || substr(lower(hex(randomblob(2))), 2) || '-' || "
-    "lower(hex(randomblob(6)))"
-)
-
 DIALECT_SQL: dict[str, dict[str, str]] = {
     "sqlite": {
-        "uuid": SQLITE_UUID,
+        "hex12": "printf('%012x', row_number() OVER ranked)",
         "days_late": "CAST(julianday(:list_date) - julianday(l.paid_to_date) AS INTEGER)",
         "window_start": "date(l.paid_to_date, '+' || b.call_days_start || ' days')",
         "window_end": "date(l.paid_to_date, '+' || b.call_days_end || ' days')",
@@ -86,7 +80,7 @@ DIALECT_SQL: dict[str, dict[str, str]] = {
         "window_after_ts": "date(m.window_end, '+1 day')",
     },
     "postgresql": {
-        "uuid": "gen_random_uuid()::text",
+        "hex12": "lpad(to_hex(row_number() OVER ranked), 12, '0')",
         "days_late": "(CAST(:list_date AS date) - l.paid_to_date)",
         "window_start": "(l.paid_to_date + b.call_days_start)",
         "window_end": "(l.paid_to_date + b.call_days_end)",
@@ -120,14 +114,16 @@ class CallListRepository:
             bindparam("now", type_=UTCDateTime()),
         )
         # A servicer's list can be a million entries, sorted by days late and written to
-        # indexes keyed by random ids: a bulk load.
+        # indexes keyed by loan and borrower: a bulk load.
         with bulk_load(self.session, ENTRIES):
             self.session.execute(delete(CallListEntry).filter_by(**keys))
             self.session.execute(delete(CallListBuild).filter_by(**keys))
             build = CallListBuild(**keys, built_at=now, entries=0)
             self.session.add(build)
             self.session.flush()
-            self.session.execute(statement, {**keys, "now": now})
+            # Each entry's callId is the build's series of ids numbered by its position, so
+            # that entries are written in the order of their primary key.
+            self.session.execute(statement, {**keys, "now": now, "id_series": id_series()})
         build.entries = self.count(servicer_id, list_date)
         self.session.flush()
         return build.entries

@@ -8,7 +8,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
-from opendialer.loans.models import new_id
+from opendialer.db.ids import new_id
 
 DIRECTIONS = ("IN", "OUT")
 DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")

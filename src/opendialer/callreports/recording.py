@@ -8,9 +8,9 @@ from sqlalchemy.orm import Session
 
 from opendialer.callreports.repository import CdrRepository
 from opendialer.db.base import utcnow
+from opendialer.db.ids import new_id
 from opendialer.dialler.models import ContactHistory
 from opendialer.dialler.outcomes import Outcome
-from opendialer.loans.models import new_id
 
 DISPOSITIONS = {
     Outcome.CONNECTED: "ANSWERED",

@@ -19,8 +19,8 @@ from opendialer.callreports.models import CallDetailRecord
 from opendialer.callreports.repository import CdrRepository
 from opendialer.callreports.schemas import CDR_API_NAMES, CDR_COLUMNS, CdrInput
 from opendialer.db.base import utcnow
+from opendialer.db.ids import new_id
 from opendialer.errors import Conflict, Forbidden, Invalid, NotFound
-from opendialer.loans.models import new_id
 from opendialer.tenancy.models import Tenant
 from opendialer.tenancy.service import tenant_for_billing_code
 

@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
-from opendialer.loans.models import new_id
+from opendialer.db.ids import new_id
 
 CALL_STATUSES = ("Attempted", "Contacted")
 

@@ -31,8 +31,8 @@ from opendialer.calltracking.schemas import (
     call_records,
 )
 from opendialer.db.base import utcnow
+from opendialer.db.ids import new_id, new_ids
 from opendialer.errors import Conflict, Invalid
-from opendialer.loans.models import new_id, new_ids
 from opendialer.phones import to_e164
 from opendialer.velocity import Paging, timestamp
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date, datetime
 from typing import Literal
 
@@ -21,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
+from opendialer.db.ids import new_id
 
 # The seed's options for loanStatus and borrowerType.
 LoanStatus = Literal[
@@ -41,26 +40,6 @@ def servicer_key() -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         ["tenant_id", "servicer_id"], ["servicers.tenant_id", "servicers.id"], ondelete="CASCADE"
     )
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-# The RFC 4122 variant digit (10xx) for a random hex digit's low two bits.
-_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
-
-
-def new_ids(count: int) -> list[str]:
-    """`count` ids like new_id's (random version 4 UUIDs), made from one read of the random
-    source: a bulk upsert needs one per created row, where uuid4() each time is a good share
-    of the work."""
-    raw = os.urandom(16 * count).hex()
-    return [
-        f"{raw[i : i + 8]}-{raw[i + 8 : i + 12]}-4{raw[i + 13 : i + 16]}-"
-        f"{_VARIANT[raw[i + 16]]}{raw[i + 17 : i + 20]}-{raw[i + 20 : i + 32]}"
-        for i in range(0, 32 * count, 32)
-    ]
 
 
 Money = Numeric(14, 2, asdecimal=False)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
 from opendialer.db.bulk import bulk_insert
-from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan, new_ids
+from opendialer.db.ids import new_ids
+from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
 Owned = TypeVar("Owned", Lender, Borrower, Loan)
 
