@@ -3,9 +3,8 @@ arithmetic at bucket edges and month ends, caps, live counters and rebuilds."""
 
 from __future__ import annotations
 
-import uuid
-
 import random
+import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
