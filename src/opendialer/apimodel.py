@@ -26,15 +26,23 @@ INT32 = 2**31 - 1
 INT64 = 2**63 - 1
 
 
-def _no_nul(value: str) -> str:
+def text_problem(value: str) -> str | None:
+    """What makes `value` a text no database can store, if anything."""
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        return "must not contain NUL characters"
     if not value.isascii():
         try:
             value.encode()
         except UnicodeEncodeError:
-            # A JSON \ud800 escape decodes to a lone surrogate, which no database can store.
-            raise ValueError("must not contain unpaired surrogates") from None
+            # A JSON \ud800 escape decodes to a lone surrogate.
+            return "must not contain unpaired surrogates"
+    return None
+
+
+def _no_nul(value: str) -> str:
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -62,8 +70,11 @@ WallClock = Annotated[datetime, AfterValidator(_naive)]
 Moment = Annotated[datetime, AfterValidator(_aware)]
 
 
-def python_type(column: ColumnElement[Any]) -> Any:
-    """The request-side type for a column, bounded so no value can overflow the column."""
+def python_type(column: ColumnElement[Any], *, text_checked: bool = True) -> Any:
+    """The request-side type for a column, bounded so no value can overflow the column.
+
+    `text_checked=False` leaves out the check of each text value for what no database stores
+    (`text_problem`), for a model that checks all its texts in one validator of its own."""
     kind = column.type
     if isinstance(kind, UTCDateTime):
         return Moment
@@ -83,9 +94,10 @@ def python_type(column: ColumnElement[Any]) -> Any:
         return WallClock
     if isinstance(kind, Date):
         return date
+    text = Str if text_checked else str
     if isinstance(kind, String) and kind.length:
-        return Annotated[Str, Field(max_length=kind.length)]
-    return Str
+        return Annotated[text, Field(max_length=kind.length)]
+    return text
 
 
 def model_from_columns(

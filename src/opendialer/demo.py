@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from opendialer.calllist.service import CallList
 from opendialer.dialler.schemas import CampaignCreate, ContactImport
 from opendialer.dialler.service import CampaignService, ContactService
-from opendialer.loans.schemas import BucketInput, LoanFeedRow
+from opendialer.loans.schemas import LOAN_FEED, BucketInput
 from opendialer.loans.service import BucketService, LoanBook
 from opendialer.tenancy.models import Servicer, Tenant
 from opendialer.tenancy.service import create_servicer, create_tenant
@@ -173,32 +173,31 @@ def _load_loans(session: Session, rng: random.Random) -> int:
         lender = LENDERS[index % len(LENDERS)]
         paid_to = today - timedelta(days=rng.randint(0, 130))
         rows.append(
-            LoanFeedRow.model_validate(
-                {
-                    "lenderName": lender,
-                    "lenderShortName": lender.split()[0],
-                    "lenderIdentifierNumber": f"LID-{LENDERS.index(lender) + 1:03d}",
-                    "loanNumber": f"{672182867011 + index}",
-                    "loanExternalReferenceId": f"LN-{100000 + index}",
-                    "loanStatus": "repayment" if index % 10 else "forbearance",
-                    "loanPaidToDate": paid_to.isoformat(),
-                    "loanNextDueDate": (paid_to + timedelta(days=30)).isoformat(),
-                    "loanPastAmountDue": rng.choice([85, 170, 255, 425]),
-                    "loanFeeOutstanding": rng.choice([0, 15, 30]),
-                    "loanInterestBalance": round(rng.uniform(10, 300), 2),
-                    "loanCurrentAmountDue": 85,
-                    "borrowerNumber": f"{6336189931 + index}",
-                    "borrowerExternalReferenceId": f"BR-{100000 + index}",
-                    "borrowerType": "borrower",
-                    "borrowerFirstName": first,
-                    "borrowerLastName": last,
-                    "borrowerPhoneNumber": f"({area}) 555-{rng.randint(100, 199):04d}",
-                    "borrowerCellPhoneConsent": rng.random() < 0.5,
-                    "borrowerState": state,
-                    "borrowerPostalCode": zip_code,
-                }
-            )
+            {
+                "lenderName": lender,
+                "lenderShortName": lender.split()[0],
+                "lenderIdentifierNumber": f"LID-{LENDERS.index(lender) + 1:03d}",
+                "loanNumber": f"{672182867011 + index}",
+                "loanExternalReferenceId": f"LN-{100000 + index}",
+                "loanStatus": "repayment" if index % 10 else "forbearance",
+                "loanPaidToDate": paid_to.isoformat(),
+                "loanNextDueDate": (paid_to + timedelta(days=30)).isoformat(),
+                "loanPastAmountDue": rng.choice([85, 170, 255, 425]),
+                "loanFeeOutstanding": rng.choice([0, 15, 30]),
+                "loanInterestBalance": round(rng.uniform(10, 300), 2),
+                "loanCurrentAmountDue": 85,
+                "borrowerNumber": f"{6336189931 + index}",
+                "borrowerExternalReferenceId": f"BR-{100000 + index}",
+                "borrowerType": "borrower",
+                "borrowerFirstName": first,
+                "borrowerLastName": last,
+                "borrowerPhoneNumber": f"({area}) 555-{rng.randint(100, 199):04d}",
+                "borrowerCellPhoneConsent": rng.random() < 0.5,
+                "borrowerState": state,
+                "borrowerPostalCode": zip_code,
+            }
         )
-    LoanBook(session, DEMO_TENANT).upsert_feed(DEMO_SERVICER, rows)
+    feed = LOAN_FEED.validate_python(rows)
+    LoanBook(session, DEMO_TENANT).upsert_feed(DEMO_SERVICER, feed)
     _, counts = CallList(session, DEMO_TENANT).build(DEMO_SERVICER, today)
     return counts.get(DEMO_SERVICER, 0)

@@ -48,6 +48,20 @@ def bulk_insert(
     if not rows:
         return
     columns = list(rows[0])
+    insert_values(session, table, columns, [[row[c] for c in columns] for row in rows], binary)
+
+
+def insert_values(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    rows: list[list[Any]],
+    binary: bool = False,
+) -> None:
+    """Insert `rows`, each a list of values in `columns` order, into `table`, as bulk_insert
+    does; on SQLite the lists' date and time values are converted in place."""
+    if not rows:
+        return
     connection = session.connection()
     raw = connection.connection.driver_connection
     names = ", ".join(f'"{c}"' for c in columns)
@@ -59,14 +73,14 @@ def bulk_insert(
             if binary:
                 copy.set_types([_pg_type(table.c[c], connection.dialect) for c in columns])
             for row in rows:
-                copy.write_row([row[c] for c in columns])
+                copy.write_row(row)
         return
     marks = ", ".join("?" for _ in columns)
     cursor = raw.cursor()  # type: ignore[union-attr]
     try:
         cursor.executemany(
             f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
-            _sqlite_rows(table, columns, rows),
+            _to_sqlite(table, columns, rows),
         )
     finally:
         cursor.close()
@@ -94,16 +108,15 @@ def bulk_update(
         if connection.dialect.name == "postgresql":
             cursor.executemany(statement, [[row[c] for c in ordered] for row in rows])
         else:
-            cursor.executemany(statement, _sqlite_rows(table, ordered, rows))
+            values = [[row[c] for c in ordered] for row in rows]
+            cursor.executemany(statement, _to_sqlite(table, ordered, values))
     finally:
         cursor.close()
 
 
-def _sqlite_rows(
-    table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
-) -> list[list[Any]]:
-    """Each row's values in `columns` order, dates and times as SQLite stores them."""
-    values = [[row[c] for c in columns] for row in rows]
+def _to_sqlite(table: Table, columns: Sequence[str], values: list[list[Any]]) -> list[list[Any]]:
+    """`values`, rows of values in `columns` order, with dates and times (converted in place)
+    as SQLite stores them."""
     # Only the date and time columns' values are converted: at a hundred thousand rows a call
     # per value would cost more than SQLite takes to store them.
     for i, column in enumerate(columns):

@@ -10,7 +10,7 @@ from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
-from opendialer.db.bulk import bulk_insert
+from opendialer.db.bulk import insert_values
 from opendialer.db.ids import new_ids
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
@@ -97,7 +97,7 @@ class OwnedRepository(Generic[Owned]):
         """Create or change rows found by natural key; rows whose values all match stay as
         they are (their updated time too), so re-sending a feed changes nothing."""
         result = UpsertResult()
-        columns = sorted({column for values in rows.values() for column in values})
+        columns: list[str] = sorted({column for sent in rows.values() for column in sent})
         key_column = self.table.c[self.key]
         known = self.keys.get(servicer_id)
         keys = list(rows) if known is None else [key for key in rows if key in known]
@@ -111,29 +111,27 @@ class OwnedRepository(Generic[Owned]):
             for row in self.session.execute(query).mappings():
                 existing[row[self.key]] = dict(row)
         now = utcnow()
-        inserts: list[dict[str, Any]] = []
+        # Created rows are lists of values: the batch's columns (the key among them), those
+        # with defaults, then the id and the owner's columns.
+        insert_columns: list[str] = [*columns, *(c for c in self.defaults if c not in columns)]
+        if self.key not in insert_columns:
+            insert_columns.append(self.key)
+        key_index = insert_columns.index(self.key)
+        defaults = [(insert_columns.index(c), value) for c, value in self.defaults.items()]
+        owned: list[Any] = [self.tenant_id, servicer_id, now, now]
+        inserts: list[list[Any]] = []
         updates: list[dict[str, Any]] = []
         new_row_ids = iter(new_ids(sum(1 for key in rows if key not in existing)))
-        # Every inserted row names the same columns: the batch's, then the defaults'.
-        blank = dict.fromkeys(columns)
-        owned = {
-            "tenant_id": self.tenant_id,
-            "servicer_id": servicer_id,
-            "created_at": now,
-            "updated_at": now,
-        }
         for key, values in rows.items():
             found = existing.get(key)
             if found is None:
                 row_id = next(new_row_ids)
-                insert = blank.copy()
-                insert.update(values)
-                for column, default in self.defaults.items():
-                    if insert.get(column) is None:
-                        insert[column] = default
-                insert[self.key] = key
-                insert["id"] = row_id
-                insert.update(owned)
+                insert = [values.get(c) for c in insert_columns]
+                insert += [row_id, *owned]
+                insert[key_index] = key
+                for index, default in defaults:
+                    if insert[index] is None:
+                        insert[index] = default
                 inserts.append(insert)
                 result.ids[key] = row_id
                 result.created += 1
@@ -145,14 +143,12 @@ class OwnedRepository(Generic[Owned]):
                 result.updated += 1
             else:
                 result.unchanged += 1
-        self._insert(inserts)
+        insert_columns += ["id", "tenant_id", "servicer_id", "created_at", "updated_at"]
+        insert_values(self.session, self.table, insert_columns, inserts)
         self._update(updates, columns)
         if known is not None:
-            known.update(row[self.key] for row in inserts)
+            known.update(result.ids)
         return result
-
-    def _insert(self, rows: list[dict[str, Any]]) -> None:
-        bulk_insert(self.session, self.table, rows)
 
     def _update(self, rows: list[dict[str, Any]], columns: Iterable[str]) -> None:
         if not rows:

@@ -96,7 +96,7 @@ def _entity_routes(
 
 @router.post("/loans/bulk")
 def upsert_loan_feed(
-    rows: Annotated[list[LoanFeedRow], Body(max_length=MAX_FEED_ROWS)],  # type: ignore[valid-type]
+    rows: Annotated[list[LoanFeedRow], Body(max_length=MAX_FEED_ROWS)],
     session: DbSession,
     scope: ScopeWriter,
 ) -> Response:

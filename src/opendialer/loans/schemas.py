@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple, Required
 
 from pydantic import (
     AfterValidator,
+    ConfigDict,
     Field,
     StringConstraints,
+    TypeAdapter,
     ValidationError,
-    create_model,
-    model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from typing_extensions import TypedDict
 
-from opendialer.apimodel import ApiInput, model_from_columns, python_type
+from opendialer.apimodel import ApiInput, model_from_columns, python_type, text_problem
 from opendialer.loans.models import (
     Borrower,
     BorrowerType,
@@ -98,7 +99,8 @@ def _to_cents(value: float) -> float:
 
 
 # An amount column is Numeric(14, 2): twelve digits before the point.
-Cents = Annotated[float, Field(gt=-1e12, lt=1e12, allow_inf_nan=False), AfterValidator(_to_cents)]
+Amount = Annotated[float, Field(gt=-1e12, lt=1e12, allow_inf_nan=False)]
+Cents = Annotated[Amount, AfterValidator(_to_cents)]
 
 _LenderBase = model_from_columns("LenderFields", Lender.__table__, LENDER_FIELDS, base=ApiInput)
 _BorrowerBase = model_from_columns(
@@ -130,46 +132,33 @@ class LoanInput(_LoanBase):  # type: ignore[misc,valid-type]
     borrower_id: str | None = Field(default=None, alias="borrowerId", max_length=36)
 
 
-# Each key a feed row names a lender or borrower by, the fields that come with it, and its noun.
-_KEYED_FIELDS = [
-    ("lenderName", frozenset(api for api, _ in LENDER_FIELDS), "lender"),
-    ("borrowerExternalReferenceId", frozenset(api for api, _ in BORROWER_FIELDS), "borrower"),
+class FeedRow(NamedTuple):
+    """A checked loan-feed row: the columns it sets of its lender, its borrower and its loan,
+    by column name (only those the row sends)."""
+
+    lender: dict[str, Any]
+    borrower: dict[str, Any]
+    loan: dict[str, Any]
+
+
+# Each feed field's part of a FeedRow (0 lender, 1 borrower, 2 loan) and column.
+_FEED_COLUMNS = {
+    api: (part, column)
+    for part, fields in enumerate((LENDER_FIELDS, BORROWER_FIELDS, LOAN_FIELDS))
+    for api, column in fields
+}
+_MONEY_COLUMNS = frozenset(column for api, column in LOAN_FIELDS if api in MONEY_FIELDS)
+# Each key a feed row names a lender or borrower by: its part, column and noun.
+_FEED_KEYS = [
+    ("lenderName", 0, "name", "lender"),
+    ("borrowerExternalReferenceId", 1, "external_reference_id", "borrower"),
 ]
 
 
-class _FeedRowBase(ApiInput):
-    """A row that sends lender or borrower fields names the lender or borrower by its key."""
-
-    @model_validator(mode="after")
-    def _keys_present(self) -> _FeedRowBase:
-        errors: list[InitErrorDetails] = []
-        for key, fields, noun in _KEYED_FIELDS:
-            if getattr(self, key):
-                continue
-            sent = fields & self.model_fields_set
-            if sent:
-                others = ", ".join(sorted(sent - {key}))
-                message = (
-                    f"required when other {noun} fields are sent ({others})"
-                    if others
-                    else "must not be empty"
-                )
-                errors.append(
-                    InitErrorDetails(
-                        type=PydanticCustomError("key_missing", message),
-                        loc=(key,),
-                        input=getattr(self, key),
-                    )
-                )
-        if errors:
-            # Raised as a ValidationError so that each error names its field, and a feed's
-            # row index is put in front of it like any other field error.
-            raise ValidationError.from_exception_data("LoanFeedRow", errors)
-        return self
-
-
-def _feed_model() -> type[ApiInput]:
-    """A flat model of every lender, borrower and loan field, attributes named as the API."""
+def _feed_fields() -> Any:
+    """Every lender, borrower and loan field, flat, in the API's names: a TypedDict whose
+    checks all run inside pydantic's core (a feed has millions of rows); what needs Python is
+    left to _checked_feed_row, once per row."""
     definitions: dict[str, Any] = {}
     for table, fields in (
         (Lender.__table__, LENDER_FIELDS),
@@ -177,26 +166,65 @@ def _feed_model() -> type[ApiInput]:
         (Loan.__table__, LOAN_FIELDS),
     ):
         for api_name, column in fields:
-            definitions[api_name] = (python_type(table.c[column]) | None, None)
+            definitions[api_name] = python_type(table.c[column], text_checked=False) | None
     for api_name in MONEY_FIELDS:
-        definitions[api_name] = (Cents | None, None)
-    definitions["loanStatus"] = (LoanStatus, ...)
-    definitions["loanExternalReferenceId"] = (
-        Annotated[str, StringConstraints(min_length=1, max_length=100)],
-        ...,
-    )
-    definitions["borrowerType"] = (BorrowerType | None, None)
-    definitions["borrowerState"] = (StateCode | None, None)
-    model: type[ApiInput] = create_model("LoanFeedRow", __base__=_FeedRowBase, **definitions)
-    return model
+        definitions[api_name] = Amount | None
+    definitions["loanStatus"] = Required[LoanStatus]
+    definitions["loanExternalReferenceId"] = Required[
+        Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    ]
+    definitions["borrowerType"] = BorrowerType | None
+    definitions["borrowerState"] = StateCode | None
+    feed_fields: Any = TypedDict("LoanFeedRow", definitions, total=False)  # type: ignore[misc]
+    feed_fields.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    return feed_fields
 
 
-LoanFeedRow = _feed_model()
-"""One row of a loan feed, the loan with its borrower and lender, flat, in the seed's names.
+def _error(field: str, kind: str, message: str, value: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(kind, message), loc=(field,), input=value)
+
+
+def _checked_feed_row(row: dict[str, Any]) -> FeedRow:
+    """The row split into its lender's, borrower's and loan's columns, once its texts are
+    found storable, its amounts kept to the cent, and a row sending lender or borrower
+    fields found to name the lender or borrower by its key."""
+    parts: FeedRow = FeedRow({}, {}, {})
+    errors: list[InitErrorDetails] = []
+    for api, value in row.items():
+        part, column = _FEED_COLUMNS[api]
+        if value.__class__ is str:
+            problem = text_problem(value)
+            if problem is not None:
+                errors.append(_error(api, "value_error", f"Value error, {problem}", value))
+        elif column in _MONEY_COLUMNS and value is not None:
+            value = _to_cents(value)
+        parts[part][column] = value
+    for key, part, column, noun in _FEED_KEYS:
+        if parts[part] and not parts[part].get(column):
+            others = ", ".join(sorted(a for a in row if a != key and _FEED_COLUMNS[a][0] == part))
+            message = (
+                f"required when other {noun} fields are sent ({others})"
+                if others
+                else "must not be empty"
+            )
+            errors.append(_error(key, "key_missing", message, row.get(key)))
+    if errors:
+        # Raised as a ValidationError so that each error names its field, and a feed's row
+        # index is put in front of it like any other field error.
+        raise ValidationError.from_exception_data("LoanFeedRow", errors)
+    return parts
+
+
+LoanFeedRow: Any = Annotated[_feed_fields(), AfterValidator(_checked_feed_row)]
+"""One row of a loan feed, the loan with its borrower and lender, flat, in the seed's names;
+validated, a FeedRow.
 
 Used by `POST /loans/bulk` and `opendialer import loans`: a re-sent row finds its loan by
 `loanExternalReferenceId`, its borrower by `borrowerExternalReferenceId` and its lender by
 `lenderName`, so sending a feed twice creates nothing twice."""
+
+LOAN_FEED: TypeAdapter[list[FeedRow]] = TypeAdapter(list[LoanFeedRow])
+"""A whole feed's rows, checked in one call."""
 
 
 _BucketBase = model_from_columns(

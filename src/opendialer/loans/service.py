@@ -24,6 +24,7 @@ from opendialer.loans.schemas import (
     LENDER_FIELDS,
     LOAN_FIELDS,
     BucketInput,
+    FeedRow,
 )
 from opendialer.phones import to_e164
 
@@ -56,16 +57,6 @@ def borrower_values(values: dict[str, Any]) -> dict[str, Any]:
     if "phone_number" in values:
         values["phone_e164"] = to_e164(values["phone_number"])
     return values
-
-
-def _split_feed_row(row: BaseModel) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    """The lender, borrower and loan columns a feed row sets."""
-    values = row.__dict__
-    sent = row.model_fields_set
-    lender = {column: values[api] for api, column in LENDER_FIELDS if api in sent}
-    borrower = {column: values[api] for api, column in BORROWER_FIELDS if api in sent}
-    loan = {column: values[api] for api, column in LOAN_FIELDS if api in sent}
-    return lender, borrower, loan
 
 
 class LoanBook:
@@ -161,16 +152,15 @@ class LoanBook:
         for repository in (self.lenders, self.borrowers, self.loans):
             repository.remember_keys(servicer_id)
 
-    def upsert_feed(self, servicer_id: int, rows: Sequence[BaseModel]) -> FeedCounts:
+    def upsert_feed(self, servicer_id: int, rows: Sequence[FeedRow]) -> FeedCounts:
         """Apply a loan feed: each row's lender, borrower and loan are created or brought up to
         date by their natural keys; a row identical to what is stored changes nothing."""
         lender_rows: dict[str, dict[str, Any]] = {}
         borrower_rows: dict[str, dict[str, Any]] = {}
         loan_rows: dict[str, dict[str, Any]] = {}
         links: dict[str, tuple[str | None, str | None]] = {}
-        for row in rows:
+        for lender, borrower, loan in rows:
             # LoanFeedRow has made sure that a row sending lender or borrower fields has its key.
-            lender, borrower, loan = _split_feed_row(row)
             lender_name = lender.get("name")
             borrower_key = borrower.get("external_reference_id")
             if lender_name:
