@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import csv
-import functools
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
@@ -13,11 +12,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from opendialer import csvfeed
 from opendialer.auth.principal import Role
 from opendialer.auth.service import create_client, principal_for
 from opendialer.auth.tokens import issue_token
@@ -26,19 +26,21 @@ from opendialer.callreports.asterisk import MasterCsvError, read_master_csv
 from opendialer.callreports.schemas import CdrInput
 from opendialer.callreports.service import CallReports
 from opendialer.config import Settings
+from opendialer.csvfeed import validate
 from opendialer.db.bulk import bulk_load
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
 from opendialer.dialler.schemas import ContactImport
 from opendialer.dialler.service import CampaignService, ContactService, ImportCounts, check_import
 from opendialer.errors import DomainError, describe_validation_errors
-from opendialer.loans.schemas import BucketInput, LoanFeedRow
+from opendialer.loans.schemas import BucketInput, check_feed_rows
 from opendialer.loans.service import BucketService, FeedCounts, LoanBook
 from opendialer.tenancy.service import create_servicer, create_tenant, get_servicer, get_tenant
 
-# Loans per upsert round trip when importing a feed.
+# Loans read, checked and written at a time when importing a feed: the reading process (with
+# --second-process) checks one such chunk while the writer writes the one before.
 FEED_CHUNK = 5000
-# Rows read and validated at a time by the imports.
+# Rows validated at a time by the other imports.
 VALIDATE_CHUNK = 1000
 
 app = typer.Typer(help="OpenDialer: the outbound dialer for loan servicers and contact centers.")
@@ -69,6 +71,10 @@ def _database(settings: Settings) -> Database:
     database = Database.from_url(settings.database_url)
     upgrade(database.engine)
     return database
+
+
+def _not_csv(file: Path, exc: Exception) -> typer.Exit:
+    return _fail(f"{file} is not a CSV file in UTF-8 ({exc}); nothing imported")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -228,29 +234,6 @@ def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
         return list(reader.fieldnames or []), rows
 
 
-def _csv_chunks(path: Path, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    """The rows _csv_rows reads (line number, the non-empty fields by header name), `size` at
-    a time."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        # With a header that names a column twice the last one counts, as with DictReader.
-        repeated = len(set(header)) < len(header)
-        chunk: list[tuple[int, dict[str, Any]]] = []
-        for values in reader:
-            if not values:
-                continue
-            pairs: Iterable[tuple[str, str]] = zip(header, values, strict=False)
-            if repeated:
-                pairs = dict(pairs).items()
-            chunk.append((reader.line_num, {k: v for k, v in pairs if k and v}))
-            if len(chunk) == size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-
 @import_app.command("contacts")
 def import_contacts(
     file: Annotated[Path, typer.Argument(metavar="FILE.csv", exists=True, dir_okay=False)],
@@ -265,7 +248,10 @@ def import_contacts(
     """Bulk import contacts from a CSV file whose header names are the API's field names."""
     if (campaign_id is None) == (campaign is None):
         raise _fail("give exactly one of --campaign-id and --campaign")
-    _, rows = _csv_rows(file)
+    try:
+        _, rows = _csv_rows(file)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _not_csv(file, exc) from None
     counts = ImportCounts()
     good: list[ContactImport] = []
     with _collector_paused(), _database(Settings()).transaction() as session:
@@ -341,28 +327,11 @@ def _progress(label: str) -> Progress:
     )
 
 
-@functools.cache
-def _adapter(model: Any) -> TypeAdapter[Any]:
-    return TypeAdapter(model)
-
-
-def _validate_rows(rows: list[tuple[int, dict[str, Any]]], model: Any) -> tuple[list[Any], int]:
-    """Rows that validate against `model`; each bad one is reported with its line number."""
-    try:
-        # All of them in one call rather than a call per row; when one is bad, they are gone
-        # through again one by one, so that each bad row is named by its line.
-        return _adapter(list[model]).validate_python([raw for _, raw in rows]), 0
-    except ValidationError:
-        pass
-    good: list[Any] = []
-    rejected = 0
-    for line, raw in rows:
-        try:
-            good.append(_adapter(model).validate_python(raw))
-        except ValidationError as exc:
-            rejected += 1
-            err.print(f"line {line}: {describe_validation_errors(exc.errors())}", markup=False)
-    return good, rejected
+def _report(problems: list[str]) -> int:
+    """Prints each bad row's problem; answers how many there were."""
+    for problem in problems:
+        err.print(problem, markup=False)
+    return len(problems)
 
 
 def _validated(
@@ -374,9 +343,9 @@ def _validated(
     task = progress.add_task("rows", total=len(rows))
     for start in range(0, len(rows), VALIDATE_CHUNK):
         chunk = rows[start : start + VALIDATE_CHUNK]
-        valid, bad = _validate_rows(chunk, model)
+        valid, problems = validate(chunk, model)
         good += valid
-        rejected += bad
+        rejected += _report(problems)
         progress.advance(task, len(chunk))
     return good, rejected
 
@@ -387,9 +356,19 @@ def import_loans(
     tenant: Annotated[int, typer.Option(help="The tenant to import into.")],
     servicer: Annotated[int, typer.Option(help="The servicer the loans belong to.")],
     strict: Annotated[bool, typer.Option(help="Import nothing if any row is bad.")] = False,
+    second_process: Annotated[
+        bool | None,
+        typer.Option(
+            help="Read and check the file in a second process while this one writes "
+            "[default: for files of 4 MiB or more, with more than one core]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import a loan feed: one CSV row per loan with its borrower and lender, header names being
     the seed's field names. Re-importing the same file changes nothing."""
+    if second_process is None:
+        second_process = csvfeed.second_process(file)
     with _collector_paused(), _database(Settings()).transaction() as session:
         try:
             get_servicer(session, tenant, servicer)
@@ -401,29 +380,26 @@ def import_loans(
         rejected = 0
         # The file is read, checked and written a part at a time, so that a feed of millions of
         # loans never sits in memory whole; the transaction still takes all of it or none.
-        good: list[Any] = []
-
-        def upsert(rows: list[Any]) -> None:
-            chunk = book.upsert_feed(servicer, rows)
-            counts.created += chunk.created
-            counts.updated += chunk.updated
-            counts.unchanged += chunk.unchanged
-
+        checked = csvfeed.checked_chunks(
+            file, FEED_CHUNK, check_feed_rows, in_second_process=second_process
+        )
         with _progress("importing loans") as progress, bulk_load(session, *book.tables):
             task = progress.add_task("rows", total=None)
-            for rows in _csv_chunks(file, VALIDATE_CHUNK):
-                valid, bad = _validate_rows(rows, LoanFeedRow)
-                rejected += bad
-                progress.advance(task, len(rows))
-                if strict and rejected:
-                    good = []  # nothing will be imported; the rest is only checked
-                    continue
-                good += valid
-                while len(good) >= FEED_CHUNK:
-                    upsert(good[:FEED_CHUNK])
-                    del good[:FEED_CHUNK]
-            if good:
-                upsert(good)
+            try:
+                for read, valid, problems in checked:
+                    rejected += _report(problems)
+                    progress.advance(task, read)
+                    # Once a strict import has a bad row, nothing will be imported: the rest
+                    # is only checked.
+                    if valid and not (strict and rejected):
+                        chunk = book.upsert_feed(servicer, valid)
+                        counts.created += chunk.created
+                        counts.updated += chunk.updated
+                        counts.unchanged += chunk.unchanged
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise _fail(
+                    f"{file} is not a CSV file in UTF-8 ({exc}); nothing imported"
+                ) from None
         if strict and rejected:
             raise _fail(f"{rejected} bad row(s); --strict: nothing imported")
     typer.echo(

@@ -350,3 +350,39 @@ def test_a_line_with_borrower_or_lender_fields_but_not_their_key_is_reported(
     assert "line 3: borrowerExternalReferenceId" in errors
     assert "line 4: lenderName" in errors
     assert len(everything(api, "/loans")) == 2
+
+
+@pytest.mark.parametrize("second_process", ["--second-process", "--no-second-process"])
+def test_a_large_feed_read_in_either_process_imports_the_same(
+    run: Run, api: TestClient, tmp_path: Path, second_process: str
+) -> None:
+    # More than two of the import's chunks, with bad rows on either side of a chunk's end and
+    # a quoted value whose line breaks make a record's lines outnumber its rows.
+    rows = [feed_row(n) for n in range(1, 12_002)]
+    rows[0]["borrowerLastName"] = 'Hudson "Hank"\nof\nHudson Bay'
+    for n in (2, 4_999, 5_000, 5_001, 12_001):
+        rows[n - 1]["loanStatus"] = "late"
+    path = write_rows(tmp_path / "feed.csv", rows)
+    result = run("import", "loans", path, "--tenant", 314, "--servicer", 2, second_process)
+    assert result.stdout.strip() == "created: 11996, updated: 0, unchanged: 0, rejected: 5"
+    # Row n is on line n + 1, after the header, plus the two line breaks of row 1.
+    bad_lines = [line.split(":")[0] for line in result.stderr.splitlines() if "line " in line]
+    assert bad_lines == [f"line {n + 3}" for n in (2, 4_999, 5_000, 5_001, 12_001)]
+    [first] = everything(api, "/borrowers", externalreferenceid="BR-1")
+    assert first["borrowerLastName"] == 'Hudson "Hank"\nof\nHudson Bay'
+    again = run("import", "loans", path, "--tenant", 314, "--servicer", 2, second_process)
+    assert again.stdout.strip() == "created: 0, updated: 0, unchanged: 11996, rejected: 5"
+
+
+def test_a_feed_that_is_not_utf8_fails_clearly_in_the_second_process(
+    run: Run, api: TestClient, tmp_path: Path
+) -> None:
+    path = write_rows(tmp_path / "feed.csv", [feed_row(n) for n in range(1, 4)])
+    path.write_bytes(path.read_bytes() + "LN-9,Caf\u00e9".encode("latin-1"))
+    single = run("import", "loans", path, "--tenant", 314, "--servicer", 2, code=1)
+    second = run(
+        "import", "loans", path, "--tenant", 314, "--servicer", 2, "--second-process", code=1
+    )
+    assert one_line(second.stderr) == one_line(single.stderr)
+    assert "utf-8" in one_line(second.stderr).lower()
+    assert everything(api, "/loans") == []

@@ -17,6 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict
 
 from opendialer.apimodel import ApiInput, model_from_columns, python_type, text_problem
+from opendialer.csvfeed import Checked, Row, validate
 from opendialer.loans.models import (
     Borrower,
     BorrowerType,
@@ -225,6 +226,12 @@ Used by `POST /loans/bulk` and `opendialer import loans`: a re-sent row finds it
 
 LOAN_FEED: TypeAdapter[list[FeedRow]] = TypeAdapter(list[LoanFeedRow])
 """A whole feed's rows, checked in one call."""
+
+
+def check_feed_rows(rows: list[Row]) -> Checked:
+    """A loan feed file's rows checked (`csvfeed.validate` against LoanFeedRow), by a name
+    that a worker process checking the file imports."""
+    return validate(rows, LoanFeedRow)
 
 
 _BucketBase = model_from_columns(

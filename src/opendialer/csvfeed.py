@@ -1,0 +1,164 @@
+"""CSV files of up to millions of rows, read and checked a chunk at a time.
+
+A row is (line number, {header name: value}), empty values left out; with a header that names
+a column twice the last one counts, as with csv.DictReader. A large file is read and checked
+(the CSV parsed, each row validated) in a second process while the caller writes the chunks
+already checked: both ends of an import run on cores of their own."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from pydantic import TypeAdapter, ValidationError
+
+from opendialer.errors import describe_validation_errors
+
+Row = tuple[int, dict[str, Any]]
+# What a check answers for some rows: the valid ones, validated, and one message per bad one.
+Checked = tuple[list[Any], list[str]]
+Check = Callable[[list[Row]], Checked]
+
+# Files under this size are read and checked in the importing process: starting a second
+# process would take longer than it saves.
+SECOND_PROCESS_FROM_BYTES = 4 * 1024 * 1024
+
+
+class Chunk(NamedTuple):
+    """Some records of a file, as its text lines: the header's names, the file's line number
+    of the first line, and the lines (a quoted value's line breaks inside one chunk)."""
+
+    header: list[str]
+    first_line: int
+    lines: list[str]
+
+
+def chunks(path: Path, size: int) -> Iterator[Chunk]:
+    """The file's records after its header, `size` at a time (fewer in the last chunk)."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        # The csv module finds where each record ends (a quoted value can hold line breaks);
+        # the lines it read are kept for the chunk, to be parsed again where it is checked.
+        read: list[str] = []
+
+        def lines() -> Iterator[str]:
+            for line in handle:
+                read.append(line)
+                yield line
+
+        reader = csv.reader(lines())
+        header = next(reader, [])
+        read.clear()
+        first_line = reader.line_num + 1
+        records = 0
+        for _ in reader:
+            records += 1
+            if records == size:
+                yield Chunk(header, first_line, read[:])
+                first_line += len(read)
+                read.clear()
+                records = 0
+        if read:
+            yield Chunk(header, first_line, read[:])
+
+
+def rows(chunk: Chunk) -> list[Row]:
+    """The chunk's rows, each with its line number in the file (a record's last line)."""
+    header = chunk.header
+    repeated = len(set(header)) < len(header)
+    reader = csv.reader(chunk.lines)
+    parsed: list[Row] = []
+    for values in reader:
+        if not values:
+            continue
+        pairs: Iterable[tuple[str, str]] = zip(header, values, strict=False)
+        if repeated:
+            pairs = dict(pairs).items()
+        parsed.append((chunk.first_line - 1 + reader.line_num, {k: v for k, v in pairs if k and v}))
+    return parsed
+
+
+@functools.cache
+def _adapter(model: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
+
+
+def validate(rows: list[Row], model: Any) -> Checked:
+    """The rows that validate against `model`, validated, and a message naming the line and
+    the field of each one that does not."""
+    try:
+        # All of them in one call rather than a call per row; when one is bad, they are gone
+        # through again one by one, so that each bad row is named by its line.
+        return _adapter(list[model]).validate_python([raw for _, raw in rows]), []
+    except ValidationError:
+        pass
+    good: list[Any] = []
+    problems: list[str] = []
+    for line, raw in rows:
+        try:
+            good.append(_adapter(model).validate_python(raw))
+        except ValidationError as exc:
+            problems.append(f"line {line}: {describe_validation_errors(exc.errors())}")
+    return good, problems
+
+
+def _read_and_check(check: Check, chunk: Chunk) -> tuple[int, list[Any], list[str]]:
+    parsed = rows(chunk)
+    return (len(parsed), *check(parsed))
+
+
+def _reader(path: Path, size: int, check: Check, sending: Connection) -> None:
+    """In the reading process: each chunk checked and sent, then None; or the error."""
+    try:
+        for chunk in chunks(path, size):
+            sending.send(_read_and_check(check, chunk))
+        sending.send(None)
+    except BaseException as exc:  # handed to the importing process, which raises it
+        sending.send(exc)
+    finally:
+        sending.close()
+
+
+def second_process(path: Path) -> bool:
+    """Whether the file is worth reading and checking in a process of its own: one that is not
+    small, on a machine with another core."""
+    return path.stat().st_size >= SECOND_PROCESS_FROM_BYTES and (os.cpu_count() or 1) > 1
+
+
+def checked_chunks(
+    path: Path, size: int, check: Check, *, in_second_process: bool
+) -> Iterator[tuple[int, list[Any], list[str]]]:
+    """For each chunk of `size` records of the file, in the file's order: how many rows it
+    has, and what `check` answers for them.
+
+    `in_second_process`: the file is read and checked in a process of its own, which stays a
+    chunk or two ahead of the caller; `check` must then be a module-level function."""
+    if not in_second_process:
+        for chunk in chunks(path, size):
+            yield _read_and_check(check, chunk)
+        return
+    # The process starts afresh ("spawn"): a fork would copy this process's threads and
+    # database connections in whatever state they are.
+    context = multiprocessing.get_context("spawn")
+    # The reader checks the next chunk while the caller writes the last one, and waits until
+    # the caller takes it: one chunk ahead, never the whole file.
+    receiving, sending = context.Pipe(duplex=False)
+    reader = context.Process(target=_reader, args=(path, size, check, sending), daemon=True)
+    reader.start()
+    sending.close()
+    try:
+        while (item := receiving.recv()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+        reader.join()
+    finally:
+        receiving.close()
+        if reader.is_alive():
+            reader.terminate()
+            reader.join()
