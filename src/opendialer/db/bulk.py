@@ -162,9 +162,10 @@ def _is_temporal(column: ColumnElement[Any]) -> bool:
 def bulk_load(session: Session, *tables: Table) -> Iterator[None]:
     """Around a load of many rows into `tables`.
 
-    On SQLite the connection's page cache is raised meanwhile: rows keyed by random ids (and
-    indexed by phone number) land all over their indexes, and with the default cache every
-    insert reads back pages the previous ones had to write out; the cache's size also bounds
+    On SQLite the connection's page cache is raised meanwhile: rows indexed by values in no
+    order (borrowers by phone number, call-list entries, listed by days late, by loan and
+    borrower) land all over those indexes, and with the default cache every insert reads back
+    pages the previous ones had to write out; the cache's size also bounds
     how much of a large sort SQLite keeps in memory. The cache is put back afterwards, so the
     connection returns to its pool as it was.
 
