@@ -397,9 +397,7 @@ def import_loans(
                         counts.updated += chunk.updated
                         counts.unchanged += chunk.unchanged
             except (UnicodeDecodeError, csv.Error) as exc:
-                raise _fail(
-                    f"{file} is not a CSV file in UTF-8 ({exc}); nothing imported"
-                ) from None
+                raise _not_csv(file, exc) from None
         if strict and rejected:
             raise _fail(f"{rejected} bad row(s); --strict: nothing imported")
     typer.echo(
