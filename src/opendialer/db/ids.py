@@ -50,10 +50,18 @@ def new_ids(count: int) -> list[str]:
     """`count` new ids, in increasing order."""
     first = _claim(count)
     noise = os.urandom(6 * count).hex()
-    return [
-        f"{_head(value)}{value & 0xF:x}{noise[12 * i : 12 * i + 11]}"
-        for i, value in enumerate(range(first, first + count))
-    ]
+    ids: list[str] = []
+    value, end, offset = first, first + count, 0
+    while value < end:
+        # Values that differ only in their last four bits share the first four groups: they
+        # are formatted once for up to sixteen ids (a million ids are made in a bulk load).
+        head = _head(value)
+        run_end = min(end, (value | 0xF) + 1)
+        for each in range(value, run_end):
+            ids.append(f"{head}{each & 0xF:x}{noise[offset : offset + 11]}")
+            offset += 12
+        value = run_end
+    return ids
 
 
 def new_id() -> str:
