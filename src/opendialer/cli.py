@@ -398,6 +398,8 @@ def import_loans(
                         counts.unchanged += chunk.unchanged
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise _not_csv(file, exc) from None
+            except csvfeed.ReaderStopped as exc:
+                raise _fail(f"{exc}; nothing imported") from None
         if strict and rejected:
             raise _fail(f"{rejected} bad row(s); --strict: nothing imported")
     typer.echo(

@@ -13,6 +13,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -28,6 +29,11 @@ Check = Callable[[list[Row]], Checked]
 # Files under this size are read and checked in the importing process: starting a second
 # process would take longer than it saves.
 SECOND_PROCESS_FROM_BYTES = 4 * 1024 * 1024
+
+
+class ReaderStopped(Exception):
+    """The second process stopped before it had read the whole file (killed, or out of
+    memory): the caller has not seen all the rows."""
 
 
 class Chunk(NamedTuple):
@@ -124,6 +130,16 @@ def _reader(path: Path, size: int, check: Check, sending: Connection) -> None:
         sending.close()
 
 
+def _receive(receiving: Connection, reader: BaseProcess, path: Path) -> Any:
+    try:
+        return receiving.recv()
+    except EOFError:
+        reader.join()
+        raise ReaderStopped(
+            f"the process reading {path} stopped (exit code {reader.exitcode})"
+        ) from None
+
+
 def second_process(path: Path) -> bool:
     """Whether the file is worth reading and checking in a process of its own: one that is not
     small, on a machine with another core."""
@@ -152,7 +168,7 @@ def checked_chunks(
     reader.start()
     sending.close()
     try:
-        while (item := receiving.recv()) is not None:
+        while (item := _receive(receiving, reader, path)) is not None:
             if isinstance(item, BaseException):
                 raise item
             yield item

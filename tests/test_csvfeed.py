@@ -1,0 +1,80 @@
+"""csvfeed: a CSV file's rows read a chunk at a time, in this process or in a second one."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from opendialer.csvfeed import Checked, ReaderStopped, Row, checked_chunks
+
+
+def keep(rows: list[Row]) -> Checked:
+    """Every row is good."""
+    return list(rows), []
+
+
+def reject_odd_lines(rows: list[Row]) -> Checked:
+    return [r for r in rows if r[0] % 2 == 0], [f"line {n}: odd" for n, _ in rows if n % 2]
+
+
+def fail(rows: list[Row]) -> Checked:
+    raise ValueError("the check failed")
+
+
+def die(rows: list[Row]) -> Checked:
+    os._exit(3)
+
+
+TEXT = 'a,b,a\n1,"two\nlines",3\n\nx"y,plain,\n"q""uote",,"three\nmore\nlines"\n4,5,6\n7,8,9\n'
+
+
+def expected(path: Path) -> list[Row]:
+    """What csv.DictReader reads: the last of a repeated column, empty values left out."""
+    with path.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        return [(reader.line_num, {k: v for k, v in row.items() if v}) for row in reader]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 100])
+@pytest.mark.parametrize("second", [False, True])
+def test_rows_and_line_numbers_are_those_of_the_whole_file(
+    tmp_path: Path, size: int, second: bool
+) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(TEXT)
+    read: list[Any] = []
+    counts = []
+    for count, good, problems in checked_chunks(path, size, keep, in_second_process=second):
+        counts.append(count)
+        read += good
+        assert problems == []
+    assert read == expected(path)
+    assert [line for line, _ in read] == [3, 5, 8, 9, 10]
+    assert sum(counts) == 5
+
+
+def test_problems_come_back_in_the_files_order(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("n\n" + "".join(f"{n}\n" for n in range(1, 2001)))
+    problems: list[str] = []
+    for _, _, found in checked_chunks(path, 300, reject_odd_lines, in_second_process=True):
+        problems += found
+    assert problems == [f"line {n}: odd" for n in range(3, 2002, 2)]
+
+
+def test_an_error_in_the_second_process_is_raised_here(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("n\n1\n")
+    with pytest.raises(ValueError, match="the check failed"):
+        list(checked_chunks(path, 10, fail, in_second_process=True))
+
+
+def test_a_second_process_that_dies_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("n\n1\n")
+    with pytest.raises(ReaderStopped, match="exit code 3"):
+        list(checked_chunks(path, 10, die, in_second_process=True))
