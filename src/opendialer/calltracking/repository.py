@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -44,8 +45,10 @@ class CallFilter:
 
 
 # SQLite page cache while a batch of calls is inserted, in KiB (the connection's default is
-# 2 MiB; the cache is put back afterwards).
+# 2 MiB; the cache is put back afterwards), for batches of at least BATCH_CACHE_FROM calls:
+# fewer fit the default cache, and a call the dialler records alone is not slowed by it.
 BATCH_CACHE_KIB = 64 * 1024
+BATCH_CACHE_FROM = 100
 
 
 class TrackedCallRepository:
@@ -89,7 +92,12 @@ class TrackedCallRepository:
         columns, each value of its column's type. On SQLite the batch's index pages are kept
         in memory until the commit (a thousand calls dirty three thousand pages, and past the
         default cache they were written and read back during the insert)."""
-        with sqlite_page_cache(self.session, BATCH_CACHE_KIB):
+        cache = (
+            sqlite_page_cache(self.session, BATCH_CACHE_KIB)
+            if len(rows) >= BATCH_CACHE_FROM
+            else nullcontext()
+        )
+        with cache:
             bulk_insert(self.session, CALLS, rows, binary=True)
 
     def _one_of(self, column: ColumnElement[str], ids: Collection[str]) -> ColumnElement[bool]:
