@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import (
     Boolean,
@@ -33,6 +33,8 @@ LoanStatus = Literal[
     "write off",
 ]
 BorrowerType = Literal["borrower", "co-borrower"]
+# A borrower's type and cell-phone consent when not given, or given as null.
+BORROWER_DEFAULTS: dict[str, Any] = {"type": "borrower", "cell_phone_consent": False}
 
 
 def servicer_key() -> ForeignKeyConstraint:
@@ -77,14 +79,16 @@ class Borrower(_Owned, Base):
 
     borrower_number: Mapped[str | None] = mapped_column(String(64))
     external_reference_id: Mapped[str | None] = mapped_column(String(100))
-    type: Mapped[str] = mapped_column(String(16), default="borrower")
+    type: Mapped[str] = mapped_column(String(16), default=BORROWER_DEFAULTS["type"])
     first_name: Mapped[str | None] = mapped_column(String(100))
     middle_name: Mapped[str | None] = mapped_column(String(100))
     last_name: Mapped[str | None] = mapped_column(String(100))
     suffix: Mapped[str | None] = mapped_column(String(20))
     phone_number: Mapped[str | None] = mapped_column(String(64))
     phone_e164: Mapped[str | None] = mapped_column(String(20))
-    cell_phone_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    cell_phone_consent: Mapped[bool] = mapped_column(
+        Boolean, default=BORROWER_DEFAULTS["cell_phone_consent"]
+    )
     state: Mapped[str | None] = mapped_column(String(2))
     postal_code: Mapped[str | None] = mapped_column(String(10))
 

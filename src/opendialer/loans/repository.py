@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from opendialer.db.base import utcnow
 from opendialer.db.bulk import insert_values
 from opendialer.db.ids import new_ids
-from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
+from opendialer.loans.models import BORROWER_DEFAULTS, Borrower, BucketPolicy, Lender, Loan
 
 Owned = TypeVar("Owned", Lender, Borrower, Loan)
 
@@ -175,7 +175,7 @@ def borrowers(session: Session, tenant_id: int) -> OwnedRepository[Borrower]:
         "external_reference_id",
         session,
         tenant_id,
-        defaults={"type": "borrower", "cell_phone_consent": False},
+        defaults=BORROWER_DEFAULTS,
     )
 
 

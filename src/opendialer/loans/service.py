@@ -11,7 +11,7 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from opendialer.errors import Conflict, Invalid, NotFound
-from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
+from opendialer.loans.models import BORROWER_DEFAULTS, Borrower, BucketPolicy, Lender, Loan
 from opendialer.loans.repository import (
     BucketRepository,
     OwnedRepository,
@@ -53,7 +53,11 @@ class FeedCounts:
 
 
 def borrower_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Borrower columns plus the E.164 form of the phone number when it is set."""
+    """Borrower columns as stored: a type or consent sent as null is its default, and the
+    phone number's E.164 form goes with it when it is set."""
+    for column, default in BORROWER_DEFAULTS.items():
+        if column in values and values[column] is None:
+            values[column] = default
     if "phone_number" in values:
         values["phone_e164"] = to_e164(values["phone_number"])
     return values
@@ -122,11 +126,8 @@ class LoanBook:
             ):
                 raise Invalid(f"{api[column]} is required")
         if model is Borrower:
+            # Not given at all, the type and consent take the columns' defaults when created.
             values = borrower_values(values)
-            if values.get("type") is None and (creating or "type" in values):
-                values["type"] = "borrower"
-            if "cell_phone_consent" in values and values["cell_phone_consent"] is None:
-                values["cell_phone_consent"] = False
         if model is Loan:
             if values.get("lender_id") is not None:
                 self.require(Lender, values["lender_id"], servicer_id)
@@ -166,10 +167,6 @@ class LoanBook:
             if lender_name:
                 lender_rows[lender_name] = lender
             if borrower_key:
-                if "type" in borrower and borrower["type"] is None:
-                    borrower["type"] = "borrower"
-                if borrower.get("cell_phone_consent") is None and "cell_phone_consent" in borrower:
-                    borrower["cell_phone_consent"] = False
                 borrower_rows[borrower_key] = borrower_values(borrower)
             loan_key = loan["external_reference_id"]
             loan_rows[loan_key] = loan
