@@ -33,7 +33,7 @@ from opendialer.db.session import Database
 from opendialer.dialler.schemas import ContactImport
 from opendialer.dialler.service import CampaignService, ContactService, ImportCounts, check_import
 from opendialer.errors import DomainError, describe_validation_errors
-from opendialer.loans.schemas import BucketInput, check_feed_rows
+from opendialer.loans.schemas import BucketInput
 from opendialer.loans.service import BucketService, FeedCounts, LoanBook
 from opendialer.tenancy.service import create_servicer, create_tenant, get_servicer, get_tenant
 
@@ -375,24 +375,24 @@ def import_loans(
         except DomainError as exc:
             raise _fail(exc.message) from None
         book = LoanBook(session, tenant)
-        book.prepare_feed(servicer)
+        planner = book.feed_planner(servicer)
         counts = FeedCounts()
         rejected = 0
         # The file is read, checked and written a part at a time, so that a feed of millions of
         # loans never sits in memory whole; the transaction still takes all of it or none.
         checked = csvfeed.checked_chunks(
-            file, FEED_CHUNK, check_feed_rows, in_second_process=second_process
+            file, FEED_CHUNK, planner.check, in_second_process=second_process
         )
         with _progress("importing loans") as progress, bulk_load(session, *book.tables):
             task = progress.add_task("rows", total=None)
             try:
-                for read, valid, problems in checked:
+                for read, plan, problems in checked:
                     rejected += _report(problems)
                     progress.advance(task, read)
                     # Once a strict import has a bad row, nothing will be imported: the rest
                     # is only checked.
-                    if valid and not (strict and rejected):
-                        chunk = book.upsert_feed(servicer, valid)
+                    if plan is not None and not (strict and rejected):
+                        chunk = book.apply_feed(plan)
                         counts.created += chunk.created
                         counts.updated += chunk.updated
                         counts.unchanged += chunk.unchanged

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import multiprocessing
+import operator
 import os
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -24,7 +26,8 @@ from opendialer.errors import describe_validation_errors
 Row = tuple[int, dict[str, Any]]
 # What a check answers for some rows: the valid ones, validated, and one message per bad one.
 Checked = tuple[list[Any], list[str]]
-Check = Callable[[list[Row]], Checked]
+# A check of a caller's own: what it made of the valid rows, and the messages.
+Check = Callable[[list[Row]], tuple[Any, list[str]]]
 
 # Files under this size are read and checked in the importing process: starting a second
 # process would take longer than it saves.
@@ -36,57 +39,35 @@ class ReaderStopped(Exception):
     memory): the caller has not seen all the rows."""
 
 
-class Chunk(NamedTuple):
-    """Some records of a file, as its text lines: the header's names, the file's line number
-    of the first line, and the lines (a quoted value's line breaks inside one chunk)."""
-
-    header: list[str]
-    first_line: int
-    lines: list[str]
-
-
-def chunks(path: Path, size: int) -> Iterator[Chunk]:
-    """The file's records after its header, `size` at a time (fewer in the last chunk)."""
+def chunks(path: Path, size: int) -> Iterator[list[Row]]:
+    """The file's rows after its header, `size` at a time (fewer in the last chunk), each
+    with its line number in the file (a record's last line: a quoted value can hold line
+    breaks); blank lines are no rows."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        # The csv module finds where each record ends (a quoted value can hold line breaks);
-        # the lines it read are kept for the chunk, to be parsed again where it is checked.
-        read: list[str] = []
-
-        def lines() -> Iterator[str]:
-            for line in handle:
-                read.append(line)
-                yield line
-
-        reader = csv.reader(lines())
+        reader = csv.reader(handle)
         header = next(reader, [])
-        read.clear()
-        first_line = reader.line_num + 1
-        records = 0
-        for _ in reader:
-            records += 1
-            if records == size:
-                yield Chunk(header, first_line, read[:])
-                first_line += len(read)
-                read.clear()
-                records = 0
-        if read:
-            yield Chunk(header, first_line, read[:])
+        # Pairs of (name, value) are kept, or left out, in C (a feed has millions of rows):
+        # those with a value, when no name is empty and none is repeated.
+        plain = "" not in header and len(set(header)) == len(header)
+        chunk: list[Row] = []
+        for values in reader:
+            if not values:
+                continue
+            pairs: Iterable[tuple[str, str]] = zip(header, values, strict=False)
+            if plain:
+                row = dict(filter(_value, pairs))
+            else:
+                # With a name repeated, the last one counts, as with csv.DictReader.
+                row = {k: v for k, v in dict(pairs).items() if k and v}
+            chunk.append((reader.line_num, row))
+            if len(chunk) == size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
 
 
-def rows(chunk: Chunk) -> list[Row]:
-    """The chunk's rows, each with its line number in the file (a record's last line)."""
-    header = chunk.header
-    repeated = len(set(header)) < len(header)
-    reader = csv.reader(chunk.lines)
-    parsed: list[Row] = []
-    for values in reader:
-        if not values:
-            continue
-        pairs: Iterable[tuple[str, str]] = zip(header, values, strict=False)
-        if repeated:
-            pairs = dict(pairs).items()
-        parsed.append((chunk.first_line - 1 + reader.line_num, {k: v for k, v in pairs if k and v}))
-    return parsed
+_value = operator.itemgetter(1)
 
 
 @functools.cache
@@ -113,13 +94,15 @@ def validate(rows: list[Row], model: Any) -> Checked:
     return good, problems
 
 
-def _read_and_check(check: Check, chunk: Chunk) -> tuple[int, list[Any], list[str]]:
-    parsed = rows(chunk)
-    return (len(parsed), *check(parsed))
+def _read_and_check(check: Check, chunk: list[Row]) -> tuple[int, Any, list[str]]:
+    return (len(chunk), *check(chunk))
 
 
 def _reader(path: Path, size: int, check: Check, sending: Connection) -> None:
     """In the reading process: each chunk checked and sent, then None; or the error."""
+    # As in the importing process, the rows hold no reference cycles: the cyclic garbage
+    # collector would only go through each chunk's objects again and again.
+    gc.disable()
     try:
         for chunk in chunks(path, size):
             sending.send(_read_and_check(check, chunk))
@@ -148,7 +131,7 @@ def second_process(path: Path) -> bool:
 
 def checked_chunks(
     path: Path, size: int, check: Check, *, in_second_process: bool
-) -> Iterator[tuple[int, list[Any], list[str]]]:
+) -> Iterator[tuple[int, Any, list[str]]]:
     """For each chunk of `size` records of the file, in the file's order: how many rows it
     has, and what `check` answers for them.
 

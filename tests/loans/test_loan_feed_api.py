@@ -140,6 +140,27 @@ def test_rows_sharing_a_borrower_and_lender_create_each_once(book: Book) -> None
     assert len(listing(book, "/lenders")) == 1
 
 
+def test_texts_with_tabs_backslashes_and_line_breaks_are_stored_as_sent(book: Book) -> None:
+    # Every character PostgreSQL's COPY would read otherwise, and its spelling of a null.
+    odd = {
+        "lenderName": "Back\\slash\tBank",
+        "borrowerLastName": "Hudson\r\nof \\N Bay\\",
+        "loanNumber": "\\N",
+        "borrowerFirstName": "\t",
+    }
+    assert send(book, [row(1, **odd)])["created"] == 1
+    loan = loan_by_ref(book, "LN-1")
+    [borrower] = listing(book, "/borrowers")
+    [lender] = listing(book, "/lenders")
+    assert loan["loanNumber"] == "\\N"
+    assert lender["lenderName"] == odd["lenderName"]
+    assert (borrower["borrowerLastName"], borrower["borrowerFirstName"]) == (
+        odd["borrowerLastName"],
+        "\t",
+    )
+    assert send(book, [row(1, **odd)]) == {"created": 0, "updated": 0, "unchanged": 1}
+
+
 def test_a_minimal_row_is_a_loan_with_nothing_else(book: Book) -> None:
     minimal = {"loanExternalReferenceId": "LN-1", "loanStatus": "default"}
     assert send(book, [minimal]) == {"created": 1, "updated": 0, "unchanged": 0}

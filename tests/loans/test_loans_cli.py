@@ -374,6 +374,37 @@ def test_a_large_feed_read_in_either_process_imports_the_same(
     assert again.stdout.strip() == "created: 0, updated: 0, unchanged: 11996, rejected: 5"
 
 
+@pytest.mark.parametrize("second_process", ["--second-process", "--no-second-process"])
+def test_keys_named_again_in_a_later_chunk_change_what_an_earlier_one_created(
+    run: Run, api: TestClient, tmp_path: Path, second_process: str
+) -> None:
+    # 6,000 loans, more than one of the import's chunks; then loan LN-2 again, moved to
+    # borrower BR-1, which is named again with a new first name.
+    rows = [feed_row(n) for n in range(1, 6_001)]
+    rows.append(
+        feed_row(2, loanStatus="forbearance", borrowerExternalReferenceId="BR-1")
+        | {"borrowerFirstName": "Hank", "borrowerPhoneNumber": "(303) 696-3301"}
+    )
+    path = write_rows(tmp_path / "feed.csv", rows)
+    result = run("import", "loans", path, "--tenant", 314, "--servicer", 2, second_process)
+    assert result.stdout.strip() == "created: 6000, updated: 1, unchanged: 0, rejected: 0"
+    [moved] = everything(api, "/loans", externalreferenceid="LN-2")
+    [first] = everything(api, "/borrowers", externalreferenceid="BR-1")
+    assert moved["loanStatus"] == "forbearance"
+    assert moved["borrowerId"] == first["borrowerId"]
+    assert first["borrowerFirstName"] == "Hank"
+    assert len(everything(api, "/borrowers")) == 6000
+    again = run("import", "loans", path, "--tenant", 314, "--servicer", 2, second_process)
+    # The file's first LN-2 differs from its last: re-imported, it changes what the last one
+    # set, and the last one changes it back.
+    assert again.stdout.strip() == "created: 0, updated: 2, unchanged: 5999, rejected: 0"
+    [after] = everything(api, "/loans", externalreferenceid="LN-2")
+    assert (after["loanStatus"], after["borrowerId"]) == ("forbearance", first["borrowerId"])
+    assert everything(api, "/borrowers", externalreferenceid="BR-1")[0]["borrowerFirstName"] == (
+        "Hank"
+    )
+
+
 def test_a_feed_that_is_not_utf8_fails_clearly_in_the_second_process(
     run: Run, api: TestClient, tmp_path: Path
 ) -> None:

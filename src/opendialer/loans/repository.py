@@ -2,55 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
-from opendialer.db.bulk import insert_values
-from opendialer.db.ids import new_ids
-from opendialer.loans.models import BORROWER_DEFAULTS, Borrower, BucketPolicy, Lender, Loan
+from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
 Owned = TypeVar("Owned", Lender, Borrower, Loan)
 
-# Rows per IN (...) look-up and per executemany batch in bulk upserts.
+# Ids or keys per IN (...) look-up.
 CHUNK = 500
-
-
-@dataclass
-class UpsertResult:
-    """Ids by natural key, and how many rows were created, changed or left as they were."""
-
-    ids: dict[str, str] = field(default_factory=dict)
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
 
 
 class OwnedRepository(Generic[Owned]):
     """Queries on one table of tenant- and servicer-owned rows, keyed by a natural key too."""
 
-    def __init__(
-        self,
-        model: type[Owned],
-        key: str,
-        session: Session,
-        tenant_id: int,
-        defaults: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, model: type[Owned], key: str, session: Session, tenant_id: int) -> None:
         self.model: type[Owned] = model
         self.key = key
-        # Values of NOT NULL columns for rows an upsert creates without them (bulk inserts
-        # bypass the model's own defaults).
-        self.defaults = defaults or {}
         self.session = session
         self.tenant_id = tenant_id
         self.table: Table = model.__table__  # type: ignore[assignment]
-        # Each servicer's natural keys, once remember_keys has loaded them.
-        self.keys: dict[int, set[str | None]] = {}
 
     def _base(self) -> Select[Owned]:
         return select(self.model).where(self.model.tenant_id == self.tenant_id)
@@ -83,72 +58,44 @@ class OwnedRepository(Generic[Owned]):
         self.session.flush()
         return row
 
-    def remember_keys(self, servicer_id: int) -> None:
-        """Load the servicer's natural keys once, ahead of many upserts (a feed of millions of
-        rows): each upsert then looks up only the rows that exist, so a first import looks up
-        none. Looked up batch by batch, a table filling inside one transaction has no
-        statistics, and PostgreSQL answers each look-up by scanning all of it."""
-        query = select(self.table.c[self.key]).where(
+    def ids_by_key(self, servicer_id: int, keys: Collection[str] | None = None) -> dict[str, str]:
+        """The ids of the servicer's rows by natural key: of all of them, or of `keys`."""
+        key_column = self.table.c[self.key]
+        query = select(key_column, self.table.c.id).where(
             self.table.c.tenant_id == self.tenant_id, self.table.c.servicer_id == servicer_id
         )
-        self.keys[servicer_id] = set(self.session.scalars(query))
+        if keys is None:
+            return {key: row_id for key, row_id in self.session.execute(query)}
+        ids: dict[str, str] = {}
+        listed = list(keys)
+        for start in range(0, len(listed), CHUNK):
+            chunk = listed[start : start + CHUNK]
+            looked_up = self.session.execute(query.where(key_column.in_(chunk)))
+            ids.update({key: row_id for key, row_id in looked_up})
+        return ids
 
-    def upsert(self, servicer_id: int, rows: dict[str, dict[str, Any]]) -> UpsertResult:
-        """Create or change rows found by natural key; rows whose values all match stay as
-        they are (their updated time too), so re-sending a feed changes nothing."""
-        result = UpsertResult()
+    def change(self, rows: dict[str, dict[str, Any]]) -> tuple[int, int]:
+        """Set the columns sent of stored rows (`rows` by id); rows whose values all match stay
+        as they are (their updated time too), so re-sending a feed changes nothing. Answers how
+        many rows changed and how many did not."""
         columns: list[str] = sorted({column for sent in rows.values() for column in sent})
-        key_column = self.table.c[self.key]
-        known = self.keys.get(servicer_id)
-        keys = list(rows) if known is None else [key for key in rows if key in known]
-        existing: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(keys), CHUNK):
-            query = select(self.table.c.id, key_column, *[self.table.c[c] for c in columns]).where(
-                self.table.c.tenant_id == self.tenant_id,
-                self.table.c.servicer_id == servicer_id,
-                key_column.in_(keys[start : start + CHUNK]),
-            )
-            for row in self.session.execute(query).mappings():
-                existing[row[self.key]] = dict(row)
-        now = utcnow()
-        # Created rows are lists of values: the batch's columns (the key among them), those
-        # with defaults, then the id and the owner's columns.
-        insert_columns: list[str] = [*columns, *(c for c in self.defaults if c not in columns)]
-        if self.key not in insert_columns:
-            insert_columns.append(self.key)
-        key_index = insert_columns.index(self.key)
-        defaults = [(insert_columns.index(c), value) for c, value in self.defaults.items()]
-        owned: list[Any] = [self.tenant_id, servicer_id, now, now]
-        inserts: list[list[Any]] = []
+        ids = list(rows)
         updates: list[dict[str, Any]] = []
-        new_row_ids = iter(new_ids(sum(1 for key in rows if key not in existing)))
-        for key, values in rows.items():
-            found = existing.get(key)
-            if found is None:
-                row_id = next(new_row_ids)
-                insert = [values.get(c) for c in insert_columns]
-                insert += [row_id, *owned]
-                insert[key_index] = key
-                for index, default in defaults:
-                    if insert[index] is None:
-                        insert[index] = default
-                inserts.append(insert)
-                result.ids[key] = row_id
-                result.created += 1
-                continue
-            result.ids[key] = found["id"]
-            changed = {c: v for c, v in values.items() if found.get(c) != v}
-            if changed:
-                updates.append({**found, **values, "_id": found["id"], "updated_at": now})
-                result.updated += 1
-            else:
-                result.unchanged += 1
-        insert_columns += ["id", "tenant_id", "servicer_id", "created_at", "updated_at"]
-        insert_values(self.session, self.table, insert_columns, inserts)
+        unchanged = 0
+        now = utcnow()
+        for start in range(0, len(ids), CHUNK):
+            query = select(self.table.c.id, *[self.table.c[c] for c in columns]).where(
+                self.table.c.tenant_id == self.tenant_id,
+                self.table.c.id.in_(ids[start : start + CHUNK]),
+            )
+            for found in self.session.execute(query).mappings():
+                values = rows[found["id"]]
+                if any(found[c] != v for c, v in values.items()):
+                    updates.append({**found, **values, "_id": found["id"], "updated_at": now})
+                else:
+                    unchanged += 1
         self._update(updates, columns)
-        if known is not None:
-            known.update(result.ids)
-        return result
+        return len(updates), unchanged
 
     def _update(self, rows: list[dict[str, Any]], columns: Iterable[str]) -> None:
         if not rows:
@@ -170,13 +117,7 @@ def lenders(session: Session, tenant_id: int) -> OwnedRepository[Lender]:
 
 
 def borrowers(session: Session, tenant_id: int) -> OwnedRepository[Borrower]:
-    return OwnedRepository(
-        Borrower,
-        "external_reference_id",
-        session,
-        tenant_id,
-        defaults=BORROWER_DEFAULTS,
-    )
+    return OwnedRepository(Borrower, "external_reference_id", session, tenant_id)
 
 
 def loans(session: Session, tenant_id: int) -> OwnedRepository[Loan]:

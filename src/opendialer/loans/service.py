@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -10,8 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from opendialer.db.bulk import insert_encoded
 from opendialer.errors import Conflict, Invalid, NotFound
-from opendialer.loans.models import BORROWER_DEFAULTS, Borrower, BucketPolicy, Lender, Loan
+from opendialer.loans.feed import INSERT_COLUMNS, FeedPlan, FeedPlanner, borrower_values
+from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 from opendialer.loans.repository import (
     BucketRepository,
     OwnedRepository,
@@ -26,7 +28,6 @@ from opendialer.loans.schemas import (
     BucketInput,
     FeedRow,
 )
-from opendialer.phones import to_e164
 
 Row = TypeVar("Row", Lender, Borrower, Loan)
 
@@ -50,17 +51,6 @@ class FeedCounts:
 
     def as_dict(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
-
-
-def borrower_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Borrower columns as stored: a type or consent sent as null is its default, and the
-    phone number's E.164 form goes with it when it is set."""
-    for column, default in BORROWER_DEFAULTS.items():
-        if column in values and values[column] is None:
-            values[column] = default
-    if "phone_number" in values:
-        values["phone_e164"] = to_e164(values["phone_number"])
-    return values
 
 
 class LoanBook:
@@ -145,41 +135,51 @@ class LoanBook:
     @property
     def tables(self) -> list[Table]:
         """The lenders', borrowers' and loans' tables, which a feed writes."""
-        return [self.lenders.table, self.borrowers.table, self.loans.table]
+        return [repository.table for repository in self._feed_repositories]
 
-    def prepare_feed(self, servicer_id: int) -> None:
-        """Ahead of a feed applied in many upsert_feed calls: the servicer's keys are loaded
-        once instead of looked up batch by batch."""
-        for repository in (self.lenders, self.borrowers, self.loans):
-            repository.remember_keys(servicer_id)
+    def feed_planner(self, servicer_id: int, rows: Sequence[FeedRow] | None = None) -> FeedPlanner:
+        """A planner of the servicer's feed, knowing the ids of the stored keys the feed may
+        name: those `rows` name, or, ahead of a feed read a chunk at a time, all of them (a
+        first import finds none, and looks none up)."""
+        keys: list[Collection[str] | None] = [None, None, None]
+        if rows is not None:
+            keys = [
+                {row.lender["name"] for row in rows if row.lender.get("name")},
+                {
+                    row.borrower["external_reference_id"]
+                    for row in rows
+                    if row.borrower.get("external_reference_id")
+                },
+                {row.loan["external_reference_id"] for row in rows},
+            ]
+        ids = {
+            repository.table.name: repository.ids_by_key(servicer_id, named)
+            for repository, named in zip(self._feed_repositories, keys, strict=True)
+        }
+        dialect = self.session.get_bind().dialect.name
+        return FeedPlanner(self.tenant_id, servicer_id, dialect, ids)
 
     def upsert_feed(self, servicer_id: int, rows: Sequence[FeedRow]) -> FeedCounts:
         """Apply a loan feed: each row's lender, borrower and loan are created or brought up to
         date by their natural keys; a row identical to what is stored changes nothing."""
-        lender_rows: dict[str, dict[str, Any]] = {}
-        borrower_rows: dict[str, dict[str, Any]] = {}
-        loan_rows: dict[str, dict[str, Any]] = {}
-        links: dict[str, tuple[str | None, str | None]] = {}
-        for lender, borrower, loan in rows:
-            # LoanFeedRow has made sure that a row sending lender or borrower fields has its key.
-            lender_name = lender.get("name")
-            borrower_key = borrower.get("external_reference_id")
-            if lender_name:
-                lender_rows[lender_name] = lender
-            if borrower_key:
-                borrower_rows[borrower_key] = borrower_values(borrower)
-            loan_key = loan["external_reference_id"]
-            loan_rows[loan_key] = loan
-            links[loan_key] = (lender_name, borrower_key)
-        lender_ids = self.lenders.upsert(servicer_id, lender_rows).ids
-        borrower_ids = self.borrowers.upsert(servicer_id, borrower_rows).ids
-        for loan_key, (lender_name, borrower_key) in links.items():
-            if lender_name:
-                loan_rows[loan_key]["lender_id"] = lender_ids[lender_name]
-            if borrower_key:
-                loan_rows[loan_key]["borrower_id"] = borrower_ids[borrower_key]
-        result = self.loans.upsert(servicer_id, loan_rows)
-        return FeedCounts(result.created, result.updated, result.unchanged)
+        return self.apply_feed(self.feed_planner(servicer_id, rows).plan(rows))
+
+    def apply_feed(self, plan: FeedPlan) -> FeedCounts:
+        """Store what a planner of this book's feed planned: the rows created first (the loans'
+        lenders and borrowers before them), then the changes."""
+        for repository in self._feed_repositories:
+            table = repository.table
+            insert_encoded(
+                self.session, table, INSERT_COLUMNS[table.name], plan.created.get(table.name, [])
+            )
+        self.lenders.change(plan.changes.get("lenders", {}))
+        self.borrowers.change(plan.changes.get("borrowers", {}))
+        updated, unchanged = self.loans.change(plan.changes.get("loans", {}))
+        return FeedCounts(plan.loans_created, updated, unchanged)
+
+    @property
+    def _feed_repositories(self) -> list[OwnedRepository[Any]]:
+        return [self.lenders, self.borrowers, self.loans]
 
 
 class BucketService:
