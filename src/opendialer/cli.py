@@ -37,8 +37,9 @@ from opendialer.loans.schemas import BucketInput
 from opendialer.loans.service import BucketService, FeedCounts, LoanBook
 from opendialer.tenancy.service import create_servicer, create_tenant, get_servicer, get_tenant
 
-# Loans read, checked and written at a time when importing a feed: the reading process (with
-# --second-process) checks one such chunk while the writer writes the one before.
+# Loans read, checked, planned and written at a time when importing a feed: the reading process
+# (with --second-process) checks and plans one such chunk while the writer writes the one
+# before.
 FEED_CHUNK = 5000
 # Rows validated at a time by the other imports.
 VALIDATE_CHUNK = 1000

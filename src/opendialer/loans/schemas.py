@@ -193,13 +193,17 @@ def _checked_feed_row(row: dict[str, Any]) -> FeedRow:
     errors: list[InitErrorDetails] = []
     for api, value in row.items():
         part, column = _FEED_COLUMNS[api]
-        if value.__class__ is str:
-            problem = text_problem(value)
-            if problem is not None:
-                errors.append(_error(api, "value_error", f"Value error, {problem}", value))
-        elif column in _MONEY_COLUMNS and value is not None:
+        if column in _MONEY_COLUMNS and value is not None:
             value = _to_cents(value)
         parts[part][column] = value
+    # What text_problem looks for is in single characters: the row's texts are looked at
+    # together, and one by one only when they have a problem.
+    texts = [value for value in row.values() if value.__class__ is str]
+    if text_problem("".join(texts)) is not None:
+        for api, value in row.items():
+            problem = text_problem(value) if value.__class__ is str else None
+            if problem is not None:
+                errors.append(_error(api, "value_error", f"Value error, {problem}", value))
     for key, part, column, noun in _FEED_KEYS:
         if parts[part] and not parts[part].get(column):
             others = ", ".join(sorted(a for a in row if a != key and _FEED_COLUMNS[a][0] == part))
