@@ -13,6 +13,8 @@ import gc
 import multiprocessing
 import operator
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
@@ -29,6 +31,8 @@ Checked = tuple[list[Any], list[str]]
 # A check of a caller's own: what it made of the valid rows, and the messages.
 Check = Callable[[list[Row]], tuple[Any, list[str]]]
 
+# Chunks the second process checks ahead of those the importing process has taken.
+AHEAD = 2
 # Files under this size are read and checked in the importing process: starting a second
 # process would take longer than it saves.
 SECOND_PROCESS_FROM_BYTES = 4 * 1024 * 1024
@@ -99,18 +103,32 @@ def _read_and_check(check: Check, chunk: list[Row]) -> tuple[int, Any, list[str]
 
 
 def _reader(path: Path, size: int, check: Check, sending: Connection) -> None:
-    """In the reading process: each chunk checked and sent, then None; or the error."""
+    """In the reading process: each chunk checked and sent, then None; or the error. A thread
+    sends what is checked, so that checking goes on while the caller, busy writing, has not
+    taken the last chunk yet: up to AHEAD chunks ahead."""
     # As in the importing process, the rows hold no reference cycles: the cyclic garbage
     # collector would only go through each chunk's objects again and again.
     gc.disable()
+    checked: queue.Queue[Any] = queue.Queue(maxsize=AHEAD)
+    sender = threading.Thread(target=_send, args=(checked, sending), daemon=True)
+    sender.start()
     try:
         for chunk in chunks(path, size):
-            sending.send(_read_and_check(check, chunk))
-        sending.send(None)
+            checked.put(_read_and_check(check, chunk))
+        checked.put(None)
     except BaseException as exc:  # handed to the importing process, which raises it
-        sending.send(exc)
+        checked.put(exc)
     finally:
+        sender.join()
         sending.close()
+
+
+def _send(checked: queue.Queue[Any], sending: Connection) -> None:
+    while True:
+        item = checked.get()
+        sending.send(item)
+        if item is None or isinstance(item, BaseException):
+            return
 
 
 def _receive(receiving: Connection, reader: BaseProcess, path: Path) -> Any:
@@ -136,7 +154,7 @@ def checked_chunks(
     has, and what `check` answers for them.
 
     `in_second_process`: the file is read and checked in a process of its own, which stays a
-    chunk or two ahead of the caller; `check` must then be a module-level function."""
+    few chunks ahead of the caller; `check` must then be a module-level function."""
     if not in_second_process:
         for chunk in chunks(path, size):
             yield _read_and_check(check, chunk)
@@ -144,8 +162,8 @@ def checked_chunks(
     # The process starts afresh ("spawn"): a fork would copy this process's threads and
     # database connections in whatever state they are.
     context = multiprocessing.get_context("spawn")
-    # The reader checks the next chunk while the caller writes the last one, and waits until
-    # the caller takes it: one chunk ahead, never the whole file.
+    # The reader checks the next chunks while the caller writes the last one, and waits when
+    # it is AHEAD chunks ahead: never the whole file.
     receiving, sending = context.Pipe(duplex=False)
     reader = context.Process(target=_reader, args=(path, size, check, sending), daemon=True)
     reader.start()

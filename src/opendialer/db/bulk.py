@@ -5,7 +5,6 @@ way each database stores them."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -123,7 +122,7 @@ def _copy(session: Session, table: Table, columns: Sequence[str], binary: bool =
 # COPY's text format: a row a line, values separated by tabs, \N for NULL, and a backslash
 # before the backslashes, tabs and line breaks of a value.
 _COPY_NULL = "\\N"
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_SPECIAL = ("\\", "\t", "\n", "\r")
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
@@ -145,9 +144,11 @@ def _copy_column(values: tuple[Any, ...]) -> list[str]:
     texts = [
         value if value.__class__ is str else "" if value is None else str(value) for value in values
     ]
-    if _COPY_SPECIAL.search("".join(texts)) is not None:
+    # Four scans for single characters are many times faster than one for a class of them.
+    joined = "".join(texts)
+    if any(special in joined for special in _COPY_SPECIAL):
         texts = [text.translate(_COPY_ESCAPES) for text in texts]
-    if None in values:
+    if any(value is None for value in values):
         nulls = zip(values, texts, strict=True)
         texts = [_COPY_NULL if value is None else text for value, text in nulls]
     return texts

@@ -20,8 +20,13 @@ from opendialer.db.ids import new_ids
 from opendialer.loans.models import BORROWER_DEFAULTS, Borrower, Lender, Loan
 from opendialer.loans.schemas import (
     BORROWER_FIELDS,
+    BORROWER_KEY,
+    FEED_ENDS,
+    FEED_STARTS,
     LENDER_FIELDS,
+    LENDER_KEY,
     LOAN_FIELDS,
+    LOAN_KEY,
     FeedRow,
     check_feed_rows,
 )
@@ -31,8 +36,6 @@ TABLES: dict[str, Table] = {
     model.__tablename__: model.__table__  # type: ignore[misc]
     for model in (Lender, Borrower, Loan)
 }
-# The natural key a feed names each row by.
-KEYS = {"lenders": "name", "borrowers": "external_reference_id", "loans": "external_reference_id"}
 # The columns of a created row, in the order its values are encoded: what a feed can send (and
 # what is worked out from it), then the id, the owner and the times.
 OWNED_COLUMNS = ["id", "tenant_id", "servicer_id", "created_at", "updated_at"]
@@ -41,8 +44,13 @@ INSERT_COLUMNS = {
     "borrowers": [column for _, column in BORROWER_FIELDS] + ["phone_e164"] + OWNED_COLUMNS,
     "loans": [column for _, column in LOAN_FIELDS] + ["lender_id", "borrower_id"] + OWNED_COLUMNS,
 }
-# Values of NOT NULL columns for created rows that do not send them.
-DEFAULTS = {"borrowers": BORROWER_DEFAULTS}
+# Each table's part of a FeedRow.
+PARTS = {"lenders": 0, "borrowers": 1, "loans": 2}
+_BORROWER_COLUMNS = INSERT_COLUMNS["borrowers"]
+# Values of the borrowers' NOT NULL columns for created rows that do not send them, by where
+# the row's columns hold them; and where they hold the phone number.
+_BORROWER_DEFAULTS = [(_BORROWER_COLUMNS.index(c), v) for c, v in BORROWER_DEFAULTS.items()]
+_PHONE = _BORROWER_COLUMNS.index("phone_number")
 
 
 def borrower_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -88,56 +96,70 @@ class FeedPlanner:
     def plan(self, rows: Sequence[FeedRow]) -> FeedPlan:
         """Each row's lender, borrower and loan created or changed by their natural keys; of
         rows naming the same key, the last one's values count."""
-        parts: dict[str, dict[str, dict[str, Any]]] = {table: {} for table in TABLES}
-        links: dict[str, tuple[str | None, str | None]] = {}
-        for lender, borrower, loan in rows:
+        lenders: dict[str, FeedRow] = {}
+        borrowers: dict[str, FeedRow] = {}
+        loans: dict[str, FeedRow] = {}
+        for row in rows:
+            values = row.values
             # LoanFeedRow has made sure that a row sending lender or borrower fields has its key.
-            lender_name = lender.get("name")
-            borrower_key = borrower.get("external_reference_id")
-            if lender_name:
-                parts["lenders"][lender_name] = lender
-            if borrower_key:
-                parts["borrowers"][borrower_key] = borrower_values(borrower)
-            loan_key = loan["external_reference_id"]
-            parts["loans"][loan_key] = loan
-            links[loan_key] = (lender_name, borrower_key)
+            if name := values[LENDER_KEY]:
+                lenders[name] = row
+            if key := values[BORROWER_KEY]:
+                borrowers[key] = row
+            loans[values[LOAN_KEY]] = row
         plan = FeedPlan()
         now = utcnow()
-        self._plan("lenders", parts["lenders"], now, plan)
-        self._plan("borrowers", parts["borrowers"], now, plan)
-        lender_ids, borrower_ids = self.ids["lenders"], self.ids["borrowers"]
-        for loan_key, (lender_name, borrower_key) in links.items():
-            loan = parts["loans"][loan_key]
-            if lender_name:
-                loan["lender_id"] = lender_ids[lender_name]
-            if borrower_key:
-                loan["borrower_id"] = borrower_ids[borrower_key]
-        plan.loans_created = self._plan("loans", parts["loans"], now, plan)
+        # Lenders and borrowers first: the loans take their ids.
+        self._plan("lenders", lenders, now, plan)
+        self._plan("borrowers", borrowers, now, plan)
+        plan.loans_created = self._plan("loans", loans, now, plan)
         return plan
 
-    def _plan(
-        self, table: str, rows: dict[str, dict[str, Any]], now: datetime, plan: FeedPlan
-    ) -> int:
+    def _plan(self, table: str, rows: dict[str, FeedRow], now: datetime, plan: FeedPlan) -> int:
         """Plans `rows` of `table` by natural key; answers how many it creates."""
         ids = self.ids[table]
-        new = [key for key in rows if key not in ids]
-        changes = {ids[key]: values for key, values in rows.items() if key in ids}
+        changes = {ids[key]: self._sent(table, row) for key, row in rows.items() if key in ids}
         if changes:
             plan.changes[table] = changes
+        new = [key for key in rows if key not in ids]
         if not new:
             return 0
-        columns = INSERT_COLUMNS[table]
-        sent = columns[: -len(OWNED_COLUMNS)]
-        defaults = [(sent.index(c), value) for c, value in DEFAULTS.get(table, {}).items()]
+        part = PARTS[table]
+        start, end = FEED_STARTS[part], FEED_ENDS[part]
         owned = [self.tenant_id, self.servicer_id, now, now]
+        lender_ids, borrower_ids = self.ids["lenders"], self.ids["borrowers"]
         created: list[list[Any]] = []
         for key, row_id in zip(new, new_ids(len(new)), strict=True):
             ids[key] = row_id
-            row = list(map(rows[key].get, sent))
-            for index, default in defaults:
-                if row[index] is None:
-                    row[index] = default
-            row += [row_id, *owned]
+            values = rows[key].values
+            # The part's run of values is its columns' (INSERT_COLUMNS starts with them).
+            if part == 1:
+                row = values[start:end]
+                for index, default in _BORROWER_DEFAULTS:
+                    if row[index] is None:
+                        row[index] = default
+                row += [to_e164(row[_PHONE]), row_id, *owned]
+            elif part == 2:
+                lender_id = lender_ids.get(values[LENDER_KEY])
+                borrower_id = borrower_ids.get(values[BORROWER_KEY])
+                row = [*values[start:end], lender_id, borrower_id, row_id, *owned]
+            else:
+                row = [*values[start:end], row_id, *owned]
             created.append(row)
-        plan.created[table] = encode_rows(self.dialect, TABLES[table], columns, created)
+        plan.created[table] = encode_rows(
+            self.dialect, TABLES[table], INSERT_COLUMNS[table], created
+        )
         return len(created)
+
+    def _sent(self, table: str, row: FeedRow) -> dict[str, Any]:
+        """The columns `row` sends of its part in `table`: what it changes of a stored row."""
+        values = row.part(PARTS[table])
+        if table == "borrowers":
+            return borrower_values(values)
+        if table == "loans":
+            lender, borrower = row.values[LENDER_KEY], row.values[BORROWER_KEY]
+            if lender:
+                values["lender_id"] = self.ids["lenders"][lender]
+            if borrower:
+                values["borrower_id"] = self.ids["borrowers"][borrower]
+        return values

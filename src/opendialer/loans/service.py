@@ -23,8 +23,11 @@ from opendialer.loans.repository import (
 )
 from opendialer.loans.schemas import (
     BORROWER_FIELDS,
+    BORROWER_KEY,
     LENDER_FIELDS,
+    LENDER_KEY,
     LOAN_FIELDS,
+    LOAN_KEY,
     BucketInput,
     FeedRow,
 )
@@ -144,13 +147,8 @@ class LoanBook:
         keys: list[Collection[str] | None] = [None, None, None]
         if rows is not None:
             keys = [
-                {row.lender["name"] for row in rows if row.lender.get("name")},
-                {
-                    row.borrower["external_reference_id"]
-                    for row in rows
-                    if row.borrower.get("external_reference_id")
-                },
-                {row.loan["external_reference_id"] for row in rows},
+                {row.values[position] for row in rows if row.values[position]}
+                for position in (LENDER_KEY, BORROWER_KEY, LOAN_KEY)
             ]
         ids = {
             repository.table.name: repository.ids_by_key(servicer_id, named)
