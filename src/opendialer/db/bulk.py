@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from itertools import repeat
+from operator import is_
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table
@@ -139,16 +141,25 @@ def _copy_column(values: tuple[Any, ...]) -> list[str]:
     columns hold one type, many have nothing to escape, and several hold one value (the
     owner's, the batch's time)."""
     first = values[0]
-    if len(values) > 1 and values[-1] is first and all(value is first for value in values):
+    # The loops over every value run in C: map(is_, ...) rather than a generator.
+    if len(values) > 1 and values[-1] is first and all(map(is_, values, repeat(first))):
         return _copy_column((first,)) * len(values)
+    # A column's dates and amounts repeat: each value is spelled once (equal values of a
+    # column's one type are spelled alike).
+    spelled: dict[Any, str] = {}
     texts = [
-        value if value.__class__ is str else "" if value is None else str(value) for value in values
+        value
+        if value.__class__ is str
+        else ""
+        if value is None
+        else spelled.get(value) or spelled.setdefault(value, str(value))
+        for value in values
     ]
     # Four scans for single characters are many times faster than one for a class of them.
     joined = "".join(texts)
     if any(special in joined for special in _COPY_SPECIAL):
         texts = [text.translate(_COPY_ESCAPES) for text in texts]
-    if any(value is None for value in values):
+    if any(map(is_, values, repeat(None))):
         nulls = zip(values, texts, strict=True)
         texts = [_COPY_NULL if value is None else text for value, text in nulls]
     return texts

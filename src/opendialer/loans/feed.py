@@ -66,12 +66,49 @@ def borrower_values(values: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class FeedPlan:
-    """What one chunk of a feed does, by table name: the rows it creates, encoded in
-    INSERT_COLUMNS order, and the columns it sends of stored rows, by their ids."""
+    """What one chunk of a feed does, by table name: the rows it creates and the columns it
+    sends of stored rows, by their ids (`changes`).
 
+    The rows it creates are first their ids and values (`new`: for each, its id, for a loan
+    its lender's and borrower's ids too, and the FeedRow's values); build() makes them rows of
+    INSERT_COLUMNS, encoded for the database (`created`)."""
+
+    tenant_id: int
+    servicer_id: int
+    dialect: str
+    now: datetime
+    new: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
     created: dict[str, Encoded] = field(default_factory=dict)
     changes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     loans_created: int = 0
+
+    def build(self) -> FeedPlan:
+        """The new rows made and encoded, if they are not yet."""
+        owned = [self.tenant_id, self.servicer_id, self.now, self.now]
+        for table, new in self.new.items():
+            part = PARTS[table]
+            start, end = FEED_STARTS[part], FEED_ENDS[part]
+            rows: list[list[Any]] = []
+            # The part's run of values is its columns' (INSERT_COLUMNS starts with them).
+            if part == 1:
+                for row_id, values in new:
+                    row = values[start:end]
+                    for index, default in _BORROWER_DEFAULTS:
+                        if row[index] is None:
+                            row[index] = default
+                    row += [to_e164(row[_PHONE]), row_id, *owned]
+                    rows.append(row)
+            elif part == 2:
+                for row_id, lender_id, borrower_id, values in new:
+                    rows.append([*values[start:end], lender_id, borrower_id, row_id, *owned])
+            else:
+                for row_id, values in new:
+                    rows.append([*values[start:end], row_id, *owned])
+            self.created[table] = encode_rows(
+                self.dialect, TABLES[table], INSERT_COLUMNS[table], rows
+            )
+        self.new = {}
+        return self
 
 
 @dataclass
@@ -89,13 +126,21 @@ class FeedPlanner:
 
     def check(self, rows: list[Row]) -> tuple[FeedPlan | None, list[str]]:
         """A feed file's rows checked (a message for each bad one) and the good ones planned;
-        a module-level object's method, for a process reading the file."""
+        a module-level object's method, for a process reading the file.
+
+        For PostgreSQL the plan is built here too: the importing process then only sends its
+        rows, while the server, on the other core, stores them. SQLite stores them in the
+        importing process, which builds them there, between chunks: the two processes then
+        take about as long for a chunk."""
         valid, problems = check_feed_rows(rows)
-        return (self.plan(valid) if valid else None), problems
+        if not valid:
+            return None, problems
+        plan = self.plan(valid)
+        return (plan.build() if self.dialect == "postgresql" else plan), problems
 
     def plan(self, rows: Sequence[FeedRow]) -> FeedPlan:
         """Each row's lender, borrower and loan created or changed by their natural keys; of
-        rows naming the same key, the last one's values count."""
+        rows naming the same key, the last one's values count. The plan is not built."""
         lenders: dict[str, FeedRow] = {}
         borrowers: dict[str, FeedRow] = {}
         loans: dict[str, FeedRow] = {}
@@ -107,49 +152,35 @@ class FeedPlanner:
             if key := values[BORROWER_KEY]:
                 borrowers[key] = row
             loans[values[LOAN_KEY]] = row
-        plan = FeedPlan()
-        now = utcnow()
+        plan = FeedPlan(self.tenant_id, self.servicer_id, self.dialect, utcnow())
         # Lenders and borrowers first: the loans take their ids.
-        self._plan("lenders", lenders, now, plan)
-        self._plan("borrowers", borrowers, now, plan)
-        plan.loans_created = self._plan("loans", loans, now, plan)
+        for table, keyed in (("lenders", lenders), ("borrowers", borrowers)):
+            new = self._plan(table, keyed, plan)
+            if new:
+                plan.new[table] = [(row_id, keyed[key].values) for key, row_id in new]
+        new = self._plan("loans", loans, plan)
+        if new:
+            lender_ids, borrower_ids = self.ids["lenders"], self.ids["borrowers"]
+            new_loans = plan.new["loans"] = []
+            for key, row_id in new:
+                values = loans[key].values
+                lender_id = lender_ids.get(values[LENDER_KEY])
+                borrower_id = borrower_ids.get(values[BORROWER_KEY])
+                new_loans.append((row_id, lender_id, borrower_id, values))
+        plan.loans_created = len(new)
         return plan
 
-    def _plan(self, table: str, rows: dict[str, FeedRow], now: datetime, plan: FeedPlan) -> int:
-        """Plans `rows` of `table` by natural key; answers how many it creates."""
+    def _plan(self, table: str, rows: dict[str, FeedRow], plan: FeedPlan) -> list[tuple[str, str]]:
+        """Plans `rows` of `table` by natural key: the changes of stored rows go in the plan,
+        the keys of new rows get ids, and are answered with them."""
         ids = self.ids[table]
         changes = {ids[key]: self._sent(table, row) for key, row in rows.items() if key in ids}
         if changes:
             plan.changes[table] = changes
         new = [key for key in rows if key not in ids]
-        if not new:
-            return 0
-        part = PARTS[table]
-        start, end = FEED_STARTS[part], FEED_ENDS[part]
-        owned = [self.tenant_id, self.servicer_id, now, now]
-        lender_ids, borrower_ids = self.ids["lenders"], self.ids["borrowers"]
-        created: list[list[Any]] = []
-        for key, row_id in zip(new, new_ids(len(new)), strict=True):
-            ids[key] = row_id
-            values = rows[key].values
-            # The part's run of values is its columns' (INSERT_COLUMNS starts with them).
-            if part == 1:
-                row = values[start:end]
-                for index, default in _BORROWER_DEFAULTS:
-                    if row[index] is None:
-                        row[index] = default
-                row += [to_e164(row[_PHONE]), row_id, *owned]
-            elif part == 2:
-                lender_id = lender_ids.get(values[LENDER_KEY])
-                borrower_id = borrower_ids.get(values[BORROWER_KEY])
-                row = [*values[start:end], lender_id, borrower_id, row_id, *owned]
-            else:
-                row = [*values[start:end], row_id, *owned]
-            created.append(row)
-        plan.created[table] = encode_rows(
-            self.dialect, TABLES[table], INSERT_COLUMNS[table], created
-        )
-        return len(created)
+        created = list(zip(new, new_ids(len(new)), strict=True))
+        ids.update(created)
+        return created
 
     def _sent(self, table: str, row: FeedRow) -> dict[str, Any]:
         """The columns `row` sends of its part in `table`: what it changes of a stored row."""

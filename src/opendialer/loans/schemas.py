@@ -92,11 +92,18 @@ MONEY_FIELDS = [
 def _to_cents(value: float) -> float:
     """Amounts are kept to the cent, as the column stores them, so that a re-sent amount
     compares equal to the stored one (and both databases keep the same value)."""
-    if round(value, 2) == value:
-        # Already a whole number of cents (as nearly every amount is): its shortest spelling
-        # has at most two decimals, which the rounding below would give back unchanged.
+    if _in_cents(value):
         return value
     return float(Decimal(repr(value)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+
+
+def _in_cents(value: float) -> bool:
+    """Whether `value` is already a whole number of cents, as nearly every amount is: the
+    float nearest to some n / 100. Then value * 100 is within a few units in the last place
+    of n (|n| is far below 2**52), so rounds to n, and n / 100, rounded correctly, gives
+    value back. A value that is not gives back another one. (round(value, 2) answers the
+    same, at several times the cost.)"""
+    return round(value * 100) / 100 == value
 
 
 # An amount column is Numeric(14, 2): twelve digits before the point.
@@ -217,7 +224,7 @@ def _checked_feed_row(row: dict[str, Any]) -> FeedRow:
     values = list(map(row.get, FEED_NAMES, _NO_VALUES))
     for index in _MONEY_POSITIONS:
         amount = values[index]
-        if amount is not None and round(amount, 2) != amount:
+        if amount is not None and not _in_cents(amount):
             values[index] = _to_cents(amount)
     errors: list[InitErrorDetails] = []
     # What text_problem looks for is in single characters: the row's texts are looked at

@@ -165,6 +165,7 @@ class LoanBook:
     def apply_feed(self, plan: FeedPlan) -> FeedCounts:
         """Store what a planner of this book's feed planned: the rows created first (the loans'
         lenders and borrowers before them), then the changes."""
+        plan.build()
         for repository in self._feed_repositories:
             table = repository.table
             insert_encoded(
