@@ -111,7 +111,9 @@ def insert_encoded(session: Session, table: Table, columns: Sequence[str], rows:
 
 
 @contextmanager
-def _copy(session: Session, table: Table, columns: Sequence[str], binary: bool = False) -> Any:
+def _copy(
+    session: Session, table: Table, columns: Sequence[str], binary: bool = False
+) -> Iterator[Any]:
     raw = session.connection().connection.driver_connection
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
