@@ -360,7 +360,7 @@ def import_loans(
     second_process: Annotated[
         bool | None,
         typer.Option(
-            help="Read and check the file in a second process while this one writes "
+            help="Read, check and plan the file in a second process while this one writes "
             "[default: for files of 4 MiB or more, with more than one core]",
             show_default=False,
         ),
