@@ -393,10 +393,7 @@ def import_loans(
                     # Once a strict import has a bad row, nothing will be imported: the rest
                     # is only checked.
                     if plan is not None and not (strict and rejected):
-                        chunk = book.apply_feed(plan)
-                        counts.created += chunk.created
-                        counts.updated += chunk.updated
-                        counts.unchanged += chunk.unchanged
+                        counts.add(book.apply_feed(plan))
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise _not_csv(file, exc) from None
             except csvfeed.ReaderStopped as exc:

@@ -19,13 +19,11 @@ from opendialer.db.bulk import Encoded, encode_rows
 from opendialer.db.ids import new_ids
 from opendialer.loans.models import BORROWER_DEFAULTS, Borrower, Lender, Loan
 from opendialer.loans.schemas import (
-    BORROWER_FIELDS,
     BORROWER_KEY,
     FEED_ENDS,
+    FEED_PARTS,
     FEED_STARTS,
-    LENDER_FIELDS,
     LENDER_KEY,
-    LOAN_FIELDS,
     LOAN_KEY,
     FeedRow,
     check_feed_rows,
@@ -39,13 +37,13 @@ TABLES: dict[str, Table] = {
 # The columns of a created row, in the order its values are encoded: what a feed can send (and
 # what is worked out from it), then the id, the owner and the times.
 OWNED_COLUMNS = ["id", "tenant_id", "servicer_id", "created_at", "updated_at"]
-INSERT_COLUMNS = {
-    "lenders": [column for _, column in LENDER_FIELDS] + OWNED_COLUMNS,
-    "borrowers": [column for _, column in BORROWER_FIELDS] + ["phone_e164"] + OWNED_COLUMNS,
-    "loans": [column for _, column in LOAN_FIELDS] + ["lender_id", "borrower_id"] + OWNED_COLUMNS,
-}
 # Each table's part of a FeedRow.
 PARTS = {"lenders": 0, "borrowers": 1, "loans": 2}
+_WORKED_OUT = {"lenders": [], "borrowers": ["phone_e164"], "loans": ["lender_id", "borrower_id"]}
+INSERT_COLUMNS = {
+    table: [column for _, column in FEED_PARTS[part]] + _WORKED_OUT[table] + OWNED_COLUMNS
+    for table, part in PARTS.items()
+}
 _BORROWER_COLUMNS = INSERT_COLUMNS["borrowers"]
 # Values of the borrowers' NOT NULL columns for created rows that do not send them, by where
 # the row's columns hold them; and where they hold the phone number.

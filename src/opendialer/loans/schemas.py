@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, NamedTuple, Required
 
@@ -172,8 +173,8 @@ class FeedRow(NamedTuple):
 
 
 # Where each part's run of values starts and ends.
-FEED_STARTS = [0, len(LENDER_FIELDS), len(LENDER_FIELDS) + len(BORROWER_FIELDS)]
-FEED_ENDS = [*FEED_STARTS[1:], len(FEED_NAMES)]
+FEED_ENDS = list(itertools.accumulate(len(fields) for fields in FEED_PARTS))
+FEED_STARTS = [0, *FEED_ENDS[:-1]]
 # Each feed field's part of a FeedRow (0 lender, 1 borrower, 2 loan) and column.
 _FEED_COLUMNS = {
     api: (part, column) for part, fields in enumerate(FEED_PARTS) for api, column in fields
@@ -223,9 +224,8 @@ def _checked_feed_row(row: dict[str, Any]) -> FeedRow:
     # Every field's value in FEED_NAMES order, taken in C (a feed has millions of rows).
     values = list(map(row.get, FEED_NAMES, _NO_VALUES))
     for index in _MONEY_POSITIONS:
-        amount = values[index]
-        if amount is not None and not _in_cents(amount):
-            values[index] = _to_cents(amount)
+        if values[index] is not None:
+            values[index] = _to_cents(values[index])
     errors: list[InitErrorDetails] = []
     # What text_problem looks for is in single characters: the row's texts are looked at
     # together, and one by one only when they have a problem.

@@ -52,6 +52,11 @@ class FeedCounts:
     updated: int = 0
     unchanged: int = 0
 
+    def add(self, other: FeedCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
     def as_dict(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
