@@ -448,3 +448,22 @@ def test_listing_pages_with_links(book: Book) -> None:
     assert len(last["data"]) == 1
     seen = {r["loanId"] for r in body["data"] + last["data"]}
     assert len(seen) == 3
+
+
+def test_an_empty_external_reference_id_is_no_key(book: Book) -> None:
+    # The seed's example call shows "" for a loan without a key; clients send it back so.
+    loans = [book.loan("2020-06-02", loanExternalReferenceId="") for _ in range(2)]
+    assert [loan["loanExternalReferenceId"] for loan in loans] == [None, None]
+    borrowers = [
+        post(book.client, "/borrowers", {"borrowerExternalReferenceId": ""}, book.headers)
+        for _ in range(2)
+    ]
+    assert [b["borrowerExternalReferenceId"] for b in borrowers] == [None, None]
+    keyed = book.loan("2020-06-02")
+    changed = book.client.patch(
+        f"/loans/{keyed['loanId']}", json={"loanExternalReferenceId": ""}, headers=book.headers
+    )
+    assert changed.status_code == 200
+    assert changed.json()["data"]["loanExternalReferenceId"] is None
+    found = book.client.get("/loans", params={"externalreferenceid": ""}, headers=book.headers)
+    assert data(found) == []

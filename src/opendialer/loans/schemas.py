@@ -13,6 +13,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    field_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict
@@ -112,10 +113,22 @@ Amount = Annotated[float, Field(gt=-1e12, lt=1e12, allow_inf_nan=False)]
 Cents = Annotated[Amount, AfterValidator(_to_cents)]
 
 _LenderBase = model_from_columns("LenderFields", Lender.__table__, LENDER_FIELDS, base=ApiInput)
+class _KeyedInput(ApiInput):
+    """A borrower or loan body: an empty external reference id is no key, as null is. The
+    seed's example call shows `"loanExternalReferenceId": ""` for a loan without one; a
+    client that sends such a record back must not claim `""` as a key of the servicer (a
+    second loan sent so would be refused as a duplicate)."""
+
+    @field_validator("external_reference_id", mode="before", check_fields=False)
+    @classmethod
+    def _empty_key_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+
 _BorrowerBase = model_from_columns(
-    "BorrowerFields", Borrower.__table__, BORROWER_FIELDS, base=ApiInput
+    "BorrowerFields", Borrower.__table__, BORROWER_FIELDS, base=_KeyedInput
 )
-_LoanBase = model_from_columns("LoanFields", Loan.__table__, LOAN_FIELDS, base=ApiInput)
+_LoanBase = model_from_columns("LoanFields", Loan.__table__, LOAN_FIELDS, base=_KeyedInput)
 
 
 class LenderInput(_LenderBase):  # type: ignore[misc,valid-type]
