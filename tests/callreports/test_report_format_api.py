@@ -128,6 +128,32 @@ def test_csv_has_a_header_row_in_json_order_and_the_same_values(
     assert rows[0][header.index("spid")] == ""
 
 
+@pytest.mark.parametrize(
+    ("accept", "csv"),
+    [
+        ("text/csv", True),
+        ("TEXT/CSV; charset=utf-8", True),
+        ("text/csv;q=0.9, */*;q=0.1", True),
+        ("application/json, text/csv", True),
+        ("application/json, text/csv;q=0.5", False),
+        ("text/csv;q=0", False),
+        ("text/csv;q=nonsense", False),
+        ("*/*", False),
+        ("text/*", False),
+        ("application/json", False),
+        ("", False),
+    ],
+)
+def test_an_accept_header_gets_csv_only_when_it_prefers_csv(
+    client: TestClient, auth: TokenFactory, accept: str, csv: bool
+) -> None:
+    load(client, admin(auth), seed_input())
+    response = client.get(PATH, params=SEED_QUERY, headers={**admin(auth), "Accept": accept})
+    assert response.status_code == 200, response.text
+    media = response.headers["content-type"]
+    assert media.startswith("text/csv" if csv else "application/json"), media
+
+
 def test_format_json_wins_over_an_accept_header_asking_for_csv(
     client: TestClient, auth: TokenFactory
 ) -> None:

@@ -66,7 +66,31 @@ def _wants_csv(request: Request, format: str | None) -> bool:
         if format.lower() not in ("json", "csv"):
             raise Invalid(f"format must be json or csv, got {format!r}")
         return format.lower() == "csv"
-    return "text/csv" in request.headers.get("accept", "")
+    return prefers_csv(request.headers.get("accept", ""))
+
+
+def prefers_csv(accept: str) -> bool:
+    """Whether an Accept header asks for CSV: it names `text/csv` with a quality above 0 and
+    at least that of JSON (`application/json`, else `application/*`, else `*/*`). JSON is the
+    answer otherwise, so `*/*` alone or `application/json, text/csv;q=0.5` get JSON."""
+    quality: dict[str, float] = {}
+    for entry in accept.split(","):
+        media, *parameters = (part.strip() for part in entry.split(";"))
+        q = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = min(max(float(value), 0.0), 1.0)
+                except ValueError:
+                    q = 0.0
+        media = media.lower()
+        quality[media] = max(q, quality.get(media, 0.0))
+    csv_q = quality.get("text/csv", 0.0)
+    json_q = next(
+        (quality[m] for m in ("application/json", "application/*", "*/*") if m in quality), 0.0
+    )
+    return csv_q > 0 and csv_q >= json_q
 
 
 @router.post("/call-reports", status_code=201)

@@ -113,6 +113,8 @@ Amount = Annotated[float, Field(gt=-1e12, lt=1e12, allow_inf_nan=False)]
 Cents = Annotated[Amount, AfterValidator(_to_cents)]
 
 _LenderBase = model_from_columns("LenderFields", Lender.__table__, LENDER_FIELDS, base=ApiInput)
+
+
 class _KeyedInput(ApiInput):
     """A borrower or loan body: an empty external reference id is no key, as null is. The
     seed's example call shows `"loanExternalReferenceId": ""` for a loan without one; a
