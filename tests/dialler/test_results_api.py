@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -414,6 +414,33 @@ def test_times_out_of_order_are_400(
     assert_unchanged(client, auth, contact)
 
 
+@pytest.mark.parametrize("field", ["dtCallStart", "dtCallAlert", "dtCallConnect", "dtCallEnd"])
+def test_a_time_ahead_of_the_servers_clock_is_400(
+    client: TestClient, auth: TokenFactory, contact: dict[str, Any], field: str
+) -> None:
+    now = datetime.now(UTC)
+    names = ["dtCallStart", "dtCallAlert", "dtCallConnect", "dtCallEnd"]
+    # Every time up to `field` is now; `field` and the ones after it ten minutes ahead.
+    late = names.index(field)
+    times = {
+        name: api_time(now + timedelta(minutes=10 if i >= late else 0))
+        for i, name in enumerate(names)
+    }
+
+    response = post_result(client, auth, contact["ID"], **times)
+
+    assert_error(response, 400, field, "in the future")
+    assert_unchanged(client, auth, contact)
+
+
+def test_a_time_within_the_clock_skew_is_recorded(
+    client: TestClient, auth: TokenFactory, contact: dict[str, Any]
+) -> None:
+    start = datetime.now(UTC) + timedelta(minutes=4)
+    entry = record(client, auth, contact["ID"], dtCallStart=api_time(start))
+    assert entry["dtCallStart"].startswith(start.strftime("%Y-%m-%dT%H:%M"))
+
+
 @pytest.mark.parametrize(
     ("fields", "named"),
     [
@@ -533,7 +560,8 @@ seconds = st.integers(min_value=0, max_value=3600)
     offset=st.integers(min_value=1, max_value=6),
     cause=causes,
     mailbox=st.booleans(),
-    start=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 1, 1)).map(
+    # Calls that have happened: the latest time (at most three hours after the start) is past.
+    start=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2025, 1, 1)).map(
         lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000)
     ),
     alert=st.none() | seconds,

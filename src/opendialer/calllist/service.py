@@ -181,7 +181,8 @@ def entry_record(
         "lenderIdentifierNumber": of(lender, "identifier_number"),
         "loanId": entry.loan_id,
         "loanNumber": of(loan, "loan_number"),
-        "loanExternalReferenceId": of(loan, "external_reference_id"),
+        # A row without a key shows "", as the seed's example loan does.
+        "loanExternalReferenceId": of(loan, "external_reference_id") or "",
         "loanStatus": of(loan, "status"),
         "loanDaysLate": entry.loan_days_late,
         "loanPaidToDate": of(loan, "paid_to_date"),
@@ -193,7 +194,7 @@ def entry_record(
         "loanCurrentAmountDue": of(loan, "current_amount_due"),
         "borrowerId": entry.borrower_id,
         "borrowerNumber": of(borrower, "borrower_number"),
-        "borrowerExternalReferenceId": of(borrower, "external_reference_id"),
+        "borrowerExternalReferenceId": of(borrower, "external_reference_id") or "",
         "borrowerType": of(borrower, "type"),
         "borrowerFirstName": of(borrower, "first_name"),
         "borrowerMiddleName": of(borrower, "middle_name"),

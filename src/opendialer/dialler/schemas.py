@@ -271,14 +271,19 @@ class CallResult(ApiInput):
     service_numbers_id: Int32Id | None = Field(default=None, alias="ServiceNumbersID")
     users_id: Int32Id | None = Field(default=None, alias="UsersID")
 
-    @model_validator(mode="after")
-    def _times_in_order(self) -> CallResult:
-        previous = ("dtCallStart", self.dt_call_start)
-        for name, value in (
+    def times(self) -> list[tuple[str, datetime | None]]:
+        """The call's times by field name, in the order a call goes through them."""
+        return [
+            ("dtCallStart", self.dt_call_start),
             ("dtCallAlert", self.dt_call_alert),
             ("dtCallConnect", self.dt_call_connect),
             ("dtCallEnd", self.dt_call_end),
-        ):
+        ]
+
+    @model_validator(mode="after")
+    def _times_in_order(self) -> CallResult:
+        previous = ("dtCallStart", self.dt_call_start)
+        for name, value in self.times()[1:]:
             if value is None:
                 continue
             if value < previous[1]:

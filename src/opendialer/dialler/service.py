@@ -13,7 +13,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from opendialer.callreports.recording import record_dialler_call
-from opendialer.calltracking.service import CallTracking
+from opendialer.calltracking.service import CLOCK_SKEW, CallTracking
 from opendialer.db.base import utcnow
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.outcomes import Outcome, classify
@@ -318,6 +318,7 @@ class ContactService:
 
         Every outcome takes this path, whoever placed the call.
         """
+        _refuse_future_times(result)
         contact = self.get(contact_id, for_update=True)
         n = result.phone_number_offset
         number = getattr(contact, f"phone_number{n}")
@@ -393,6 +394,18 @@ class ContactService:
             call_timestamp=result.dt_call_start,
         )
         return entry
+
+
+def _refuse_future_times(result: CallResult) -> None:
+    """A result tells of a call that has happened: none of its times may be ahead of the
+    server's clock by more than call tracking accepts (the caller's clock may run fast)."""
+    latest = utcnow() + CLOCK_SKEW
+    for name, value in result.times():
+        if value is not None and value > latest:
+            raise Invalid(
+                f"{name} {value.isoformat()} is in the future (at most "
+                f"{CLOCK_SKEW.seconds // 60} minutes ahead of the server's clock is accepted)"
+            )
 
 
 def retry_delay(campaign: Campaign, outcome: Outcome) -> int:
