@@ -41,6 +41,8 @@ import orjson
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from machine import describe, load, reference
+
 BIN = Path(sys.executable).parent
 OPENDIALER = str(BIN / "opendialer")
 KEY = "bench-signing-key-not-for-production-use-0123456789"
@@ -58,11 +60,6 @@ CITIES = [("CHICAGO", "IL", "312", "358"), ("HOUSTON", "TX", "713", "560"),
 NAMES = ["SMITH JOHN", "GARCIA MARIA", "NGUYEN WEI", "JOHNSON LINDA", "PATEL PRIYA", None]
 OUTCOMES = ["PROMISE TO PAY", "LEFT MESSAGE", "NO CONTACT", "WRONG NUMBER", "PAID", None]
 DISPOSITIONS = ["ANSWERED"] * 6 + ["NO ANSWER"] * 3 + ["BUSY", "FAILED"]
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def record(rng: random.Random, tenant: int, seq: int, moment: datetime) -> dict[str, Any]:
@@ -362,7 +359,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.reuse and not args.database_url:
         sys.exit("--reuse needs --database-url")
-    print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}; {load()}", flush=True)
+    print(describe(), flush=True)
 
     url = args.database_url
     if url is None:
@@ -392,3 +389,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print(f"after the runs: {load()}; {reference()}")

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import tempfile
 import time
@@ -30,6 +29,7 @@ from typing import Any
 
 import httpx2
 
+from machine import describe, load, reference
 from opendialer.app import create_app
 from opendialer.auth.principal import Principal, Role
 from opendialer.auth.tokens import issue_token
@@ -111,11 +111,6 @@ async def run(args: argparse.Namespace, url: str) -> None:
     database.engine.dispose()
 
 
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
-
-
 async def post_round(
     client: httpx2.AsyncClient,
     headers: dict[str, str],
@@ -161,6 +156,7 @@ def main() -> None:
         help="an empty database to use instead of a temporary SQLite",
     )
     args = parser.parse_args()
+    print(describe(), flush=True)
     if args.url:
         asyncio.run(run(args, args.url))
         return
@@ -170,3 +166,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print(f"after the runs: {load()}; {reference()}")

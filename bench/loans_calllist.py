@@ -38,6 +38,7 @@ import httpx2
 from sqlalchemy.engine import make_url
 
 from loan_feed import write_feed
+from machine import describe, load, reference
 
 BIN = Path(sys.executable).parent
 OPENDIALER = str(BIN / "opendialer")
@@ -49,11 +50,6 @@ KEY = "bench-signing-key-not-for-production-use-0123456789"
 IMPORT_TARGET = 20_000  # loans/s
 BUILD_TARGET = 30.0  # seconds
 DEEP_OFFSET = 900_000
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load {one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def run(args: list[str], env: dict[str, str]) -> tuple[str, float, float]:
@@ -305,7 +301,7 @@ def main() -> None:
         feed = workdir / "loans.csv"
         start = time.perf_counter()
         write_feed(str(feed), args.rows, AS_OF)
-        print(f"{os.cpu_count()} CPU(s); Python {sys.version.split()[0]}")
+        print(describe())
         print(
             f"feed: {args.rows} rows, {feed.stat().st_size / 2**20:.0f} MiB, written in "
             f"{time.perf_counter() - start:.1f} s",
@@ -333,3 +329,4 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+    print(f"after the runs: {load()}; {reference()}")
