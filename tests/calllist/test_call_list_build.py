@@ -142,6 +142,30 @@ def test_an_open_ended_bucket_of_up_to_100_years_builds(book: Book) -> None:
     )
 
 
+def test_windows_at_the_calendars_end_stop_at_9999_12_31(
+    book: Book, database: Database
+) -> None:
+    # One window ends on the last day a date can hold, one would run past it.
+    book.bucket("EARLY", 10, 29, contacts=2)
+    book.bucket("LATE", 30, 179, contacts=2)
+    last = book.loan("9999-12-02")  # 29 days late: window 9999-12-12 to 9999-12-31
+    past = book.loan("9999-11-01")  # 60 days late: window 9999-12-01 to 10000-04-28
+    track(database, last, moment("9999-12-31", "23:59:59"))
+    track(database, past, moment("9999-12-31", "12:00:00"), "Contacted")
+    book.build("9999-12-31")
+    records = {r["loanId"]: r for r in book.calls()}
+    assert set(records) == {last["loanId"], past["loanId"]}
+    for loan, first in ((last, "9999-12-12"), (past, "9999-12-01")):
+        record = records[loan["loanId"]]
+        assert (record["callsAttemptedMinDate"], record["callsAttemptedMaxDate"]) == (
+            first,
+            "9999-12-31",
+        )
+        assert record["callsAttempted"] == 1
+    assert records[past["loanId"]]["callsContacted"] == 1
+    assert records[last["loanId"]]["callsContacted"] == 0
+
+
 @pytest.mark.parametrize(
     "status",
     ["charge off", "default", "forbearance", "fraud", "paid in full", "rejected", "write off"],

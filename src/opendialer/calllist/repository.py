@@ -69,21 +69,28 @@ WINDOW ranked AS (ORDER BY m.days_late DESC, m.loan_id)
 
 ENTRIES: Table = CallListEntry.__table__  # type: ignore[assignment]
 
+# A window's days stop at the calendar's last day, 9999-12-31, the last a date can hold.
 DIALECT_SQL: dict[str, dict[str, str]] = {
     "sqlite": {
         "hex12": "printf('%012x', row_number() OVER ranked)",
         "days_late": "CAST(julianday(:list_date) - julianday(l.paid_to_date) AS INTEGER)",
-        "window_start": "date(l.paid_to_date, '+' || b.call_days_start || ' days')",
-        "window_end": "date(l.paid_to_date, '+' || b.call_days_end || ' days')",
-        # SQLite keeps UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff', which sorts as text.
+        # date() answers NULL past 9999-12-31.
+        "window_start": (
+            "COALESCE(date(l.paid_to_date, '+' || b.call_days_start || ' days'), '9999-12-31')"
+        ),
+        "window_end": (
+            "COALESCE(date(l.paid_to_date, '+' || b.call_days_end || ' days'), '9999-12-31')"
+        ),
+        # SQLite keeps UTC timestamps as 'YYYY-MM-DD HH:MM:SS.ffffff', which sorts as text;
+        # '9999-12-32' sorts after every moment of the last day.
         "window_start_ts": "m.window_start",
-        "window_after_ts": "date(m.window_end, '+1 day')",
+        "window_after_ts": "COALESCE(date(m.window_end, '+1 day'), '9999-12-32')",
     },
     "postgresql": {
         "hex12": "lpad(to_hex(row_number() OVER ranked), 12, '0')",
         "days_late": "(CAST(:list_date AS date) - l.paid_to_date)",
-        "window_start": "(l.paid_to_date + b.call_days_start)",
-        "window_end": "(l.paid_to_date + b.call_days_end)",
+        "window_start": "LEAST(l.paid_to_date + b.call_days_start, DATE '9999-12-31')",
+        "window_end": "LEAST(l.paid_to_date + b.call_days_end, DATE '9999-12-31')",
         "window_start_ts": "(m.window_start::timestamp AT TIME ZONE 'UTC')",
         "window_after_ts": "((m.window_end + 1)::timestamp AT TIME ZONE 'UTC')",
     },
@@ -225,9 +232,10 @@ class CallListRepository:
         return self.by_ids(Lender, ids)
 
     def tracked_calls(
-        self, loan_ids: set[str], since: datetime, before: datetime
+        self, loan_ids: set[str], since: datetime, before: datetime | None
     ) -> list[tuple[str, str, datetime]]:
-        """(loan id, call status, call time) of the loans' tracked calls in [since, before)."""
+        """(loan id, call status, call time) of the loans' tracked calls in [since, before)
+        (with no end when `before` is None)."""
         if not loan_ids:
             return []
         query = select(
@@ -236,6 +244,7 @@ class CallListRepository:
             TrackedCall.tenant_id == self.tenant_id,
             TrackedCall.loan_id.in_(loan_ids),
             TrackedCall.call_timestamp >= since,
-            TrackedCall.call_timestamp < before,
         )
+        if before is not None:
+            query = query.where(TrackedCall.call_timestamp < before)
         return [(row[0], row[1], row[2]) for row in self.session.execute(query)]

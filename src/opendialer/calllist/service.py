@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from opendialer.calllist.repository import CallListRepository
 from opendialer.db.base import utcnow
 from opendialer.errors import Invalid
 from opendialer.phones import to_e164
-from opendialer.velocity import Paging, plain, timestamp
+from opendialer.velocity import Paging, day_after, day_start, plain, timestamp
 
 
 @dataclass(frozen=True)
@@ -45,10 +45,6 @@ def parse_list_date(raw: str) -> date:
         return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC).date()
     except (ValueError, OverflowError):
         raise Invalid(f"createddate must be a date (YYYY-MM-DD), got {raw!r}") from None
-
-
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 class CallList:
@@ -133,17 +129,21 @@ class CallList:
         calls = self.entries.tracked_calls(
             {r.loan_id for r in rows},
             day_start(min(r.window_start for r in rows)),
-            day_start(max(r.window_end for r in rows) + timedelta(days=1)),
+            day_after(max(r.window_end for r in rows)),
         )
+        # Each loan's calls as (UTC day, status): a window is whole UTC days.
+        by_loan: defaultdict[str, list[tuple[date, str]]] = defaultdict(list)
+        for loan_id, status, moment in calls:
+            by_loan[loan_id].append((moment.astimezone(UTC).date(), status))
         attempted: Counter[tuple[str, str]] = Counter()
         contacted: Counter[tuple[str, str]] = Counter()
         for row in rows:
-            since, before = day_start(row.window_start), day_start(row.window_end + timedelta(1))
-            for loan_id, status, moment in calls:
-                if loan_id == row.loan_id and since <= moment < before:
-                    attempted[(row.call_id, loan_id)] += 1
+            key = (row.call_id, row.loan_id)
+            for day, status in by_loan[row.loan_id]:
+                if row.window_start <= day <= row.window_end:
+                    attempted[key] += 1
                     if status == "Contacted":
-                        contacted[(row.call_id, loan_id)] += 1
+                        contacted[key] += 1
         return [
             entry_record(
                 row,

@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -34,7 +34,7 @@ from opendialer.db.base import utcnow
 from opendialer.db.ids import new_id, new_ids
 from opendialer.errors import Conflict, Invalid
 from opendialer.phones import to_e164
-from opendialer.velocity import Paging, timestamp
+from opendialer.velocity import Paging, day_after, day_start, timestamp
 
 # How far ahead of the server's clock a callTimestamp may be: the poster's clock may run fast.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -74,10 +74,6 @@ def parse_moment(name: str, raw: str) -> datetime | date:
         ) from None
 
 
-def day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def call_filter(query: CallQuery, servicer_id: int | None) -> CallFilter:
     """The stored terms of the seed's filters.
 
@@ -94,13 +90,13 @@ def call_filter(query: CallQuery, servicer_id: int | None) -> CallFilter:
         since = start if isinstance(start, datetime) else day_start(start)
     if query.enddate:
         end = parse_moment("enddate", query.enddate)
-        try:
-            if isinstance(end, datetime):
+        if not isinstance(end, datetime):
+            before = day_after(end)
+        else:
+            try:
                 before = end.replace(microsecond=end.microsecond // 1000 * 1000) + MILLISECOND
-            else:
-                before = day_start(end + timedelta(days=1))
-        except OverflowError:
-            before = None  # the end of time: no upper bound
+            except OverflowError:
+                before = None  # the end of time: no upper bound
     if since is not None and before is not None and since >= before:
         raise Invalid(f"startdate {query.startdate} is after enddate {query.enddate}")
     return CallFilter(
