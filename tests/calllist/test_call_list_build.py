@@ -142,9 +142,7 @@ def test_an_open_ended_bucket_of_up_to_100_years_builds(book: Book) -> None:
     )
 
 
-def test_windows_at_the_calendars_end_stop_at_9999_12_31(
-    book: Book, database: Database
-) -> None:
+def test_windows_at_the_calendars_end_stop_at_9999_12_31(book: Book, database: Database) -> None:
     # One window ends on the last day a date can hold, one would run past it.
     book.bucket("EARLY", 10, 29, contacts=2)
     book.bucket("LATE", 30, 179, contacts=2)

@@ -391,6 +391,52 @@ def test_the_last_second_of_the_calendar_is_a_valid_end(
     assert got == [("9999-12-31T23:59:59Z", "12/31/99 23:59:59")]
 
 
+@pytest.mark.parametrize(
+    ("instant", "start", "end", "zone", "written"),
+    [
+        # The hour 05:00Z starts on 0000-12-31 in Chicago (local mean time then, 5:50:36
+        # behind UTC), before the calendar.
+        (
+            "0001-01-01T05:59:00Z",
+            "0001-01-01 00:05:00",
+            "0001-01-02 00:00:00",
+            CHICAGO,
+            "01/01/01 00:08:24",
+        ),
+        # The hour 18:00Z ends on 10000-01-01 in Kolkata, after it.
+        (
+            "9999-12-31T18:00:00Z",
+            "9999-12-31 23:00:00",
+            "9999-12-31 23:59:59",
+            "Asia/Kolkata",
+            "12/31/99 23:30:00",
+        ),
+        # The same at a whole-hour offset: 9999-12-31 23:00Z is 10000-01-01 08:00 in Tokyo.
+        (
+            "9999-12-31T14:30:00Z",
+            "9999-12-31 23:00:00",
+            "9999-12-31 23:59:59",
+            "Asia/Tokyo",
+            "12/31/99 23:30:00",
+        ),
+    ],
+)
+def test_times_in_an_hour_that_crosses_the_calendars_end_on_the_zones_clock(
+    client: TestClient,
+    auth: TokenFactory,
+    instant: str,
+    start: str,
+    end: str,
+    zone: str,
+    written: str,
+) -> None:
+    load_at(client, auth, instant)
+
+    got = times(client, admin(auth), tenantId="314", start=start, end=end, timezone=zone)
+
+    assert got == [(instant, written)]
+
+
 # Time zones and how `time` is written
 
 

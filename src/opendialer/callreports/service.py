@@ -256,16 +256,22 @@ class SeedClock:
     def _hour(self, utc_hour: str) -> str:
         """Learn how the hour starting at `utc_hour` (YYYY-MM-DD HH) is written."""
         start = datetime.fromisoformat(utc_hour).replace(tzinfo=UTC)
-        offset = start.astimezone(self.zone).utcoffset()
         written = PER_TIME
-        # No zone of the tz database changes its UTC offset twice within four days, so an
-        # offset that is the same at both ends of the hour holds for all of it.
-        if (
-            offset is not None
-            and offset % WHOLE_HOUR == timedelta(0)
-            and offset == (start + REST_OF_HOUR).astimezone(self.zone).utcoffset()
-        ):
-            written = _seed_text((start + offset).isoformat())[:11]
+        try:
+            offset = start.astimezone(self.zone).utcoffset()
+            # No zone of the tz database changes its UTC offset twice within four days, so an
+            # offset that is the same at both ends of the hour holds for all of it.
+            if (
+                offset is not None
+                and offset % WHOLE_HOUR == timedelta(0)
+                and offset == (start + REST_OF_HOUR).astimezone(self.zone).utcoffset()
+            ):
+                written = _seed_text((start + offset).isoformat())[:11]
+        except OverflowError:
+            # An hour at the calendar's ends whose start or end falls outside it on the zone's
+            # clock (year 1 west of UTC, 9999 east of it): its times, inside the range asked
+            # for, are converted one by one.
+            pass
         self.hours[utc_hour] = written
         return written
 
