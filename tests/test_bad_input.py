@@ -482,3 +482,47 @@ def test_no_id_or_user_data_yields_a_500(
     ):
         assert response.status_code < 500, response.text
         assert response.json()["status"] == response.status_code
+
+
+# The OpenAPI document marks what a create must send, as the service refuses it.
+
+
+@pytest.mark.parametrize(
+    ("path", "required"),
+    [
+        ("/dialler/campaigns", ["Name"]),
+        ("/dialler/contacts/import", ["Name"]),
+        ("/lenders", ["lenderName"]),
+        ("/loans", ["loanStatus"]),
+        (
+            "/buckets",
+            [
+                "callCode",
+                "callDaysStart",
+                "callDaysEnd",
+                "callAttemptsPerBucket",
+                "callContactsPerBucket",
+            ],
+        ),
+    ],
+)
+def test_the_openapi_document_marks_the_fields_a_create_must_send(
+    client: TestClient, auth: TokenFactory, path: str, required: list[str]
+) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    schema = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+    assert schema["required"] == required
+
+    response = client.post(path, json={}, headers={**auth(), "servicerid": "2"})
+
+    assert response.status_code == 400, response.text
+    for name in required:
+        assert name in response.json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/lenders/{lenderId}", "/loans/{loanId}"])
+def test_a_change_needs_no_field(client: TestClient, path: str) -> None:
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"][path]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+    assert "required" not in spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]

@@ -118,6 +118,12 @@ def model_from_columns(
     return create_model(name, __base__=base, **definitions)
 
 
+def documented_required(*names: str) -> ConfigDict:
+    """Model settings that mark `names` (API names) required in the OpenAPI document. The
+    service checks them itself, so that one 400 names every mandatory field a body lacks."""
+    return ConfigDict(json_schema_extra={"required": list(names)})
+
+
 class ApiInput(BaseModel):
     """Base of request bodies: unknown fields are refused, values are never silently coerced."""
 

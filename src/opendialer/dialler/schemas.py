@@ -9,7 +9,15 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from opendialer.apimodel import INT32, INT64, ApiInput, Moment, Str, model_from_columns
+from opendialer.apimodel import (
+    INT32,
+    INT64,
+    ApiInput,
+    Moment,
+    Str,
+    documented_required,
+    model_from_columns,
+)
 from opendialer.dialler.models import Campaign, Contact
 
 PHONE_OFFSETS = range(1, 7)
@@ -217,7 +225,10 @@ _ContactFields = model_from_columns(
 
 
 class ContactImport(_ContactFields):  # type: ignore[misc,valid-type]
-    """A contact to import: the seed's fields, with the campaign named by ID or by name."""
+    """A contact to import: the seed's fields, with the campaign named by ID or by name.
+    Mandatory: `Name`, the campaign (either way) and at least one phone number."""
+
+    model_config = documented_required("Name")
 
     campaign_id: int | None = Field(default=None, alias="DiallerCampaignsID", ge=0, le=INT64)
     campaign_name: Str | None = Field(default=None, alias="DiallerCampaignsName", max_length=200)
@@ -238,6 +249,8 @@ _CampaignFields = model_from_columns(
 
 class CampaignCreate(_CampaignFields):  # type: ignore[misc,valid-type]
     """A dialler campaign: its name, time zone, default phone region and retry settings."""
+
+    model_config = documented_required("Name")
 
 
 class CampaignUpdate(_CampaignFields):  # type: ignore[misc,valid-type]

@@ -19,7 +19,9 @@ from opendialer.loans.schemas import (
     LOAN_RECORD,
     BorrowerInput,
     BucketInput,
+    LenderCreate,
     LenderInput,
+    LoanCreate,
     LoanFeedRow,
     LoanInput,
 )
@@ -40,7 +42,11 @@ def _entity_routes(
     fields: list[tuple[str, str]],
     key_param: str,
     noun: str,
+    create_body: type[BaseModel] | None = None,
 ) -> None:
+    """Routes to list, create, read and change one kind of row; `create_body` is the body of
+    a create (default `body_model`) when it has mandatory fields a change does not."""
+    CreateBody = create_body or body_model
     RowId = Annotated[str, Path(alias=id_name, max_length=36, description=f"The {noun}'s id.")]
 
     def listing(
@@ -64,7 +70,7 @@ def _entity_routes(
         return json_response(page(request.url.path, {key_param: key}, paged, total, data))
 
     def create(
-        body: Annotated[body_model, Body()],  # type: ignore[valid-type]
+        body: Annotated[CreateBody, Body()],  # type: ignore[valid-type]
         session: DbSession,
         scope: ScopeWriter,
     ) -> Response:
@@ -108,7 +114,16 @@ def upsert_loan_feed(
     return json_response({"data": counts.as_dict()})
 
 
-_entity_routes(Lender, "/lenders", "lenderId", LenderInput, LENDER_RECORD, "lendername", "lender")
+_entity_routes(
+    Lender,
+    "/lenders",
+    "lenderId",
+    LenderInput,
+    LENDER_RECORD,
+    "lendername",
+    "lender",
+    LenderCreate,
+)
 _entity_routes(
     Borrower,
     "/borrowers",
@@ -118,7 +133,9 @@ _entity_routes(
     "externalreferenceid",
     "borrower",
 )
-_entity_routes(Loan, "/loans", "loanId", LoanInput, LOAN_RECORD, "externalreferenceid", "loan")
+_entity_routes(
+    Loan, "/loans", "loanId", LoanInput, LOAN_RECORD, "externalreferenceid", "loan", LoanCreate
+)
 
 BucketId = Annotated[str, Path(alias="bucketId", max_length=36)]
 

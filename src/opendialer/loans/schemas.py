@@ -18,7 +18,13 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict
 
-from opendialer.apimodel import ApiInput, model_from_columns, python_type, text_problem
+from opendialer.apimodel import (
+    ApiInput,
+    documented_required,
+    model_from_columns,
+    python_type,
+    text_problem,
+)
 from opendialer.csvfeed import Checked, Row, validate
 from opendialer.loans.models import (
     Borrower,
@@ -81,6 +87,8 @@ LOAN_RECORD = [
     *_STAMPS,
 ]
 BUCKET_RECORD = [("bucketId", "id"), *BUCKET_FIELDS, *_OWNED, *_STAMPS]
+# What a new bucket must send: all but the lender, which narrows it.
+BUCKET_MANDATORY = [(api, column) for api, column in BUCKET_FIELDS if api != "lenderId"]
 
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 MONEY_FIELDS = [
@@ -137,6 +145,12 @@ class LenderInput(_LenderBase):  # type: ignore[misc,valid-type]
     """A lender; `lenderName` is unique within the servicer and keys bulk upserts."""
 
 
+class LenderCreate(LenderInput):
+    """A new lender: `lenderName` is mandatory."""
+
+    model_config = documented_required("lenderName")
+
+
 class BorrowerInput(_BorrowerBase):  # type: ignore[misc,valid-type]
     """A borrower; `borrowerExternalReferenceId` keys bulk upserts."""
 
@@ -154,6 +168,12 @@ class LoanInput(_LoanBase):  # type: ignore[misc,valid-type]
     current_amount_due: Cents | None = Field(default=None, alias="loanCurrentAmountDue")
     lender_id: str | None = Field(default=None, alias="lenderId", max_length=36)
     borrower_id: str | None = Field(default=None, alias="borrowerId", max_length=36)
+
+
+class LoanCreate(LoanInput):
+    """A new loan: `loanStatus` is mandatory."""
+
+    model_config = documented_required("loanStatus")
 
 
 # A feed row's parts: its lender's, its borrower's and its loan's fields, in this order.
@@ -295,3 +315,5 @@ _BucketBase = model_from_columns(
 class BucketInput(_BucketBase):  # type: ignore[misc,valid-type]
     """A collection bucket: loans `callDaysStart`..`callDaysEnd` days late may be called
     `callAttemptsPerBucket` times and contacted `callContactsPerBucket` times."""
+
+    model_config = documented_required(*(api for api, _ in BUCKET_MANDATORY))

@@ -24,6 +24,7 @@ from opendialer.loans.repository import (
 from opendialer.loans.schemas import (
     BORROWER_FIELDS,
     BORROWER_KEY,
+    BUCKET_MANDATORY,
     LENDER_FIELDS,
     LENDER_KEY,
     LOAN_FIELDS,
@@ -202,13 +203,7 @@ class BucketService:
 
     def create(self, servicer_id: int, body: BucketInput) -> BucketPolicy:
         values = body.model_dump(exclude_unset=True)
-        names = {
-            "call_code": "callCode",
-            "call_days_start": "callDaysStart",
-            "call_days_end": "callDaysEnd",
-            "call_attempts_per_bucket": "callAttemptsPerBucket",
-            "call_contacts_per_bucket": "callContactsPerBucket",
-        }
+        names = {column: api for api, column in BUCKET_MANDATORY}
         missing = [api for column, api in names.items() if values.get(column) is None]
         if missing:
             raise Invalid("missing mandatory field(s): " + ", ".join(missing))
