@@ -38,6 +38,17 @@ from opendialer.velocity import Paging, day_after, day_start, timestamp
 
 # How far ahead of the server's clock a callTimestamp may be: the poster's clock may run fast.
 CLOCK_SKEW = timedelta(minutes=5)
+
+
+def in_the_future(spelled: str) -> str:
+    """What is wrong with a call time, spelled as its face writes it, that is more than
+    CLOCK_SKEW ahead of the server's clock (the dialler's results say the same)."""
+    return (
+        f"{spelled} is in the future (at most {CLOCK_SKEW.seconds // 60} minutes ahead of "
+        "the server's clock is accepted)"
+    )
+
+
 # Problems named in one error message; the rest are counted.
 MAX_PROBLEMS = 20
 # The path idempotency keys are bound to, whichever prefix the request came by.
@@ -365,9 +376,8 @@ class CallTracking:
             )
         if call.call_timestamp > latest:
             problems.append(
-                f"{_field(index, 'callTimestamp', single)}: {timestamp(call.call_timestamp)} "
-                f"is in the future (at most {CLOCK_SKEW.seconds // 60} minutes ahead of "
-                "the server's clock is accepted)"
+                f"{_field(index, 'callTimestamp', single)}: "
+                + in_the_future(timestamp(call.call_timestamp))
             )
         return problems
 

@@ -13,7 +13,7 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from opendialer.callreports.recording import record_dialler_call
-from opendialer.calltracking.service import CLOCK_SKEW, CallTracking
+from opendialer.calltracking.service import CLOCK_SKEW, CallTracking, in_the_future
 from opendialer.db.base import utcnow
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.outcomes import Outcome, classify
@@ -402,10 +402,7 @@ def _refuse_future_times(result: CallResult) -> None:
     latest = utcnow() + CLOCK_SKEW
     for name, value in result.times():
         if value is not None and value > latest:
-            raise Invalid(
-                f"{name} {value.isoformat()} is in the future (at most "
-                f"{CLOCK_SKEW.seconds // 60} minutes ahead of the server's clock is accepted)"
-            )
+            raise Invalid(f"{name} {in_the_future(value.isoformat())}")
 
 
 def retry_delay(campaign: Campaign, outcome: Outcome) -> int:
