@@ -89,6 +89,9 @@ LOAN_RECORD = [
 BUCKET_RECORD = [("bucketId", "id"), *BUCKET_FIELDS, *_OWNED, *_STAMPS]
 # What a new bucket must send: all but the lender, which narrows it.
 BUCKET_MANDATORY = [(api, column) for api, column in BUCKET_FIELDS if api != "lenderId"]
+# What a new lender or loan must send, and a change may not clear (a borrower has nothing).
+LENDER_MANDATORY = [("lenderName", "name")]
+LOAN_MANDATORY = [("loanStatus", "status")]
 
 StateCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 MONEY_FIELDS = [
@@ -148,7 +151,7 @@ class LenderInput(_LenderBase):  # type: ignore[misc,valid-type]
 class LenderCreate(LenderInput):
     """A new lender: `lenderName` is mandatory."""
 
-    model_config = documented_required("lenderName")
+    model_config = documented_required(*(api for api, _ in LENDER_MANDATORY))
 
 
 class BorrowerInput(_BorrowerBase):  # type: ignore[misc,valid-type]
@@ -173,7 +176,7 @@ class LoanInput(_LoanBase):  # type: ignore[misc,valid-type]
 class LoanCreate(LoanInput):
     """A new loan: `loanStatus` is mandatory."""
 
-    model_config = documented_required("loanStatus")
+    model_config = documented_required(*(api for api, _ in LOAN_MANDATORY))
 
 
 # A feed row's parts: its lender's, its borrower's and its loan's fields, in this order.

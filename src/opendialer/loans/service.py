@@ -22,13 +22,12 @@ from opendialer.loans.repository import (
     loans,
 )
 from opendialer.loans.schemas import (
-    BORROWER_FIELDS,
     BORROWER_KEY,
     BUCKET_MANDATORY,
-    LENDER_FIELDS,
     LENDER_KEY,
-    LOAN_FIELDS,
+    LENDER_MANDATORY,
     LOAN_KEY,
+    LOAN_MANDATORY,
     BucketInput,
     FeedRow,
 )
@@ -116,14 +115,12 @@ class LoanBook:
         self, model: type[Row], servicer_id: int, body: BaseModel, *, creating: bool
     ) -> dict[str, Any]:
         values = body.model_dump(exclude_unset=True)
-        required = {Lender: ["name"], Borrower: [], Loan: ["status"]}[model]
-        fields = {Lender: LENDER_FIELDS, Borrower: BORROWER_FIELDS, Loan: LOAN_FIELDS}[model]
-        api = dict((column, name) for name, column in fields)
-        for column in required:
+        required = {Lender: LENDER_MANDATORY, Borrower: [], Loan: LOAN_MANDATORY}[model]
+        for api, column in required:
             if (creating and values.get(column) is None) or (
                 column in values and values[column] is None
             ):
-                raise Invalid(f"{api[column]} is required")
+                raise Invalid(f"{api} is required")
         if model is Borrower:
             # Not given at all, the type and consent take the columns' defaults when created.
             values = borrower_values(values)
