@@ -88,7 +88,7 @@ class FeedPlan:
             start, end = FEED_STARTS[part], FEED_ENDS[part]
             rows: list[list[Any]] = []
             # The part's run of values is its columns' (INSERT_COLUMNS starts with them).
-            if part == 1:
+            if table == "borrowers":
                 for row_id, values in new:
                     row = values[start:end]
                     for index, default in _BORROWER_DEFAULTS:
@@ -96,7 +96,7 @@ class FeedPlan:
                             row[index] = default
                     row += [to_e164(row[_PHONE]), row_id, *owned]
                     rows.append(row)
-            elif part == 2:
+            elif table == "loans":
                 for row_id, lender_id, borrower_id, values in new:
                     rows.append([*values[start:end], lender_id, borrower_id, row_id, *owned])
             else:

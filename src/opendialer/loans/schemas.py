@@ -213,10 +213,8 @@ class FeedRow(NamedTuple):
 # Where each part's run of values starts and ends.
 FEED_ENDS = list(itertools.accumulate(len(fields) for fields in FEED_PARTS))
 FEED_STARTS = [0, *FEED_ENDS[:-1]]
-# Each feed field's part of a FeedRow (0 lender, 1 borrower, 2 loan) and column.
-_FEED_COLUMNS = {
-    api: (part, column) for part, fields in enumerate(FEED_PARTS) for api, column in fields
-}
+# Each feed field's part of a FeedRow (0 lender, 1 borrower, 2 loan).
+_FEED_PART = {api: part for part, fields in enumerate(FEED_PARTS) for api, _ in fields}
 _MONEY_POSITIONS = [FEED_POSITIONS[api] for api in MONEY_FIELDS]
 # Each key a feed row names a lender or borrower by: its part, position and noun.
 _FEED_KEYS = [
@@ -276,7 +274,7 @@ def _checked_feed_row(row: dict[str, Any]) -> FeedRow:
     for key, part, position, noun in _FEED_KEYS:
         if values[position]:
             continue
-        sent = [api for api in row if _FEED_COLUMNS[api][0] == part]
+        sent = [api for api in row if _FEED_PART[api] == part]
         if sent:
             others = ", ".join(sorted(api for api in sent if api != key))
             message = (
