@@ -80,6 +80,10 @@ class Paging:
     limit: int
 
 
+# The largest offset taken: the databases count rows in 64-bit integers.
+MAX_OFFSET = 2**62
+
+
 def _number(name: str, raw: str | None, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
@@ -88,7 +92,16 @@ def _number(name: str, raw: str | None, default: int, low: int, high: int) -> in
     except ValueError:
         raise Invalid(f"{name} must be a whole number, got {raw!r}") from None
     if not low <= value <= high:
-        raise Invalid(f"{name} must be between {low} and {high}, got {value}")
+        # An offset's bound is the databases', not one a client pages towards: its message
+        # names the side that was passed.
+        bounds = (
+            f"between {low} and {high}"
+            if high != MAX_OFFSET
+            else f"{low} or more"
+            if value < low
+            else f"at most {high}"
+        )
+        raise Invalid(f"{name} must be {bounds}, got {value}")
     return value
 
 
@@ -103,7 +116,7 @@ def paging(
 ) -> Paging:
     """offset and limit as the seeds define them; a number or a numeric string."""
     return Paging(
-        offset=_number("offset", offset, 0, 0, 2**62),
+        offset=_number("offset", offset, 0, 0, MAX_OFFSET),
         limit=_number("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT),
     )
 

@@ -545,6 +545,11 @@ def test_bad_paging_values_are_400(
     assert_error(book.get(**params), 400, named)
 
 
+def test_the_offset_messages_name_the_side_passed(book: Book, five: list[dict[str, Any]]) -> None:
+    assert_error(book.get(offset=-1), 400, "offset must be 0 or more, got -1")
+    assert_error(book.get(offset=2**62 + 1), 400, f"offset must be at most {2**62}")
+
+
 def test_numeric_strings_are_numbers(book: Book, five: list[dict[str, Any]]) -> None:
     paging = book.get(offset="2", limit="2").json()["paging"]
     assert (paging["offset"], paging["limit"]) == (2, 2)
