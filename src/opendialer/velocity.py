@@ -91,18 +91,17 @@ def _number(name: str, raw: str | None, default: int, low: int, high: int) -> in
         value = int(raw)
     except ValueError:
         raise Invalid(f"{name} must be a whole number, got {raw!r}") from None
-    if not low <= value <= high:
-        # An offset's bound is the databases', not one a client pages towards: its message
-        # names the side that was passed.
-        bounds = (
-            f"between {low} and {high}"
-            if high != MAX_OFFSET
-            else f"{low} or more"
-            if value < low
-            else f"at most {high}"
-        )
-        raise Invalid(f"{name} must be {bounds}, got {value}")
-    return value
+    if low <= value <= high:
+        return value
+    # An offset's bound is the databases', not one a client pages towards: its message names
+    # the side that was passed.
+    if high != MAX_OFFSET:
+        bounds = f"between {low} and {high}"
+    elif value < low:
+        bounds = f"{low} or more"
+    else:
+        bounds = f"at most {high}"
+    raise Invalid(f"{name} must be {bounds}, got {value}")
 
 
 def paging(
