@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from opendialer.csvfeed import Checked, ReaderStopped, Row, checked_chunks
+from opendialer.kit.csvfeed import Checked, ReaderStopped, Row, checked_chunks
 
 
 def keep(rows: list[Row]) -> Checked:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from opendialer.phones import _US_PLAIN, _parsed_e164, to_e164
+from opendialer.kit.phones import _US_PLAIN, _parsed_e164, to_e164
 
 
 @settings(max_examples=500)

@@ -22,10 +22,10 @@ from opendialer.calltracking.router import router as calltracking_router
 from opendialer.config import Settings
 from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
-from opendialer.errors import Faces, install_error_handlers, status_message
-from opendialer.limits import BodySizeLimit
 from opendialer.loans.router import router as loans_router
-from opendialer.velocity import velocity_error
+from opendialer.web.errors import Faces, install_error_handlers, status_message
+from opendialer.web.limits import BodySizeLimit
+from opendialer.web.velocity import velocity_error
 
 # Paths answered in the loan-servicing faces' error envelope.
 VELOCITY_PREFIXES = (

@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from opendialer import csvfeed
 from opendialer.auth.principal import Role
 from opendialer.auth.service import create_client, principal_for
 from opendialer.auth.tokens import issue_token
@@ -26,13 +25,15 @@ from opendialer.callreports.asterisk import MasterCsvError, read_master_csv
 from opendialer.callreports.schemas import CdrInput
 from opendialer.callreports.service import CallReports
 from opendialer.config import Settings
-from opendialer.csvfeed import validate
 from opendialer.db.bulk import bulk_load
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
 from opendialer.dialler.schemas import ContactImport
 from opendialer.dialler.service import CampaignService, ContactService, ImportCounts, check_import
-from opendialer.errors import DomainError, describe_validation_errors
+from opendialer.errors import DomainError
+from opendialer.kit import csvfeed
+from opendialer.kit.apimodel import describe_validation_errors
+from opendialer.kit.csvfeed import validate
 from opendialer.loans.schemas import BucketInput
 from opendialer.loans.service import BucketService, FeedCounts, LoanBook
 from opendialer.tenancy.service import create_servicer, create_tenant, get_servicer, get_tenant

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
 from opendialer.auth.service import token_for_client
-from opendialer.deps import DbSession
 from opendialer.errors import Invalid, Unauthorized
-from opendialer.responses import json_response
+from opendialer.web.deps import DbSession
+from opendialer.web.responses import json_response
 
 router = APIRouter(tags=["auth"])
 

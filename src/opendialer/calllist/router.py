@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from opendialer.calllist.service import CallFilters, CallList
-from opendialer.deps import DbSession, ScopeReader, ScopeWriter
-from opendialer.responses import json_response
-from opendialer.velocity import Paging, page, paging
+from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
+from opendialer.web.responses import json_response
+from opendialer.web.velocity import Paging, page, paging
 
 router = APIRouter(tags=["dialer call list"])
 

@@ -13,8 +13,9 @@ from opendialer.calllist.models import CallListEntry
 from opendialer.calllist.repository import CallListRepository
 from opendialer.db.base import utcnow
 from opendialer.errors import Invalid
-from opendialer.phones import to_e164
-from opendialer.velocity import Paging, day_after, day_start, plain, timestamp
+from opendialer.kit.dates import day_after, day_start
+from opendialer.kit.phones import to_e164
+from opendialer.web.velocity import Paging, plain, timestamp
 
 
 @dataclass(frozen=True)

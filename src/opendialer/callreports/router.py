@@ -18,9 +18,9 @@ from opendialer.callreports.service import (
     require_reader,
 )
 from opendialer.db.session import Database
-from opendialer.deps import DbSession, TokenPrincipal, Writer, get_database
 from opendialer.errors import Invalid
-from opendialer.responses import json_response
+from opendialer.web.deps import DbSession, TokenPrincipal, Writer, get_database
+from opendialer.web.responses import json_response
 
 router = APIRouter(tags=["call reports"])
 

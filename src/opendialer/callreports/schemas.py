@@ -7,8 +7,8 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints
 
-from opendialer.apimodel import ApiInput, Moment, model_from_columns
 from opendialer.callreports.models import CallDetailRecord
+from opendialer.kit.apimodel import ApiInput, Moment, model_from_columns
 
 # (API name, column) in the order of the seed's example; `id` and `time` lead.
 CDR_FIELDS: list[tuple[str, str]] = [

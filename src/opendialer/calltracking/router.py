@@ -9,12 +9,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Header, Query, Request
 from starlette.responses import Response
 
-from opendialer.apimodel import Str
 from opendialer.calltracking.schemas import MAX_BATCH, POST_BODY_OPENAPI, CallQuery
 from opendialer.calltracking.service import MAX_KEY_LENGTH, CallTracking
-from opendialer.deps import DbSession, ScopeReader, ScopeWriter
-from opendialer.responses import json_response
-from opendialer.velocity import Paging, page, paging
+from opendialer.kit.apimodel import Str
+from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
+from opendialer.web.responses import json_response
+from opendialer.web.velocity import Paging, page, paging
 
 router = APIRouter(tags=["call tracking"])
 

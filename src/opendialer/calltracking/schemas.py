@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import Field, TypeAdapter
 
-from opendialer.apimodel import ApiInput, Moment, Str
-from opendialer.velocity import timestamp, timestamps
+from opendialer.kit.apimodel import ApiInput, Moment, Str
+from opendialer.web.velocity import timestamp, timestamps
 
 # The most calls one POST may carry.
 MAX_BATCH = 10_000

@@ -33,8 +33,9 @@ from opendialer.calltracking.schemas import (
 from opendialer.db.base import utcnow
 from opendialer.db.ids import new_id, new_ids
 from opendialer.errors import Conflict, Invalid
-from opendialer.phones import to_e164
-from opendialer.velocity import Paging, day_after, day_start, timestamp
+from opendialer.kit.dates import day_after, day_start
+from opendialer.kit.phones import to_e164
+from opendialer.web.velocity import Paging, timestamp
 
 # How far ahead of the server's clock a callTimestamp may be: the poster's clock may run fast.
 CLOCK_SKEW = timedelta(minutes=5)

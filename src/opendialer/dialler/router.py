@@ -8,9 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import Response, StreamingResponse
 
-from opendialer.apimodel import INT64, Str
 from opendialer.db.session import Database
-from opendialer.deps import DbSession, Locker, Reader, Writer, get_database
 from opendialer.dialler.repository import ContactRepository
 from opendialer.dialler.schemas import (
     CallResult,
@@ -24,7 +22,9 @@ from opendialer.dialler.schemas import (
     history_record,
 )
 from opendialer.dialler.service import CampaignService, ContactService
-from opendialer.responses import records_response, status_response, stream_json_array
+from opendialer.kit.apimodel import INT64, Str
+from opendialer.web.deps import DbSession, Locker, Reader, Writer, get_database
+from opendialer.web.responses import records_response, status_response, stream_json_array
 
 router = APIRouter(tags=["dialler"])
 

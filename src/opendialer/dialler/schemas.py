@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from opendialer.apimodel import (
+from opendialer.dialler.models import Campaign, Contact
+from opendialer.kit.apimodel import (
     INT32,
     INT64,
     ApiInput,
@@ -18,7 +19,6 @@ from opendialer.apimodel import (
     documented_required,
     model_from_columns,
 )
-from opendialer.dialler.models import Campaign, Contact
 
 PHONE_OFFSETS = range(1, 7)
 

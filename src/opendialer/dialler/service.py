@@ -30,7 +30,7 @@ from opendialer.dialler.schemas import (
     ContactUpdate,
 )
 from opendialer.errors import Conflict, Invalid, NotFound
-from opendialer.phones import country_code, to_e164
+from opendialer.kit.phones import country_code, to_e164
 
 INPUT_COLUMNS = tuple(column for _, column in CONTACT_INPUT_FIELDS)
 PHONE_COLUMNS = tuple(f"phone_number{n}" for n in PHONE_OFFSETS)

@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlalchemy import Table
 
-from opendialer.csvfeed import Row
 from opendialer.db.base import utcnow
 from opendialer.db.bulk import Encoded, encode_rows
 from opendialer.db.ids import new_ids
+from opendialer.kit.csvfeed import Row
+from opendialer.kit.phones import to_e164
 from opendialer.loans.models import BORROWER_DEFAULTS, Borrower, Lender, Loan
 from opendialer.loans.schemas import (
     BORROWER_KEY,
@@ -28,7 +29,6 @@ from opendialer.loans.schemas import (
     FeedRow,
     check_feed_rows,
 )
-from opendialer.phones import to_e164
 
 TABLES: dict[str, Table] = {
     model.__tablename__: model.__table__  # type: ignore[misc]

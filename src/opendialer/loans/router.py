@@ -10,7 +10,6 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from opendialer.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.loans.models import Borrower, Lender, Loan
 from opendialer.loans.schemas import (
     BORROWER_RECORD,
@@ -26,8 +25,9 @@ from opendialer.loans.schemas import (
     LoanInput,
 )
 from opendialer.loans.service import BucketService, LoanBook
-from opendialer.responses import json_response
-from opendialer.velocity import Paging, page, paging, record
+from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
+from opendialer.web.responses import json_response
+from opendialer.web.velocity import Paging, page, paging, record
 
 router = APIRouter(tags=["loans"])
 

@@ -18,14 +18,14 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict
 
-from opendialer.apimodel import (
+from opendialer.kit.apimodel import (
     ApiInput,
     documented_required,
     model_from_columns,
     python_type,
     text_problem,
 )
-from opendialer.csvfeed import Checked, Row, validate
+from opendialer.kit.csvfeed import Checked, Row, validate
 from opendialer.loans.models import (
     Borrower,
     BorrowerType,

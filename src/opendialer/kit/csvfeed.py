@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from opendialer.errors import describe_validation_errors
+from opendialer.kit.apimodel import describe_validation_errors
 
 Row = tuple[int, dict[str, Any]]
 # What a check answers for some rows: the valid ones, validated, and one message per bad one.

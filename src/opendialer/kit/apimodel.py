@@ -128,3 +128,33 @@ class ApiInput(BaseModel):
     """Base of request bodies: unknown fields are refused, values are never silently coerced."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=False, str_strip_whitespace=False)
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    """One sentence per problem, each naming the field the client sent."""
+    parts: list[str] = []
+    for error in errors:
+        loc = [p for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        kind = error.get("type", "")
+        if kind == "json_invalid":
+            parts.append(f"the request body is not valid JSON ({error.get('msg', '')})")
+            continue
+        field = _field_path(loc) if loc else "request body"
+        if kind == "missing":
+            parts.append(f"{field} is required")
+        elif kind == "extra_forbidden":
+            parts.append(f"{field} is not a known field")
+        else:
+            parts.append(f"{field}: {error.get('msg', 'is invalid')}")
+    return "; ".join(parts) or "the request is invalid"
+
+
+def _field_path(loc: Sequence[Any]) -> str:
+    """("records", 3, "direction") -> "records[3].direction": indexes as a client writes them."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path

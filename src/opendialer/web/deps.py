@@ -11,12 +11,12 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from opendialer.apimodel import INT64
 from opendialer.auth.principal import Action, Principal, Role
 from opendialer.auth.tokens import read_token
 from opendialer.config import Settings
 from opendialer.db.session import Database
 from opendialer.errors import Forbidden, Invalid, NotFound, Unauthorized
+from opendialer.kit.apimodel import INT64
 from opendialer.tenancy.models import Servicer
 from opendialer.tenancy.service import partner_owns
 

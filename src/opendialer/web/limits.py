@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from opendialer.errors import Faces
+from opendialer.web.errors import Faces
 
 
 class BodySizeLimit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -26,17 +26,6 @@ def velocity_error(status: int, message: str) -> dict[str, Any]:
     except ValueError:
         reason = "Error"
     return {"status": status, "error": reason, "message": message}
-
-
-def day_start(day: date) -> datetime:
-    """The first moment of `day`, in UTC."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def day_after(day: date) -> datetime | None:
-    """The first moment after `day` (UTC), the exclusive end of a range of whole days; None
-    after the calendar's last day (9999-12-31), where such a range has no end."""
-    return None if day == date.max else day_start(day + timedelta(days=1))
 
 
 def timestamp(value: datetime) -> str:

@@ -1,0 +1,1 @@
+"""Shared helpers that know no domain: CSV feeds, phone numbers, dates, request models."""

@@ -1,0 +1,93 @@
+"""The one error handler: domain errors, validation errors, races and the unexpected, each
+rendered in the envelope of the face whose path was called."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from sqlalchemy.exc import IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+from opendialer.errors import DomainError
+from opendialer.kit.apimodel import describe_validation_errors
+
+log = logging.getLogger("opendialer")
+
+# A face's envelope: (status, message) -> JSON body.
+Envelope = Callable[[int, str], dict[str, Any]]
+
+
+def status_message(status: int, message: str) -> dict[str, Any]:
+    """The dialler's envelope, also used by the management API: {"status", "message"}."""
+    return {"status": status, "message": message}
+
+
+class Faces:
+    """Maps path prefixes to the error envelope of the face that owns them."""
+
+    def __init__(self, default: Envelope = status_message) -> None:
+        self.default = default
+        self.prefixes: list[tuple[str, Envelope]] = []
+
+    def register(self, prefix: str, envelope: Envelope) -> None:
+        self.prefixes.append((prefix, envelope))
+        self.prefixes.sort(key=lambda item: len(item[0]), reverse=True)
+
+    def envelope_for(self, path: str) -> Envelope:
+        for prefix, envelope in self.prefixes:
+            if path == prefix or path.startswith(prefix + "/"):
+                return envelope
+        return self.default
+
+    def render(
+        self, path: str, status: int, message: str, headers: Mapping[str, str] | None = None
+    ) -> Response:
+        body = orjson.dumps(self.envelope_for(path)(status, message))
+        return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def install_error_handlers(app: FastAPI, faces: Faces) -> None:
+    async def domain_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, DomainError)
+        return faces.render(request.url.path, exc.status_code, exc.message, exc.headers)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        return faces.render(request.url.path, 400, describe_validation_errors(exc.errors()))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"no such path: {request.method} {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"method {request.method} is not allowed on {request.url.path}"
+        return faces.render(request.url.path, exc.status_code, message, exc.headers)
+
+    async def integrity_error(request: Request, exc: Exception) -> Response:
+        # Checks run before every write, so this is a race: another request wrote the same key
+        # between our check and our write. The transaction is rolled back; a retry is safe.
+        log.info("integrity error on %s: %s", request.url.path, exc)
+        return faces.render(
+            request.url.path,
+            409,
+            "the change conflicts with one made at the same moment; nothing was written, retry it",
+        )
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        request_id = uuid.uuid4().hex
+        log.exception("unhandled error, request id %s", request_id, exc_info=exc)
+        return faces.render(request.url.path, 500, f"internal error; quote request id {request_id}")
+
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(Exception, unexpected)
