@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, text
+from sqlalchemy import Select, Table, bindparam, delete, func, select, text, tuple_
 from sqlalchemy.orm import Session
 
 from opendialer.calllist.models import CallListBuild, CallListEntry
@@ -14,6 +14,7 @@ from opendialer.calltracking.models import TrackedCall
 from opendialer.db.base import UTCDateTime
 from opendialer.db.bulk import bulk_load
 from opendialer.db.ids import id_series
+from opendialer.db.repository import TenantRepository
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
 # The build, in SQL both databases run; {placeholders} take each dialect's date arithmetic.
@@ -97,17 +98,9 @@ DIALECT_SQL: dict[str, dict[str, str]] = {
 }
 
 
-class CallListRepository:
-    def __init__(self, session: Session, tenant_id: int) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-
+class CallListRepository(TenantRepository):
     def servicers_with_buckets(self, servicer_id: int | None) -> list[int]:
-        query = (
-            select(BucketPolicy.servicer_id)
-            .distinct()
-            .where(BucketPolicy.tenant_id == self.tenant_id)
-        )
+        query = self.scoped(BucketPolicy, BucketPolicy.servicer_id).distinct()
         if servicer_id is not None:
             query = query.where(BucketPolicy.servicer_id == servicer_id)
         return sorted(self.session.scalars(query).all())
@@ -115,8 +108,7 @@ class CallListRepository:
     def build(self, servicer_id: int, list_date: date, now: datetime) -> int:
         """Replace the servicer's list for `list_date`; answers how many entries it has."""
         keys = {"tenant_id": self.tenant_id, "servicer_id": servicer_id, "list_date": list_date}
-        dialect = self.session.get_bind().dialect.name
-        statement = text(BUILD_SQL.format(**DIALECT_SQL[dialect])).bindparams(
+        statement = text(BUILD_SQL.format(**DIALECT_SQL[self.dialect])).bindparams(
             bindparam("list_date", type_=CallListEntry.__table__.c.list_date.type),
             bindparam("now", type_=UTCDateTime()),
         )
@@ -136,34 +128,26 @@ class CallListRepository:
         return build.entries
 
     def count(self, servicer_id: int, list_date: date) -> int:
-        query = select(func.count()).where(
-            CallListEntry.tenant_id == self.tenant_id,
-            CallListEntry.servicer_id == servicer_id,
-            CallListEntry.list_date == list_date,
+        query = self.scoped(CallListEntry, func.count()).where(
+            CallListEntry.servicer_id == servicer_id, CallListEntry.list_date == list_date
         )
         return int(self.session.scalar(query) or 0)
 
     def builds(self, list_date: date, servicer_id: int | None) -> Sequence[CallListBuild]:
-        query = select(CallListBuild).where(
-            CallListBuild.tenant_id == self.tenant_id, CallListBuild.list_date == list_date
-        )
+        query = self.scoped(CallListBuild).where(CallListBuild.list_date == list_date)
         if servicer_id is not None:
             query = query.where(CallListBuild.servicer_id == servicer_id)
         return self.session.scalars(query.order_by(CallListBuild.servicer_id)).all()
 
     def latest_date(self, servicer_id: int | None) -> date | None:
-        query = select(func.max(CallListBuild.list_date)).where(
-            CallListBuild.tenant_id == self.tenant_id
-        )
+        query = self.scoped(CallListBuild, func.max(CallListBuild.list_date))
         if servicer_id is not None:
             query = query.where(CallListBuild.servicer_id == servicer_id)
         value = self.session.scalar(query)
         return value if isinstance(value, date) else None
 
     def _entries(self, list_date: date, servicer_id: int | None) -> Select[CallListEntry]:
-        query = select(CallListEntry).where(
-            CallListEntry.tenant_id == self.tenant_id, CallListEntry.list_date == list_date
-        )
+        query = self.scoped(CallListEntry).where(CallListEntry.list_date == list_date)
         if servicer_id is not None:
             query = query.where(CallListEntry.servicer_id == servicer_id)
         return query
@@ -204,9 +188,7 @@ class CallListRepository:
         return int(total), rows
 
     def borrower_ids_with_phone(self, e164: str, servicer_id: int | None) -> list[str]:
-        query = select(Borrower.id).where(
-            Borrower.tenant_id == self.tenant_id, Borrower.phone_e164 == e164
-        )
+        query = self.scoped(Borrower, Borrower.id).where(Borrower.phone_e164 == e164)
         if servicer_id is not None:
             query = query.where(Borrower.servicer_id == servicer_id)
         return list(self.session.scalars(query))
@@ -214,12 +196,7 @@ class CallListRepository:
     def by_ids(self, model: type[Any], ids: set[str]) -> dict[str, Any]:
         if not ids:
             return {}
-        # `tenant_id + 0` keeps the tenant's condition from being used as an index: offered
-        # the (tenant_id, ...) index, SQLite without statistics walks every row the tenant
-        # owns (a million loans) instead of looking the page's rows up by id.
-        rows = self.session.scalars(
-            select(model).where(model.id.in_(ids), model.tenant_id + 0 == self.tenant_id)
-        )
+        rows = self.session.scalars(self.scoped(model, by_key=True).where(model.id.in_(ids)))
         return {row.id: row for row in rows}
 
     def loans(self, ids: set[str]) -> dict[str, Loan]:
@@ -238,13 +215,21 @@ class CallListRepository:
         (with no end when `before` is None)."""
         if not loan_ids:
             return []
-        query = select(
-            TrackedCall.loan_id, TrackedCall.call_status, TrackedCall.call_timestamp
-        ).where(
-            TrackedCall.tenant_id == self.tenant_id,
-            TrackedCall.loan_id.in_(loan_ids),
-            TrackedCall.call_timestamp >= since,
-        )
+        query = self.scoped(
+            TrackedCall, TrackedCall.loan_id, TrackedCall.call_status, TrackedCall.call_timestamp
+        ).where(TrackedCall.loan_id.in_(loan_ids), TrackedCall.call_timestamp >= since)
         if before is not None:
             query = query.where(TrackedCall.call_timestamp < before)
         return [(row[0], row[1], row[2]) for row in self.session.execute(query)]
+
+
+def servicers_without_list(session: Session, list_date: date) -> list[tuple[int, int]]:
+    """(tenant, servicer) of every servicer with buckets whose list of `list_date` is not
+    built: housekeeping across tenants, as the daily build does it; no tenant's rows are
+    read."""
+    scope = (BucketPolicy.tenant_id, BucketPolicy.servicer_id)
+    built = select(CallListBuild.tenant_id, CallListBuild.servicer_id).where(
+        CallListBuild.list_date == list_date
+    )
+    query = select(*scope).distinct().where(tuple_(*scope).not_in(built))
+    return [(tenant, servicer) for tenant, servicer in session.execute(query)]

@@ -7,16 +7,14 @@ import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from opendialer.calllist.models import CallListBuild
+from opendialer.calllist.repository import servicers_without_list
 from opendialer.calllist.service import CallList
 from opendialer.calltracking.repository import forget_expired_requests
 from opendialer.calltracking.service import KEY_LIFETIME
 from opendialer.db.base import utcnow
 from opendialer.db.session import Database
-from opendialer.loans.models import BucketPolicy
 
 log = logging.getLogger("opendialer.calllist")
 
@@ -27,19 +25,7 @@ def build_missing_lists(database: Database) -> int:
     first is left alone."""
     today = utcnow().date()
     with database.transaction(write=False) as session:
-        scopes = session.execute(
-            select(BucketPolicy.tenant_id, BucketPolicy.servicer_id)
-            .distinct()
-            .where(
-                ~select(CallListBuild.tenant_id)
-                .where(
-                    CallListBuild.tenant_id == BucketPolicy.tenant_id,
-                    CallListBuild.servicer_id == BucketPolicy.servicer_id,
-                    CallListBuild.list_date == today,
-                )
-                .exists()
-            )
-        ).all()
+        scopes = servicers_without_list(session, today)
     built = 0
     for tenant_id, servicer_id in scopes:
         try:

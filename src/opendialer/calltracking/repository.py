@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from opendialer.calltracking.models import IdempotentRequest, TrackedCall
 from opendialer.db.bulk import bulk_insert, sqlite_page_cache
+from opendialer.db.repository import TenantRepository
 from opendialer.loans.models import Borrower, Loan
 
 CALLS: Table = TrackedCall.__table__  # type: ignore[assignment]
@@ -51,13 +52,9 @@ BATCH_CACHE_KIB = 64 * 1024
 BATCH_CACHE_FROM = 100
 
 
-class TrackedCallRepository:
-    def __init__(self, session: Session, tenant_id: int) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-
+class TrackedCallRepository(TenantRepository):
     def _where(self, where: CallFilter) -> list[ColumnElement[bool]]:
-        clauses = [CALLS.c.tenant_id == self.tenant_id]
+        clauses = [self.owns(CALLS)]
         if where.servicer_id is not None:
             clauses.append(CALLS.c.servicer_id == where.servicer_id)
         if where.loan_id is not None:
@@ -104,7 +101,7 @@ class TrackedCallRepository:
         """`column` is one of `ids`, the ids bound as one value: an array on PostgreSQL, a JSON
         array on SQLite. An IN list of a thousand values costs more to render, bind and plan
         than the look-up itself."""
-        if self.session.get_bind().dialect.name == "postgresql":
+        if self.dialect == "postgresql":
             return column == any_(bindparam(None, list(ids), type_=ARRAY(String)))
         listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
         return column.in_(select(listed.c.value))
@@ -113,13 +110,12 @@ class TrackedCallRepository:
         """The tenant's loans among `loan_ids` (the servicer's only, when one is named)."""
         if not loan_ids:
             return {}
-        # Looked up by primary key: `+ 0` keeps the (tenant_id, servicer_id, status) index out
-        # of the planner's choices. Offered it, both databases walked every loan of the
-        # servicer testing each against the batch's ids; on PostgreSQL, without statistics
-        # on a freshly loaded table, 150 ms for 500 ids among 5,000 loans.
-        query = select(LOANS.c.id, LOANS.c.servicer_id, LOANS.c.borrower_id).where(
-            self._one_of(LOANS.c.id, loan_ids), LOANS.c.tenant_id + 0 == self.tenant_id
-        )
+        # Looked up by primary key, the (tenant_id, servicer_id, status) index out of the
+        # planner's choices: offered it, both databases walked every loan of the servicer
+        # testing each against the batch's ids.
+        query = self.scoped(
+            LOANS, LOANS.c.id, LOANS.c.servicer_id, LOANS.c.borrower_id, by_key=True
+        ).where(self._one_of(LOANS.c.id, loan_ids))
         if servicer_id is not None:
             query = query.where(LOANS.c.servicer_id + 0 == servicer_id)
         return {row[0]: LoanOwner(row[1], row[2]) for row in self.session.execute(query).all()}
@@ -129,24 +125,17 @@ class TrackedCallRepository:
         if not borrower_ids:
             return {}
         # By primary key, as the loans above.
-        query = select(BORROWERS.c.id, BORROWERS.c.servicer_id).where(
-            self._one_of(BORROWERS.c.id, borrower_ids),
-            BORROWERS.c.tenant_id + 0 == self.tenant_id,
-        )
+        query = self.scoped(
+            BORROWERS, BORROWERS.c.id, BORROWERS.c.servicer_id, by_key=True
+        ).where(self._one_of(BORROWERS.c.id, borrower_ids))
         return {borrower_id: owner for borrower_id, owner in self.session.execute(query).all()}
 
 
-class IdempotencyRepository:
+class IdempotencyRepository(TenantRepository):
     """Requests that carried an Idempotency-Key, one per key and tenant."""
 
-    def __init__(self, session: Session, tenant_id: int) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-
     def get(self, key: str) -> IdempotentRequest | None:
-        query = select(IdempotentRequest).where(
-            IdempotentRequest.tenant_id == self.tenant_id, IdempotentRequest.key == key
-        )
+        query = self.scoped(IdempotentRequest).where(IdempotentRequest.key == key)
         return self.session.scalars(query).first()
 
     def forget(self, stored: IdempotentRequest) -> None:

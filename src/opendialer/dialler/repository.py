@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import Select, Table, bindparam, delete, func, select, tuple_
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.orm import Session
 
 from opendialer.db.bulk import bulk_insert, bulk_update
+from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 
 CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
@@ -17,21 +17,17 @@ CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
 # The one-contact read is the hottest query: built once, since building a select costs more
 # than running it. Still scoped to the tenant, which each call binds.
 CONTACT_BY_ID = select(Contact).where(
-    Contact.tenant_id == bindparam("tenant_id"), Contact.id == bindparam("contact_id")
+    owned_by(Contact, bindparam("tenant_id")), Contact.id == bindparam("contact_id")
 )
 CONTACT_BY_ID_FOR_UPDATE = CONTACT_BY_ID.with_for_update()
 CONTACT_ROW_BY_ID = select(CONTACTS).where(
-    CONTACTS.c.tenant_id == bindparam("tenant_id"), CONTACTS.c.id == bindparam("contact_id")
+    owned_by(CONTACTS, bindparam("tenant_id")), CONTACTS.c.id == bindparam("contact_id")
 )
 
 
-class CampaignRepository:
-    def __init__(self, session: Session, tenant_id: int) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-
+class CampaignRepository(TenantRepository):
     def _base(self) -> Select[Campaign]:
-        return select(Campaign).where(Campaign.tenant_id == self.tenant_id)
+        return self.scoped(Campaign)
 
     def get(self, campaign_id: int) -> Campaign | None:
         return self.session.scalars(self._base().where(Campaign.id == campaign_id)).first()
@@ -49,29 +45,21 @@ class CampaignRepository:
         return campaign
 
     def contact_count(self, campaign_id: int) -> int:
-        query = select(func.count()).where(
-            Contact.tenant_id == self.tenant_id, Contact.campaign_id == campaign_id
-        )
+        query = self.scoped(Contact, func.count()).where(Contact.campaign_id == campaign_id)
         return int(self.session.scalar(query) or 0)
 
     def delete(self, campaign: Campaign) -> None:
         for table in (ContactHistory, Contact):
             self.session.execute(
-                delete(table).where(
-                    table.tenant_id == self.tenant_id, table.campaign_id == campaign.id
-                )
+                delete(table).where(self.owns(table), table.campaign_id == campaign.id)
             )
         self.session.delete(campaign)
         self.session.flush()
 
 
-class ContactRepository:
-    def __init__(self, session: Session, tenant_id: int) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-
+class ContactRepository(TenantRepository):
     def _base(self) -> Select[Contact]:
-        return select(Contact).where(Contact.tenant_id == self.tenant_id)
+        return self.scoped(Contact)
 
     def get(self, contact_id: int, *, for_update: bool = False) -> Contact | None:
         query = CONTACT_BY_ID_FOR_UPDATE if for_update else CONTACT_BY_ID
@@ -107,12 +95,8 @@ class ContactRepository:
     def ids_in_campaign_by_user_data(self, campaign_id: int) -> dict[str, int]:
         """UserData to the oldest contact id holding it, over one campaign: the import's index."""
         query = (
-            select(Contact.user_data, func.min(Contact.id))
-            .where(
-                Contact.tenant_id == self.tenant_id,
-                Contact.campaign_id == campaign_id,
-                Contact.user_data.is_not(None),
-            )
+            self.scoped(Contact, Contact.user_data, func.min(Contact.id))
+            .where(Contact.campaign_id == campaign_id, Contact.user_data.is_not(None))
             .group_by(Contact.user_data)
         )
         rows = self.session.execute(query)
@@ -163,7 +147,7 @@ class ContactRepository:
         limit: int,
     ) -> list[RowMapping]:
         """Up to `limit` contacts ordered by Name then ID, resuming after the key `after`."""
-        query = select(CONTACTS).where(CONTACTS.c.tenant_id == self.tenant_id)
+        query = self.scoped(CONTACTS)
         if campaign_id is not None:
             query = query.where(CONTACTS.c.campaign_id == campaign_id)
         if after is not None:
@@ -175,11 +159,8 @@ class ContactRepository:
 
     def history_of(self, contact_ids: Sequence[int]) -> Sequence[ContactHistory]:
         query = (
-            select(ContactHistory)
-            .where(
-                ContactHistory.tenant_id == self.tenant_id,
-                ContactHistory.contact_id.in_(contact_ids),
-            )
+            self.scoped(ContactHistory)
+            .where(ContactHistory.contact_id.in_(contact_ids))
             .order_by(ContactHistory.dt_call_start, ContactHistory.id)
         )
         return self.session.scalars(query).all()

@@ -9,6 +9,7 @@ from sqlalchemy import Select, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
+from opendialer.db.repository import TenantRepository
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
 Owned = TypeVar("Owned", Lender, Borrower, Loan)
@@ -17,18 +18,17 @@ Owned = TypeVar("Owned", Lender, Borrower, Loan)
 CHUNK = 500
 
 
-class OwnedRepository(Generic[Owned]):
+class OwnedRepository(TenantRepository, Generic[Owned]):
     """Queries on one table of tenant- and servicer-owned rows, keyed by a natural key too."""
 
     def __init__(self, model: type[Owned], key: str, session: Session, tenant_id: int) -> None:
+        super().__init__(session, tenant_id)
         self.model: type[Owned] = model
         self.key = key
-        self.session = session
-        self.tenant_id = tenant_id
         self.table: Table = model.__table__  # type: ignore[assignment]
 
     def _base(self) -> Select[Owned]:
-        return select(self.model).where(self.model.tenant_id == self.tenant_id)
+        return self.scoped(self.model)
 
     def get(self, row_id: str, servicer_id: int | None = None) -> Owned | None:
         query = self._base().where(self.model.id == row_id)
@@ -61,8 +61,8 @@ class OwnedRepository(Generic[Owned]):
     def ids_by_key(self, servicer_id: int, keys: Collection[str] | None = None) -> dict[str, str]:
         """The ids of the servicer's rows by natural key: of all of them, or of `keys`."""
         key_column = self.table.c[self.key]
-        query = select(key_column, self.table.c.id).where(
-            self.table.c.tenant_id == self.tenant_id, self.table.c.servicer_id == servicer_id
+        query = self.scoped(self.table, key_column, self.table.c.id).where(
+            self.table.c.servicer_id == servicer_id
         )
         if keys is None:
             return {key: row_id for key, row_id in self.session.execute(query)}
@@ -84,11 +84,9 @@ class OwnedRepository(Generic[Owned]):
         unchanged = 0
         now = utcnow()
         for start in range(0, len(ids), CHUNK):
-            # By primary key: `+ 0` keeps SQLite from looking the tenant's rows up by an
-            # index that starts with the tenant (it did, without statistics, for every chunk).
-            query = select(self.table.c.id, *[self.table.c[c] for c in columns]).where(
-                self.table.c.id.in_(ids[start : start + CHUNK]),
-                self.table.c.tenant_id + 0 == self.tenant_id,
+            columns_read = [self.table.c[c] for c in columns]
+            query = self.scoped(self.table, self.table.c.id, *columns_read, by_key=True).where(
+                self.table.c.id.in_(ids[start : start + CHUNK])
             )
             for found in self.session.execute(query).mappings():
                 values = rows[found["id"]]
@@ -126,13 +124,9 @@ def loans(session: Session, tenant_id: int) -> OwnedRepository[Loan]:
     return OwnedRepository(Loan, "external_reference_id", session, tenant_id)
 
 
-class BucketRepository:
-    def __init__(self, session: Session, tenant_id: int) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-
+class BucketRepository(TenantRepository):
     def _base(self) -> Select[BucketPolicy]:
-        return select(BucketPolicy).where(BucketPolicy.tenant_id == self.tenant_id)
+        return self.scoped(BucketPolicy)
 
     def get(self, bucket_id: str, servicer_id: int | None = None) -> BucketPolicy | None:
         query = self._base().where(BucketPolicy.id == bucket_id)
