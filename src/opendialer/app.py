@@ -23,6 +23,7 @@ from opendialer.config import Settings
 from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
 from opendialer.loans.router import router as loans_router
+from opendialer.outcomes.router import router as outcomes_router
 from opendialer.web.errors import Faces, install_error_handlers, status_message
 from opendialer.web.limits import BodySizeLimit
 from opendialer.web.velocity import velocity_error
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(auth_router)
     app.include_router(dialler_router)
+    app.include_router(outcomes_router)
     app.include_router(loans_router)
     app.include_router(calllist_router)
     app.include_router(callreports_router)

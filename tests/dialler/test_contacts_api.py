@@ -11,9 +11,8 @@ from sqlalchemy import func, select
 
 from opendialer.db.session import Database
 from opendialer.dialler.models import ContactHistory
-from opendialer.dialler.router import LIST_BATCH
 from opendialer.dialler.schemas import ContactImport
-from opendialer.dialler.service import ContactService
+from opendialer.dialler.service import LIST_BATCH, ContactService
 from tests.conftest import TokenFactory
 
 LIST_KEYS = {

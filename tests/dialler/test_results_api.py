@@ -11,7 +11,7 @@ from httpx2 import Response
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from opendialer.dialler.outcomes import Outcome, classify
+from opendialer.dialler.causes import Outcome, classify
 from tests.conftest import TokenFactory
 
 DELAYS = {

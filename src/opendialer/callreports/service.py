@@ -182,6 +182,13 @@ class CallReports:
         counts.created = len(rows)
         return counts
 
+    def add_once(self, row: dict[str, Any]) -> None:
+        """Store one record of a call placed through the dialler, unless its tenant already
+        has a record with its `unique_id` (a client may have loaded one under that key)."""
+        tenant_id = row["tenant_id"]
+        if not self.cdrs.known_unique_ids(tenant_id, [row["unique_id"]]):
+            self.cdrs.insert([row])
+
     def batches(self, window: ReportRange) -> Iterator[Batch]:
         """The window's records, newest first, a batch at a time."""
         after: tuple[str, str] | None = None

@@ -125,9 +125,9 @@ class TrackedCallRepository(TenantRepository):
         if not borrower_ids:
             return {}
         # By primary key, as the loans above.
-        query = self.scoped(
-            BORROWERS, BORROWERS.c.id, BORROWERS.c.servicer_id, by_key=True
-        ).where(self._one_of(BORROWERS.c.id, borrower_ids))
+        query = self.scoped(BORROWERS, BORROWERS.c.id, BORROWERS.c.servicer_id, by_key=True).where(
+            self._one_of(BORROWERS.c.id, borrower_ids)
+        )
         return {borrower_id: owner for borrower_id, owner in self.session.execute(query).all()}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -270,11 +270,6 @@ class CallTracking:
         )
         self.calls.insert_many([row])
         return call_records([row])[0]
-
-    def unknown_loans(self, loan_ids: Collection[str]) -> list[str]:
-        """Those of `loan_ids` that are no loan of the tenant, in the order given."""
-        found = self.calls.loans(set(loan_ids), None)
-        return [loan_id for loan_id in loan_ids if loan_id not in found]
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated, Any
+from collections.abc import Iterator, Sequence
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from starlette.responses import Response, StreamingResponse
+from sqlalchemy.engine import RowMapping
+from starlette.responses import Response
 
 from opendialer.db.session import Database
-from opendialer.dialler.repository import ContactRepository
-from opendialer.dialler.schemas import (
-    CallResult,
-    CampaignCreate,
-    CampaignUpdate,
-    ContactImport,
-    ContactUpdate,
-    campaign_record,
-    contact_record,
-    contact_row_record,
-    history_record,
-)
+from opendialer.dialler.schemas import CampaignCreate, CampaignUpdate, ContactImport, ContactUpdate
 from opendialer.dialler.service import CampaignService, ContactService
 from opendialer.kit.apimodel import INT64, Str
 from opendialer.web.deps import DbSession, Locker, Reader, Writer, get_database
-from opendialer.web.responses import records_response, status_response, stream_json_array
+from opendialer.web.dialler import (
+    campaign_record,
+    contact_list_response,
+    contact_record,
+    contact_row_record,
+    history_record,
+    records_response,
+    status_response,
+)
 
 router = APIRouter(tags=["dialler"])
-
-LIST_BATCH = 1000
-
 
 ContactId = Annotated[
     int, Path(alias="diallerContactsID", ge=0, le=INT64, description="The dialler contact's ID.")
@@ -200,19 +195,6 @@ def contact_history(contact_id: ContactId, session: DbSession, principal: Reader
     return records_response([history_record(h) for h in history])
 
 
-@router.post("/dialler/contacts/contact/{diallerContactsID}/results")
-def record_result(
-    contact_id: ContactId, body: CallResult, session: DbSession, principal: Writer
-) -> Response:
-    """Record the result of one call to the contact's number at `PhoneNumberOffset` (1-6).
-
-    Updates the number's try counter, last cause and invalid flag, the mailbox flag and the
-    next try time (from the campaign's retry delays), and answers the new history record.
-    """
-    entry = ContactService(session, principal.tenant).record_result(contact_id, body)
-    return records_response([history_record(entry)])
-
-
 @router.post("/dialler/contacts/import")
 def import_contact(
     body: ContactImport,
@@ -254,39 +236,11 @@ def list_contacts(
     tenant = principal.tenant
     if campaign_id is not None:
         CampaignService(session, tenant).get(campaign_id)
-    head = b'{"filter":"","limitStart":%d,"limitPageSize":%d,"records":[' % (
-        limit_start,
-        limit_page_size,
-    )
 
-    def body() -> Iterator[bytes]:
-        yield head
+    def pages() -> Iterator[Sequence[RowMapping]]:
+        # The list is read in a transaction of its own, held while the body is sent.
         with database.transaction(write=False) as reader:
-            pages = _contact_pages(
-                ContactRepository(reader, tenant), campaign_id, limit_start, limit_page_size
-            )
-            count = yield from stream_json_array(pages)
-        yield b'],"count":%d,"orderBy":"Name","ascending":true,"status":200}' % count
+            contacts = ContactService(reader, tenant)
+            yield from contacts.pages(campaign_id, limit_start, limit_page_size)
 
-    return StreamingResponse(body(), media_type="application/json")
-
-
-def _contact_pages(
-    contacts: ContactRepository,
-    campaign_id: int | None,
-    start: int,
-    page_size: int,
-) -> Iterator[list[dict[str, Any]]]:
-    remaining = page_size if page_size >= 0 else None
-    after: tuple[str, int] | None = None
-    while remaining is None or remaining > 0:
-        batch = LIST_BATCH if remaining is None else min(LIST_BATCH, remaining)
-        rows = contacts.page(campaign_id, after=after, offset=start, limit=batch)
-        if not rows:
-            return
-        if remaining is not None:
-            remaining -= len(rows)
-        yield [contact_row_record(row) for row in rows]
-        if len(rows) < batch:
-            return
-        after = (rows[-1]["name"], rows[-1]["id"])
+    return contact_list_response(pages, limit_start, limit_page_size)

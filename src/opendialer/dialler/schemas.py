@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
@@ -21,6 +20,9 @@ from opendialer.kit.apimodel import (
 )
 
 PHONE_OFFSETS = range(1, 7)
+# The seed's two spellings of the ACD end-reason fields: the earlier version's `Acd`, and the
+# newer one's `Acid` (in four of its five examples). Records carry both, with the same value.
+ACD_SPELLINGS = ("Acd", "Acid")
 
 # (API name, column) for every contact field a client may import or update, in the seed's order.
 CONTACT_INPUT_FIELDS: list[tuple[str, str]] = [
@@ -73,12 +75,16 @@ CONTACT_STATE_FIELDS: list[tuple[str, str]] = [
     *[(f"nPhoneNumber{n}LastCause", f"n_phone_number{n}_last_cause") for n in PHONE_OFFSETS],
     *[
         (
-            f"PhoneNumber{n}LastAcdAgentEndReasonsID",
+            f"PhoneNumber{n}Last{spelling}AgentEndReasonsID",
             f"phone_number{n}_last_acd_agent_end_reasons_id",
         )
         for n in PHONE_OFFSETS
+        for spelling in ACD_SPELLINGS
     ],
-    ("LastAcdAgentEndReasonsID", "last_acd_agent_end_reasons_id"),
+    *[
+        (f"Last{spelling}AgentEndReasonsID", "last_acd_agent_end_reasons_id")
+        for spelling in ACD_SPELLINGS
+    ],
     ("bLastResultMailbox", "b_last_result_mailbox"),
     ("dtNextTry", "dt_next_try"),
     ("dtLastTry", "dt_last_try"),
@@ -154,7 +160,7 @@ HISTORY_RECORD_FIELDS: list[tuple[str, str]] = [
     ("bTestCall", "test_call"),
     ("DiallerCampaignsResultCodesID", "result_code_id"),
     ("DiallerResultCodesTypesID", "result_code_type_id"),
-    ("AcdAgentEndReasonsID", "acd_agent_end_reasons_id"),
+    *[(f"{spelling}AgentEndReasonsID", "acd_agent_end_reasons_id") for spelling in ACD_SPELLINGS],
     ("ServiceNumbersID", "service_numbers_id"),
     ("StatisticsPartAID", "statistics_part_a_id"),
     ("UsersID", "users_id"),
@@ -162,43 +168,20 @@ HISTORY_RECORD_FIELDS: list[tuple[str, str]] = [
 ]
 
 
-def format_datetime(value: datetime) -> str:
-    """The dialler's date format: ISO 8601 with milliseconds and no offset (UTC for moments)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(timespec="milliseconds")
+# (Acd name, Acid name) of each field the seed spells both ways.
+ACD_PAIRS = [
+    (api, api.replace("Acd", "Acid"))
+    for api, _ in [*CONTACT_RECORD_FIELDS, *HISTORY_RECORD_FIELDS]
+    if "AcdAgentEndReasonsID" in api
+]
 
 
-def _plain(value: Any) -> Any:
-    return format_datetime(value) if isinstance(value, datetime) else value
-
-
-def serializer(fields: Sequence[tuple[str, str]]) -> Callable[[Any], dict[str, Any]]:
-    """Turns an ORM object into its API record, field names and order as `fields` says."""
-    pairs = tuple(fields)
-
-    def to_record(obj: Any) -> dict[str, Any]:
-        return {api: _plain(getattr(obj, attr)) for api, attr in pairs}
-
-    return to_record
-
-
-def mapping_serializer(
-    fields: Sequence[tuple[str, str]],
-) -> Callable[[Mapping[Any, Any]], dict[str, Any]]:
-    """Like `serializer`, for Core result rows given as mappings of column name to value."""
-    pairs = tuple(fields)
-
-    def to_record(row: Mapping[Any, Any]) -> dict[str, Any]:
-        return {api: _plain(row[attr]) for api, attr in pairs}
-
-    return to_record
-
-
-contact_record = serializer(CONTACT_RECORD_FIELDS)
-contact_row_record = mapping_serializer(CONTACT_RECORD_FIELDS)
-campaign_record = serializer(CAMPAIGN_RECORD_FIELDS)
-history_record = serializer(HISTORY_RECORD_FIELDS)
+def spelling_conflict(data: dict[str, Any]) -> str | None:
+    """What is wrong when a body sends a field in both spellings with different values."""
+    for acd, acid in ACD_PAIRS:
+        if acd in data and acid in data and data[acd] != data[acid]:
+            return f"{acd} and {acid} are one field spelt two ways; they differ"
+    return None
 
 
 class _ContactBody(ApiInput):
@@ -208,6 +191,9 @@ class _ContactBody(ApiInput):
         if isinstance(data, dict):
             if CONTACT_READ_ONLY.isdisjoint(data):
                 return data
+            conflict = spelling_conflict(data)
+            if conflict:
+                raise ValueError(conflict)
             # A model's own fields are never dropped: ContactUpdate finds the contact by ID.
             own = _aliases(cls)
             return {k: v for k, v in data.items() if k not in CONTACT_READ_ONLY or k in own}
@@ -281,6 +267,8 @@ class CallResult(ApiInput):
     a_number: Str | None = Field(default=None, alias="ANumber", max_length=64)
     b_number: Str | None = Field(default=None, alias="BNumber", max_length=64)
     acd_agent_end_reasons_id: Int32Id | None = Field(default=None, alias="AcdAgentEndReasonsID")
+    # The newer seed's spelling of the same field.
+    acid_agent_end_reasons_id: Int32Id | None = Field(default=None, alias="AcidAgentEndReasonsID")
     service_numbers_id: Int32Id | None = Field(default=None, alias="ServiceNumbersID")
     users_id: Int32Id | None = Field(default=None, alias="UsersID")
 
@@ -292,6 +280,17 @@ class CallResult(ApiInput):
             ("dtCallConnect", self.dt_call_connect),
             ("dtCallEnd", self.dt_call_end),
         ]
+
+    @model_validator(mode="after")
+    def _one_end_reason(self) -> CallResult:
+        acd, acid = self.acd_agent_end_reasons_id, self.acid_agent_end_reasons_id
+        if acd is not None and acid is not None and acd != acid:
+            raise ValueError(
+                spelling_conflict({"AcdAgentEndReasonsID": acd, "AcidAgentEndReasonsID": acid})
+            )
+        if acd is None:
+            self.acd_agent_end_reasons_id = acid
+        return self
 
     @model_validator(mode="after")
     def _times_in_order(self) -> CallResult:

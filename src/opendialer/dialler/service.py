@@ -1,8 +1,9 @@
-"""The dialler's rules: importing, changing and resetting contacts, and recording call results."""
+"""The dialler's rules: campaigns; importing, changing and resetting contacts; applying a call's
+result to its contact."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -12,11 +13,9 @@ import phonenumbers
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from opendialer.callreports.recording import record_dialler_call
-from opendialer.calltracking.service import CLOCK_SKEW, CallTracking, in_the_future
 from opendialer.db.base import utcnow
+from opendialer.dialler.causes import Outcome, classify
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
-from opendialer.dialler.outcomes import Outcome, classify
 from opendialer.dialler.repository import CampaignRepository, ContactRepository
 from opendialer.dialler.schemas import (
     CAMPAIGN_INPUT_FIELDS,
@@ -31,6 +30,7 @@ from opendialer.dialler.schemas import (
 )
 from opendialer.errors import Conflict, Invalid, NotFound
 from opendialer.kit.phones import country_code, to_e164
+from opendialer.loans.service import LoanBook
 
 INPUT_COLUMNS = tuple(column for _, column in CONTACT_INPUT_FIELDS)
 PHONE_COLUMNS = tuple(f"phone_number{n}" for n in PHONE_OFFSETS)
@@ -43,6 +43,8 @@ IMPORTED_STATE: dict[str, Any] = {
 IMPORTED_SET = {column: value for column, value in IMPORTED_STATE.items() if value is not None}
 IMPORT_BLANK = dict.fromkeys((*INPUT_COLUMNS, *(f"{column}_e164" for column in PHONE_COLUMNS)))
 PHONE_FIELD_NAMES = "PhoneNumber1..PhoneNumber6"
+# Contacts read at a time for the list.
+LIST_BATCH = 1000
 
 
 @dataclass
@@ -290,7 +292,7 @@ class ContactService:
         wanted = sorted({row["loan_id"] for row in rows if row.get("loan_id")})
         if not wanted:
             return
-        unknown = CallTracking(self.session, self.contacts.tenant_id).unknown_loans(wanted)
+        unknown = LoanBook(self.session, self.contacts.tenant_id).unknown_loans(wanted)
         if unknown:
             raise Invalid(f"LoanID {unknown[0]} does not exist")
 
@@ -311,14 +313,30 @@ class ContactService:
     def history(self, contacts: Sequence[Contact]) -> Sequence[ContactHistory]:
         return self.contacts.history_of([contact.id for contact in contacts])
 
+    def pages(
+        self, campaign_id: int | None, start: int, page_size: int
+    ) -> Iterator[list[RowMapping]]:
+        """The contacts of the account (or of one campaign) by Name, then ID, a page at a time:
+        `start` skipped, at most `page_size` in all (-1 for all of them)."""
+        remaining = page_size if page_size >= 0 else None
+        after: tuple[str, int] | None = None
+        while remaining is None or remaining > 0:
+            batch = LIST_BATCH if remaining is None else min(LIST_BATCH, remaining)
+            rows = self.contacts.page(campaign_id, after=after, offset=start, limit=batch)
+            if not rows:
+                return
+            if remaining is not None:
+                remaining -= len(rows)
+            yield rows
+            if len(rows) < batch:
+                return
+            after = (rows[-1]["name"], rows[-1]["id"])
+
     # -- results -----------------------------------------------------------------------------
 
-    def record_result(self, contact_id: int, result: CallResult) -> ContactHistory:
-        """Apply one call's outcome to the contact's counters and append it to its history.
-
-        Every outcome takes this path, whoever placed the call.
-        """
-        _refuse_future_times(result)
+    def apply_result(self, contact_id: int, result: CallResult) -> Applied:
+        """Apply one call's outcome to the contact's counters and next try, and append it to
+        the contact's history; the outcome path (opendialer.outcomes) calls this."""
         contact = self.get(contact_id, for_update=True)
         n = result.phone_number_offset
         number = getattr(contact, f"phone_number{n}")
@@ -384,25 +402,25 @@ class ContactService:
             users_id=result.users_id,
         )
         self.contacts.add_history(entry)
-        record_dialler_call(self.session, entry, outcome)
-        CallTracking(self.session, self.contacts.tenant_id).record_from_dialler(
-            loan_id=contact.loan_id,
-            user_data=contact.user_data,
-            phone_number=number,
-            phone_e164=getattr(contact, f"phone_number{n}_e164"),
-            contacted=outcome is Outcome.CONNECTED,
-            call_timestamp=result.dt_call_start,
+        return Applied(contact, entry, outcome)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """A call result applied to its contact: the contact, its new history record, and how the
+    call's outcome was classified."""
+
+    contact: Contact
+    entry: ContactHistory
+    outcome: Outcome
+
+    @property
+    def phone_e164(self) -> str | None:
+        """The E.164 form of the number the call was placed to."""
+        e164: str | None = getattr(
+            self.contact, f"phone_number{self.entry.phone_number_offset}_e164"
         )
-        return entry
-
-
-def _refuse_future_times(result: CallResult) -> None:
-    """A result tells of a call that has happened: none of its times may be ahead of the
-    server's clock by more than call tracking accepts (the caller's clock may run fast)."""
-    latest = utcnow() + CLOCK_SKEW
-    for name, value in result.times():
-        if value is not None and value > latest:
-            raise Invalid(f"{name} {in_the_future(value.isoformat())}")
+        return e164
 
 
 def retry_delay(campaign: Campaign, outcome: Outcome) -> int:

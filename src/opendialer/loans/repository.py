@@ -74,6 +74,17 @@ class OwnedRepository(TenantRepository, Generic[Owned]):
             ids.update({key: row_id for key, row_id in looked_up})
         return ids
 
+    def known_ids(self, ids: Collection[str]) -> set[str]:
+        """Those of `ids` that are the tenant's rows."""
+        known: set[str] = set()
+        listed = list(ids)
+        for start in range(0, len(listed), CHUNK):
+            query = self.scoped(self.table, self.table.c.id, by_key=True).where(
+                self.table.c.id.in_(listed[start : start + CHUNK])
+            )
+            known.update(self.session.scalars(query))
+        return known
+
     def change(self, rows: dict[str, dict[str, Any]]) -> tuple[int, int]:
         """Set the columns sent of stored rows (`rows` by id); rows whose values all match stay
         as they are (their updated time too), so re-sending a feed changes nothing. Answers how

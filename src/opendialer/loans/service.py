@@ -138,6 +138,11 @@ class LoanBook:
             raise Invalid(f"{ENTITY_NAMES[model]}Id {row_id} does not exist")
         return row  # type: ignore[no-any-return]
 
+    def unknown_loans(self, loan_ids: Sequence[str]) -> list[str]:
+        """Those of `loan_ids` that are no loan of the tenant, in the order given."""
+        known = self.loans.known_ids(loan_ids)
+        return [loan_id for loan_id in loan_ids if loan_id not in known]
+
     @property
     def tables(self) -> list[Table]:
         """The lenders', borrowers' and loans' tables, which a feed writes."""

@@ -1,4 +1,4 @@
-"""JSON responses rendered with orjson, and the dialler's record envelopes."""
+"""JSON responses rendered with orjson."""
 
 from __future__ import annotations
 
@@ -11,15 +11,6 @@ from starlette.responses import Response
 
 def json_response(body: Any, status_code: int = 200) -> Response:
     return Response(orjson.dumps(body), status_code=status_code, media_type="application/json")
-
-
-def records_response(records: list[dict[str, Any]]) -> Response:
-    """The dialler envelope for a set of records: {"records", "count", "status"}."""
-    return json_response({"records": records, "count": len(records), "status": 200})
-
-
-def status_response(status_code: int = 200) -> Response:
-    return json_response({"status": status_code}, status_code)
 
 
 def stream_json_array(batches: Iterable[list[dict[str, Any]]]) -> Generator[bytes, None, int]:

@@ -1,0 +1,84 @@
+"""The dialler face on the wire: its record shapes (the seed's field names, dates as
+2020-11-11T15:31:47.070), its envelopes ({"records", "count", "status"} and {"status"}), and the
+streamed contact list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.engine import RowMapping
+from starlette.responses import Response, StreamingResponse
+
+from opendialer.dialler.schemas import (
+    CAMPAIGN_RECORD_FIELDS,
+    CONTACT_RECORD_FIELDS,
+    HISTORY_RECORD_FIELDS,
+)
+from opendialer.web.responses import json_response, stream_json_array
+
+
+def format_datetime(value: datetime) -> str:
+    """The dialler's date format: ISO 8601 with milliseconds and no offset (UTC for moments)."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(timespec="milliseconds")
+
+
+def _plain(value: Any) -> Any:
+    return format_datetime(value) if isinstance(value, datetime) else value
+
+
+def serializer(fields: Sequence[tuple[str, str]]) -> Callable[[Any], dict[str, Any]]:
+    """Turns an ORM object into its API record, field names and order as `fields` says."""
+    pairs = tuple(fields)
+
+    def to_record(obj: Any) -> dict[str, Any]:
+        return {api: _plain(getattr(obj, attr)) for api, attr in pairs}
+
+    return to_record
+
+
+def mapping_serializer(
+    fields: Sequence[tuple[str, str]],
+) -> Callable[[Mapping[Any, Any]], dict[str, Any]]:
+    """Like `serializer`, for Core result rows given as mappings of column name to value."""
+    pairs = tuple(fields)
+
+    def to_record(row: Mapping[Any, Any]) -> dict[str, Any]:
+        return {api: _plain(row[attr]) for api, attr in pairs}
+
+    return to_record
+
+
+contact_record = serializer(CONTACT_RECORD_FIELDS)
+contact_row_record = mapping_serializer(CONTACT_RECORD_FIELDS)
+campaign_record = serializer(CAMPAIGN_RECORD_FIELDS)
+history_record = serializer(HISTORY_RECORD_FIELDS)
+
+
+def records_response(records: list[dict[str, Any]]) -> Response:
+    """The dialler envelope for a set of records: {"records", "count", "status"}."""
+    return json_response({"records": records, "count": len(records), "status": 200})
+
+
+def status_response(status_code: int = 200) -> Response:
+    return json_response({"status": status_code}, status_code)
+
+
+def contact_list_response(
+    pages: Callable[[], Iterable[Sequence[RowMapping]]], start: int, page_size: int
+) -> Response:
+    """The seed's contact list, streamed: {"filter", "limitStart", "limitPageSize", "records",
+    "count", "orderBy", "ascending", "status"}. `pages` is called as the body is sent, so
+    that the contacts are read a page at a time while earlier pages go out."""
+    head = b'{"filter":"","limitStart":%d,"limitPageSize":%d,"records":[' % (start, page_size)
+
+    def body() -> Iterator[bytes]:
+        yield head
+        records = ([contact_row_record(row) for row in rows] for rows in pages())
+        count = yield from stream_json_array(records)
+        yield b'],"count":%d,"orderBy":"Name","ascending":true,"status":200}' % count
+
+    return StreamingResponse(body(), media_type="application/json")
