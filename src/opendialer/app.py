@@ -16,10 +16,10 @@ from opendialer import __version__
 from opendialer.auth.router import oauth_error
 from opendialer.auth.router import router as auth_router
 from opendialer.calllist.router import router as calllist_router
-from opendialer.calllist.scheduler import build_daily
 from opendialer.callreports.router import router as callreports_router
 from opendialer.calltracking.router import router as calltracking_router
 from opendialer.config import Settings
+from opendialer.daily import build_daily
 from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
 from opendialer.loans.router import router as loans_router

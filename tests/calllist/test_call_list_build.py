@@ -95,6 +95,7 @@ def test_adjacent_buckets_share_no_day(book: Book) -> None:
 )
 def test_days_late_and_window_across_month_ends_and_leap_days(
     book: Book,
+    database: Database,
     paid_to: str,
     as_of: str,
     bucket: tuple[int, int],
@@ -108,8 +109,15 @@ def test_days_late_and_window_across_month_ends_and_leap_days(
     assert record["loanId"] == loan["loanId"]
     assert record["loanDaysLate"] == days_late
     assert record["loanPaidToDate"] == paid_to
+    # The window shows once a call falls in it: on its first and on its last day.
+    assert (record["callsAttemptedMinDate"], record["callsAttemptedMaxDate"]) == (None, None)
+    track(database, loan, moment(window[0]))
+    track(database, loan, moment(window[1], "23:59:59.999"))
+    [record] = book.calls()
+    assert record["callsAttempted"] == 2
     assert (record["callsAttemptedMinDate"], record["callsAttemptedMaxDate"]) == window
-    assert (record["callsContactedMinDate"], record["callsContactedMaxDate"]) == window
+    # No contact yet: the contacts' window stays null.
+    assert (record["callsContactedMinDate"], record["callsContactedMaxDate"]) == (None, None)
 
 
 def test_a_loan_paid_ahead_or_on_time_is_in_no_late_bucket(book: Book) -> None:
@@ -130,10 +138,11 @@ def test_a_bucket_from_day_0_lists_loans_due_today(book: Book) -> None:
     assert (record["loanId"], record["loanDaysLate"]) == (today["loanId"], 0)
 
 
-def test_an_open_ended_bucket_of_up_to_100_years_builds(book: Book) -> None:
+def test_an_open_ended_bucket_of_up_to_100_years_builds(book: Book, database: Database) -> None:
     book.bucket("OPEN", 120, 36500)
     old = book.loan("1990-01-01")
     book.build(AS_OF)
+    track(database, old, moment("2020-08-01"))
     [record] = book.calls()
     assert (record["loanId"], record["loanDaysLate"]) == (old["loanId"], 11172)
     assert (record["callsAttemptedMinDate"], record["callsAttemptedMaxDate"]) == (
@@ -494,7 +503,7 @@ def test_counters_on_a_page_of_many_loans_with_different_windows(
 
 @pytest.mark.parametrize("as_of", ["2020-02-29", "2020-03-01", "2020-12-31", "2021-03-01"])
 def test_days_late_and_windows_of_many_loans_match_calendar_arithmetic(
-    book: Book, as_of: str
+    book: Book, database: Database, as_of: str
 ) -> None:
     buckets = [("B-000", 0, 0), ("B-001", 1, 30), ("B-031", 31, 59), ("B-060", 60, 366)]
     for code, start, end in buckets:
@@ -516,6 +525,9 @@ def test_days_late_and_windows_of_many_loans_match_calendar_arithmetic(
         rows
     )
     book.build(as_of)
+    # One call on the list's day, inside each listed loan's window, so that the window shows.
+    for record in book.calls():
+        track(database, record, moment(as_of, "12:00:00"))
     expected = {}
     for n, p in enumerate(paid_to):
         late = (day - p).days

@@ -14,7 +14,7 @@ from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from opendialer.callreports.schemas import CDR_API_NAMES
-from opendialer.callreports.service import (
+from opendialer.web.callreports import (
     MEASUREMENTS,
     Batch,
     SeedClock,
@@ -68,13 +68,10 @@ def batches(draw: st.DrawFn) -> list[Batch]:
 
 
 def seed_values(row: tuple[Any, ...], time: str) -> list[Any]:
-    """A row's values as the seed writes them: `time` on the report's clock, and a whole-number
-    measurement as an integer."""
+    """A row's values as the report writes them: `time` on the report's clock, everything else
+    as read (a measurement stays a float, whole or not)."""
     values = list(row)
     values[1] = time
-    for index in MEASUREMENTS:
-        if type(values[index]) is float and values[index].is_integer():
-            values[index] = int(values[index])
     return values
 
 

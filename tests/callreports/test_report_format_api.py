@@ -124,7 +124,7 @@ def test_csv_has_a_header_row_in_json_order_and_the_same_values(
     header, *rows = parse_csv(response.text)
     assert header == list(as_json[0])
     assert rows == [as_cells(record) for record in as_json]
-    assert rows[1][header.index("mos")] == "4.4" and rows[0][header.index("mos")] == "0"
+    assert rows[1][header.index("mos")] == "4.4" and rows[0][header.index("mos")] == "0.0"
     assert rows[0][header.index("spid")] == ""
 
 

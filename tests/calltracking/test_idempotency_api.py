@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from opendialer.calllist.scheduler import forget_expired_keys
-from opendialer.calltracking.models import IdempotentRequest
-from opendialer.calltracking.repository import IdempotencyRepository
+from opendialer.daily import forget_expired_keys
 from opendialer.db.session import Database
+from opendialer.idempotency.models import IdempotentRequest
+from opendialer.idempotency.repository import IdempotencyRepository
 from tests.calltracking.conftest import CALLS, GATEWAY_CALLS, LoanFactory, call, scoped
 from tests.conftest import TokenFactory
 

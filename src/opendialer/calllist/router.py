@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from opendialer.calllist.service import CallFilters, CallList
+from opendialer.web.calllist import entry_record
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import Paging, page, paging
@@ -30,8 +31,9 @@ def call_filters(
     return CallFilters(createddate, loanid, borrowerid, callcode, phonenumber)
 
 
+@router.get("/dialer/calls")
+@router.get("/dialerapi/dialer/calls")
 def get_dialer_calls(
-    request: Request,
     session: DbSession,
     scope: ScopeReader,
     filters: Annotated[CallFilters, Depends(call_filters)],
@@ -41,13 +43,10 @@ def get_dialer_calls(
 
     Without `createddate`, the newest list. `callsAttempted` and `callsContacted` are counted
     live from call tracking, inside the bucket's window."""
-    total, data = CallList(session, scope.tenant).page(scope.servicer, filters, paged)
-    body = page(request.url.path, filters.as_query(), paged, total, data, data_first=True)
-    return json_response(body)
-
-
-for path in ("/dialer/calls", "/dialerapi/dialer/calls"):
-    router.add_api_route(path, get_dialer_calls, methods=["GET"], name=f"dialer_calls{path}")
+    calls = CallList(session, scope.tenant)
+    total, items = calls.page(scope.servicer, filters, paged.offset, paged.limit)
+    data = [entry_record(item) for item in items]
+    return json_response(page("/calls", filters.as_query(), paged, total, data, data_first=True))
 
 
 @router.post("/dialer/calls/build")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -15,7 +14,7 @@ from opendialer.db.base import utcnow
 from opendialer.errors import Invalid
 from opendialer.kit.dates import day_after, day_start
 from opendialer.kit.phones import to_e164
-from opendialer.web.velocity import Paging, plain, timestamp
+from opendialer.loans.models import Borrower, Lender, Loan
 
 
 @dataclass(frozen=True)
@@ -48,6 +47,19 @@ def parse_list_date(raw: str) -> date:
         raise Invalid(f"createddate must be a date (YYYY-MM-DD), got {raw!r}") from None
 
 
+@dataclass(frozen=True)
+class CallListItem:
+    """One entry of a list with its loan, borrower and lender as stored now, and the loan's
+    attempts and contacts counted from call tracking inside the entry's bucket window."""
+
+    entry: CallListEntry
+    loan: Loan | None
+    borrower: Borrower | None
+    lender: Lender | None
+    attempted: int
+    contacted: int
+
+
 class CallList:
     def __init__(self, session: Session, tenant_id: int) -> None:
         self.tenant_id = tenant_id
@@ -71,8 +83,10 @@ class CallList:
         return list_date, counts
 
     def page(
-        self, servicer_id: int | None, filters: CallFilters, paging: Paging
-    ) -> tuple[int, list[dict[str, Any]]]:
+        self, servicer_id: int | None, filters: CallFilters, offset: int, limit: int
+    ) -> tuple[int, list[CallListItem]]:
+        """One page of the list `filters` name (the newest, without `createddate`), in the list's
+        order, and how many entries match."""
         if filters.createddate:
             list_date: date | None = parse_list_date(filters.createddate)
         else:
@@ -89,7 +103,7 @@ class CallList:
             candidates = [filters.borrowerid] if borrower_ids is None else borrower_ids
             borrower_ids = [b for b in candidates if b == filters.borrowerid]
         if borrower_ids is None and not filters.loanid and not filters.callcode:
-            total, rows = self._seek(list_date, servicer_id, paging)
+            total, rows = self._seek(list_date, servicer_id, offset, limit)
         else:
             total, rows = self.entries.filtered(
                 list_date,
@@ -97,31 +111,31 @@ class CallList:
                 loan_id=filters.loanid or None,
                 borrower_ids=borrower_ids,
                 call_code=filters.callcode or None,
-                offset=paging.offset,
-                limit=paging.limit,
+                offset=offset,
+                limit=limit,
             )
-        return total, self._records(rows)
+        return total, self._items(rows)
 
     def _seek(
-        self, list_date: date, servicer_id: int | None, paging: Paging
+        self, list_date: date, servicer_id: int | None, offset: int, limit: int
     ) -> tuple[int, list[CallListEntry]]:
         """An unfiltered page: each servicer's list is numbered 1..N, so any page, however
         deep, is found by position instead of by skipping rows."""
         builds = self.entries.builds(list_date, servicer_id)
         total = sum(b.entries for b in builds)
         rows: list[CallListEntry] = []
-        skip = paging.offset
+        skip = offset
         for build in builds:
-            if len(rows) >= paging.limit:
+            if len(rows) >= limit:
                 break
             if skip >= build.entries:
                 skip -= build.entries
                 continue
-            rows += self.entries.seek(build.servicer_id, list_date, skip, paging.limit - len(rows))
+            rows += self.entries.seek(build.servicer_id, list_date, skip, limit - len(rows))
             skip = 0
         return total, rows
 
-    def _records(self, rows: list[CallListEntry]) -> list[dict[str, Any]]:
+    def _items(self, rows: list[CallListEntry]) -> list[CallListItem]:
         if not rows:
             return []
         loans = self.entries.loans({r.loan_id for r in rows})
@@ -146,7 +160,7 @@ class CallList:
                     if status == "Contacted":
                         contacted[key] += 1
         return [
-            entry_record(
+            CallListItem(
                 row,
                 loans.get(row.loan_id),
                 borrowers.get(row.borrower_id or ""),
@@ -156,68 +170,3 @@ class CallList:
             )
             for row in rows
         ]
-
-
-def entry_record(
-    entry: CallListEntry,
-    loan: Any,
-    borrower: Any,
-    lender: Any,
-    attempted: int,
-    contacted: int,
-) -> dict[str, Any]:
-    """One call-list entry with every field of the seed's example, in its order and types."""
-
-    def of(obj: Any, attr: str) -> Any:
-        return plain(getattr(obj, attr)) if obj is not None else None
-
-    window_start, window_end = entry.window_start.isoformat(), entry.window_end.isoformat()
-    created = timestamp(entry.created_at)
-    phone = of(borrower, "phone_e164") or of(borrower, "phone_number")
-    return {
-        "callCode": entry.call_code,
-        "lenderId": entry.lender_id,
-        "lenderName": of(lender, "name"),
-        "lenderShortName": of(lender, "short_name"),
-        "lenderIdentifierNumber": of(lender, "identifier_number"),
-        "loanId": entry.loan_id,
-        "loanNumber": of(loan, "loan_number"),
-        # A row without a key shows "", as the seed's example loan does.
-        "loanExternalReferenceId": of(loan, "external_reference_id") or "",
-        "loanStatus": of(loan, "status"),
-        "loanDaysLate": entry.loan_days_late,
-        "loanPaidToDate": of(loan, "paid_to_date"),
-        "loanNextDueDate": of(loan, "next_due_date"),
-        "loanLastPaymentDate": of(loan, "last_payment_date"),
-        "loanPastAmountDue": of(loan, "past_amount_due"),
-        "loanFeeOutstanding": of(loan, "fee_outstanding"),
-        "loanInterestBalance": of(loan, "interest_balance"),
-        "loanCurrentAmountDue": of(loan, "current_amount_due"),
-        "borrowerId": entry.borrower_id,
-        "borrowerNumber": of(borrower, "borrower_number"),
-        "borrowerExternalReferenceId": of(borrower, "external_reference_id") or "",
-        "borrowerType": of(borrower, "type"),
-        "borrowerFirstName": of(borrower, "first_name"),
-        "borrowerMiddleName": of(borrower, "middle_name"),
-        "borrowerLastName": of(borrower, "last_name"),
-        "borrowerSuffix": of(borrower, "suffix"),
-        "borrowerPhoneNumber": phone,
-        "borrowerCellPhoneConsent": bool(of(borrower, "cell_phone_consent")),
-        "callAttemptsPerBucket": entry.call_attempts_per_bucket,
-        "callContactsPerBucket": entry.call_contacts_per_bucket,
-        "callDaysStart": entry.call_days_start,
-        "callDaysEnd": entry.call_days_end,
-        "callsAttempted": attempted,
-        "callsAttemptedMinDate": window_start,
-        "callsAttemptedMaxDate": window_end,
-        "callsContacted": contacted,
-        "callsContactedMinDate": window_start,
-        "callsContactedMaxDate": window_end,
-        "callId": entry.call_id,
-        "tenantId": entry.tenant_id,
-        "servicerId": entry.servicer_id,
-        "createdBy": {},
-        "createdDate": created,
-        "updatedBy": {},
-        "updatedDate": created,
-    }

@@ -11,14 +11,12 @@ from starlette.responses import Response, StreamingResponse
 from opendialer.callreports.schemas import CdrInput
 from opendialer.callreports.service import (
     CallReports,
-    csv_chunks,
-    json_chunks,
     parse_range,
     readable_tenants,
     require_reader,
 )
 from opendialer.db.session import Database
-from opendialer.errors import Invalid
+from opendialer.web.callreports import clocked, csv_chunks, json_chunks, wants_csv
 from opendialer.web.deps import DbSession, TokenPrincipal, Writer, get_database
 from opendialer.web.responses import json_response
 
@@ -50,47 +48,16 @@ def get_call_reports(
     require_reader(principal)
     window = parse_range(start, end, timezone)
     tenants = readable_tenants(session, principal, tenant_id, billing_code, window)
-    as_csv = _wants_csv(request, format)
+    as_csv = wants_csv(request.headers.get("accept", ""), format)
 
     def body() -> Iterator[bytes]:
+        # The report is read in a transaction of its own, held while the body is sent.
         with database.transaction(write=False) as reader:
-            batches = CallReports(reader, tenants).batches(window)
+            batches = clocked(CallReports(reader, tenants).batches(window), window.zone)
             yield from (csv_chunks if as_csv else json_chunks)(batches)
 
     media = "text/csv; charset=utf-8" if as_csv else "application/json"
     return StreamingResponse(body(), media_type=media)
-
-
-def _wants_csv(request: Request, format: str | None) -> bool:
-    if format is not None:
-        if format.lower() not in ("json", "csv"):
-            raise Invalid(f"format must be json or csv, got {format!r}")
-        return format.lower() == "csv"
-    return prefers_csv(request.headers.get("accept", ""))
-
-
-def prefers_csv(accept: str) -> bool:
-    """Whether an Accept header asks for CSV: it names `text/csv` with a quality above 0 and
-    at least that of JSON (`application/json`, else `application/*`, else `*/*`). JSON is the
-    answer otherwise, so `*/*` alone or `application/json, text/csv;q=0.5` get JSON."""
-    quality: dict[str, float] = {}
-    for entry in accept.split(","):
-        media, *parameters = (part.strip() for part in entry.split(";"))
-        q = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = min(max(float(value), 0.0), 1.0)
-                except ValueError:
-                    q = 0.0
-        media = media.lower()
-        quality[media] = max(q, quality.get(media, 0.0))
-    csv_q = quality.get("text/csv", 0.0)
-    json_q = next(
-        (quality[m] for m in ("application/json", "application/*", "*/*") if m in quality), 0.0
-    )
-    return csv_q > 0 and csv_q >= json_q
 
 
 @router.post("/call-reports", status_code=201)

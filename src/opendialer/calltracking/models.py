@@ -1,16 +1,14 @@
-"""Tables for tracked calls and the idempotency keys of the requests that recorded them."""
+"""The table of tracked calls."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
 from opendialer.db.ids import new_id
-
-CALL_STATUSES = ("Attempted", "Contacted")
 
 
 class TrackedCall(Base):
@@ -34,19 +32,3 @@ class TrackedCall(Base):
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-
-class IdempotentRequest(Base):
-    """A request that carried an Idempotency-Key, and the answer it got, to replay on retry."""
-
-    __tablename__ = "idempotent_requests"
-
-    tenant_id: Mapped[int] = mapped_column(
-        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
-    )
-    key: Mapped[str] = mapped_column(String(255), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status_code: Mapped[int] = mapped_column(Integer)
-    body: Mapped[bytes] = mapped_column(LargeBinary)
-    path: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

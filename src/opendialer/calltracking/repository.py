@@ -1,4 +1,4 @@
-"""Every call tracking query: tracked calls, the loans they are posted for, idempotency keys."""
+"""Every call tracking query: tracked calls and the loans and borrowers they are posted for."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, delete, func, select
+from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from opendialer.calltracking.models import IdempotentRequest, TrackedCall
+from opendialer.calltracking.models import TrackedCall
 from opendialer.db.bulk import bulk_insert, sqlite_page_cache
 from opendialer.db.repository import TenantRepository
 from opendialer.loans.models import Borrower, Loan
@@ -129,44 +127,3 @@ class TrackedCallRepository(TenantRepository):
             self._one_of(BORROWERS.c.id, borrower_ids)
         )
         return {borrower_id: owner for borrower_id, owner in self.session.execute(query).all()}
-
-
-class IdempotencyRepository(TenantRepository):
-    """Requests that carried an Idempotency-Key, one per key and tenant."""
-
-    def get(self, key: str) -> IdempotentRequest | None:
-        query = self.scoped(IdempotentRequest).where(IdempotentRequest.key == key)
-        return self.session.scalars(query).first()
-
-    def forget(self, stored: IdempotentRequest) -> None:
-        """Drop a stored request (expired), so that its key can be claimed again."""
-        self.session.delete(stored)
-        self.session.flush()
-
-    def claim(self, key: str, request_hash: str, path: str, status: int, body: bytes) -> bool:
-        """Store the answer under `key`; False when another request holds the key already.
-
-        A concurrent request with the same key waits here until the first commits, then
-        finds the key taken; the savepoint keeps this transaction usable after that."""
-        entry = IdempotentRequest(
-            tenant_id=self.tenant_id,
-            key=key,
-            request_hash=request_hash,
-            path=path,
-            status_code=status,
-            body=body,
-        )
-        try:
-            with self.session.begin_nested():
-                self.session.add(entry)
-                self.session.flush()
-        except IntegrityError:
-            return False
-        return True
-
-
-def forget_expired_requests(session: Session, before: datetime) -> int:
-    """Drop every tenant's requests stored before `before`; answers how many. Housekeeping
-    across tenants, as the daily job does it: no tenant's data is read."""
-    result = session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < before))
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -3,22 +3,29 @@ plain path and the gateway prefix /calltrackingapi."""
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Query
 from starlette.responses import Response
 
-from opendialer.calltracking.schemas import MAX_BATCH, POST_BODY_OPENAPI, CallQuery
-from opendialer.calltracking.service import MAX_KEY_LENGTH, CallTracking
+from opendialer.calltracking.schemas import MAX_BATCH, POST_BODY_OPENAPI, CallQuery, json_calls
+from opendialer.calltracking.service import CallTracking
 from opendialer.kit.apimodel import Str
+from opendialer.web.calltracking import call_records, calls_body
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
+from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempotent_response
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import Paging, page, paging
 
 router = APIRouter(tags=["call tracking"])
 
-PATHS = ("/calltracking/calls", "/calltrackingapi/calltracking/calls")
+RECORD_CALLS = f"""Record calls: one call object or an array of them, for loans of the tenant (of
+the servicer, with `servicerid`). Each has `loanId`, `phoneNumber`, `callStatus` (`Attempted` or
+`Contacted`), `callTimestamp` and optionally `borrowerId` (default: the loan's borrower).
+
+All or nothing: when any record is invalid none is recorded, and the 400 names each bad field
+with the record's index (`[3].callStatus`). At most {MAX_BATCH} calls per request. Answers 201
+with the recorded calls."""
 Id = Query(max_length=100)
 When = Query(
     max_length=40,
@@ -39,8 +46,9 @@ def call_query(
     return CallQuery(loanid, borrowerid, phonenumber, startdate, enddate)
 
 
+@router.get("/calltracking/calls", summary="Get calls")
+@router.get("/calltrackingapi/calltracking/calls", summary="Get calls")
 def get_calls(
-    request: Request,
     session: DbSession,
     scope: ScopeReader,
     query: Annotated[CallQuery, Depends(call_query)],
@@ -48,54 +56,43 @@ def get_calls(
 ) -> Response:
     """Get all calls: the tracked calls of the tenant (of the servicer, with `servicerid`),
     newest `callTimestamp` first, filtered by loan, borrower, phone number and call time."""
-    total, data = CallTracking(session, scope.tenant).page(scope.servicer, query, paged)
-    return json_response(page(request.url.path, query.as_query(), paged, total, data))
+    calls = CallTracking(session, scope.tenant)
+    total, rows = calls.page(scope.servicer, query, paged.offset, paged.limit)
+    return json_response(page("/calls", query.as_query(), paged, total, call_records(rows)))
 
 
+@router.post(
+    "/calltracking/calls",
+    status_code=201,
+    summary="Record calls",
+    description=RECORD_CALLS,
+    openapi_extra=POST_BODY_OPENAPI,
+)
+@router.post(
+    "/calltrackingapi/calltracking/calls",
+    status_code=201,
+    summary="Record calls",
+    description=RECORD_CALLS,
+    openapi_extra=POST_BODY_OPENAPI,
+)
 def post_calls(
     body: Annotated[Any, Body()],
     session: DbSession,
     scope: ScopeWriter,
     idempotency_key: Annotated[
         str | None,
-        Header(
-            alias="Idempotency-Key",
-            max_length=MAX_KEY_LENGTH,
-            description="Makes a retry safe: a request repeated with the same key and body "
-            "records nothing again and answers as the first did.",
-        ),
+        Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, description=KEY_DESCRIPTION),
     ] = None,
 ) -> Response:
-    """Record calls: one call object or an array of them, for loans of the tenant (of the
-    servicer, with `servicerid`). Each has `loanId`, `phoneNumber`, `callStatus` (`Attempted`
-    or `Contacted`), `callTimestamp` and optionally `borrowerId` (default: the loan's borrower).
+    sent = json_calls(body)
 
-    All or nothing: when any record is invalid none is recorded, and the 400 names each bad
-    field with the record's index (`[3].callStatus`). Answers 201 with the recorded calls."""
-    answer = CallTracking(session, scope.tenant).post(
-        body,
-        servicer_id=scope.servicer,
-        client=scope.principal.subject,
-        idempotency_key=idempotency_key,
-    )
-    headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
-    return Response(
-        answer.body, status_code=answer.status, media_type="application/json", headers=headers
-    )
+    def record() -> tuple[int, bytes]:
+        calls = CallTracking(session, scope.tenant)
+        rows = calls.record(sent, servicer_id=scope.servicer, client=scope.principal.subject)
+        return 201, calls_body(rows)
 
-
-for path in PATHS:
-    router.add_api_route(
-        path, get_calls, methods=["GET"], name=f"get_calls{path}", summary="Get calls"
-    )
-    router.add_api_route(
-        path,
-        post_calls,
-        methods=["POST"],
-        status_code=201,
-        name=f"post_calls{path}",
-        summary="Record calls",
-        openapi_extra=POST_BODY_OPENAPI,
-        description=inspect.cleandoc(post_calls.__doc__ or "")
-        + f"\n\nAt most {MAX_BATCH} calls per request.",
+    # Bound to one path whichever prefix the request came by: a retry by the other is the
+    # same request.
+    return idempotent_response(
+        session, scope.tenant, idempotency_key, "/calltracking/calls", body, record
     )

@@ -1,15 +1,14 @@
-"""The call tracking face's request model, record shape and the query filters it takes."""
+"""The call tracking face's request model and the query filters it takes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import Field, TypeAdapter
 
+from opendialer.errors import Invalid
 from opendialer.kit.apimodel import ApiInput, Moment, Str
-from opendialer.web.velocity import timestamp, timestamps
 
 # The most calls one POST may carry.
 MAX_BATCH = 10_000
@@ -31,6 +30,17 @@ class CallInput(ApiInput):
 CALL_BATCH: TypeAdapter[list[CallInput]] = TypeAdapter(list[CallInput])
 
 
+def json_calls(body: Any) -> dict[str, Any] | list[Any]:
+    """A POST's body as a call object or an array of them, before either is checked."""
+    if not isinstance(body, dict | list):
+        # Not JSON (a form, or JSON sent under another content type).
+        raise Invalid(
+            "the request body must be JSON (Content-Type: application/json): "
+            "a call object or an array of call objects"
+        )
+    return body
+
+
 def _body_schema() -> dict[str, Any]:
     one = CallInput.model_json_schema(by_alias=True)
     return {
@@ -50,65 +60,9 @@ POST_BODY_OPENAPI: dict[str, Any] = {
     },
 }
 
-# What `created_by` holds: who recorded a call, rendered as the createdBy object.
+# What `created_by` holds: who recorded a call (the web layer renders it as createdBy).
 CLIENT_PREFIX = "client:"
 DIALLER = "dialler"
-
-
-def author(created_by: str | None) -> dict[str, str]:
-    """The createdBy/updatedBy object: the API client that posted the call, or the dialler."""
-    if created_by is None:
-        return {}
-    if created_by.startswith(CLIENT_PREFIX):
-        return {"clientId": created_by[len(CLIENT_PREFIX) :]}
-    if created_by == DIALLER:
-        return {"system": DIALLER}
-    return {}
-
-
-def call_records(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
-    """Tracked calls in the seed's fields and order; ids as strings, as the seed types them."""
-    rows = list(rows)
-    call_times = timestamps([row["call_timestamp"] for row in rows])
-    # A batch shares its tenant, servicer, recording time and author: render those once.
-    shared: dict[tuple[Any, ...], tuple[str, str, str, str, dict[str, str]]] = {}
-    records = []
-    for row, call_time in zip(rows, call_times, strict=True):
-        key = (
-            row["tenant_id"],
-            row["servicer_id"],
-            row["created_at"],
-            row["updated_at"],
-            row["created_by"],
-        )
-        common = shared.get(key)
-        if common is None:
-            tenant_id, servicer_id, created, updated, by = key
-            common = shared[key] = (
-                str(tenant_id),
-                str(servicer_id),
-                timestamp(created),
-                timestamp(updated),
-                author(by),
-            )
-        tenant, servicer, created_date, updated_date, by_whom = common
-        records.append(
-            {
-                "callId": row["id"],
-                "tenantId": tenant,
-                "servicerId": servicer,
-                "loanId": row["loan_id"],
-                "borrowerId": row["borrower_id"],
-                "phoneNumber": row["phone_number"],
-                "callStatus": row["call_status"],
-                "callTimestamp": call_time,
-                "createdDate": created_date,
-                "updatedDate": updated_date,
-                "updatedBy": by_whom,
-                "createdBy": by_whom,
-            }
-        )
-    return records
 
 
 @dataclass(frozen=True)

@@ -1,26 +1,17 @@
-"""Call tracking rules: reading tracked calls, recording posted batches all or nothing, safe
-retries by Idempotency-Key, and the tracking record of each call the dialler places."""
+"""Call tracking rules: reading tracked calls, recording posted batches all or nothing, and the
+tracked call of each call the dialler places."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import orjson
 from pydantic import ValidationError
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from opendialer.calltracking.models import IdempotentRequest
-from opendialer.calltracking.repository import (
-    CallFilter,
-    IdempotencyRepository,
-    LoanOwner,
-    TrackedCallRepository,
-)
+from opendialer.calltracking.repository import CallFilter, LoanOwner, TrackedCallRepository
 from opendialer.calltracking.schemas import (
     CALL_BATCH,
     CLIENT_PREFIX,
@@ -28,14 +19,12 @@ from opendialer.calltracking.schemas import (
     MAX_BATCH,
     CallInput,
     CallQuery,
-    call_records,
 )
 from opendialer.db.base import utcnow
 from opendialer.db.ids import new_id, new_ids
-from opendialer.errors import Conflict, Invalid
-from opendialer.kit.dates import day_after, day_start
+from opendialer.errors import Invalid
+from opendialer.kit.dates import day_after, day_start, timestamp
 from opendialer.kit.phones import to_e164
-from opendialer.web.velocity import Paging, timestamp
 
 # How far ahead of the server's clock a callTimestamp may be: the poster's clock may run fast.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -52,22 +41,7 @@ def in_the_future(spelled: str) -> str:
 
 # Problems named in one error message; the rest are counted.
 MAX_PROBLEMS = 20
-# The path idempotency keys are bound to, whichever prefix the request came by.
-CALLS_PATH = "/calltracking/calls"
-MAX_KEY_LENGTH = 255
-# How long an Idempotency-Key's answer is kept: a retry within it is answered again, after it
-# the key is free for a new request.
-KEY_LIFETIME = timedelta(hours=24)
 MILLISECOND = timedelta(milliseconds=1)
-
-
-@dataclass(frozen=True)
-class Answer:
-    """A POST's answer, as sent the first time or replayed for a retry."""
-
-    status: int
-    body: bytes
-    replayed: bool = False
 
 
 def parse_moment(name: str, raw: str) -> datetime | date:
@@ -121,20 +95,6 @@ def call_filter(query: CallQuery, servicer_id: int | None) -> CallFilter:
     )
 
 
-def request_hash(method: str, path: str, body: Any) -> str:
-    """A fingerprint of the request: the same JSON, however spaced or ordered, hashes alike."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(f"{method} {path}\n{canonical}".encode()).hexdigest()
-
-
-def check_key(key: str) -> str:
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
-        raise Invalid(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters, got {key!r}"
-        )
-    return key
-
-
 def _label(index: int, single: bool) -> str:
     return "" if single else f"[{index}]"
 
@@ -180,62 +140,25 @@ class CallTracking:
     def __init__(self, session: Session, tenant_id: int) -> None:
         self.tenant_id = tenant_id
         self.calls = TrackedCallRepository(session, tenant_id)
-        self.requests = IdempotencyRepository(session, tenant_id)
 
     # -- reading -----------------------------------------------------------------------------
 
     def page(
-        self, servicer_id: int | None, query: CallQuery, paging: Paging
-    ) -> tuple[int, list[dict[str, Any]]]:
+        self, servicer_id: int | None, query: CallQuery, offset: int, limit: int
+    ) -> tuple[int, list[RowMapping]]:
         """One page of the calls matching `query`, newest call first, and how many match."""
-        where = call_filter(query, servicer_id)
-        total, rows = self.calls.page(where, paging.offset, paging.limit)
-        return total, call_records(rows)
+        return self.calls.page(call_filter(query, servicer_id), offset, limit)
 
     # -- recording ---------------------------------------------------------------------------
 
-    def post(
-        self,
-        body: Any,
-        *,
-        servicer_id: int | None,
-        client: str,
-        idempotency_key: str | None = None,
-    ) -> Answer:
-        """Record one call (an object) or a batch (an array), all or nothing.
-
-        With an Idempotency-Key, a request already answered is answered again from the store
-        and records nothing; the same key with another body is a conflict."""
-        if not isinstance(body, dict | list):
-            # Not JSON (a form, or JSON sent under another content type).
-            raise Invalid(
-                "the request body must be JSON (Content-Type: application/json): "
-                "a call object or an array of call objects"
-            )
-        fingerprint = ""
-        if idempotency_key is not None:
-            check_key(idempotency_key)
-            fingerprint = request_hash("POST", CALLS_PATH, body)
-            alive_since = utcnow() - KEY_LIFETIME
-            stored = self.requests.get(idempotency_key)
-            if stored is not None:
-                if stored.created_at >= alive_since:
-                    return self._replay(stored, fingerprint)
-                self.requests.forget(stored)
+    def record(
+        self, body: dict[str, Any] | list[Any], *, servicer_id: int | None, client: str
+    ) -> list[dict[str, Any]]:
+        """Record one call (an object) or a batch (an array), all or nothing; answers the rows
+        recorded."""
         rows = self._rows(body, servicer_id, f"{CLIENT_PREFIX}{client}"[:100])
-        content = orjson.dumps({"data": call_records(rows)})
-        if idempotency_key is not None and not self.requests.claim(
-            idempotency_key, fingerprint, CALLS_PATH, 201, content
-        ):
-            # The key was claimed meanwhile by a request still running, or just now.
-            stored = self.requests.get(idempotency_key)
-            if stored is None:
-                raise Conflict(
-                    f"a request with Idempotency-Key {idempotency_key!r} is in progress; retry"
-                )
-            return self._replay(stored, fingerprint)
         self.calls.insert_many(rows)
-        return Answer(201, content)
+        return rows
 
     def record_from_dialler(
         self,
@@ -247,7 +170,7 @@ class CallTracking:
         contacted: bool,
         call_timestamp: datetime,
     ) -> dict[str, Any] | None:
-        """The tracking record of one call the dialler placed, when its contact is linked to a
+        """The tracked call of one call the dialler placed, when its contact is linked to a
         loan of the tenant: by its LoanID, or else by a UserData that is a loan's id."""
         candidate = loan_id or user_data
         if not candidate or len(candidate) > 36:
@@ -269,17 +192,9 @@ class CallTracking:
             now,
         )
         self.calls.insert_many([row])
-        return call_records([row])[0]
+        return row
 
     # -- internals ---------------------------------------------------------------------------
-
-    def _replay(self, stored: IdempotentRequest, fingerprint: str) -> Answer:
-        if stored.request_hash != fingerprint:
-            raise Conflict(
-                f"Idempotency-Key {stored.key!r} was used for a different request; "
-                "send a new key for a new request"
-            )
-        return Answer(stored.status_code, stored.body, replayed=True)
 
     def _rows(
         self, body: dict[str, Any] | list[Any], servicer_id: int | None, created_by: str

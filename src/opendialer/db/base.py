@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, Numeric
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -43,6 +43,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=UTC)
         return moment.astimezone(UTC)
+
+
+class FloatNumeric(TypeDecorator[float]):
+    """A fixed-point number (an amount), always read back as a float: SQLite keeps a whole
+    amount as an integer, and a client must see one JSON type per field."""
+
+    impl = Numeric
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> float | None:
+        return None if value is None else float(value)
 
 
 def utcnow() -> datetime:

@@ -6,6 +6,7 @@ from opendialer.callreports import models as callreports_models
 from opendialer.calltracking import models as calltracking_models
 from opendialer.db.base import Base
 from opendialer.dialler import models as dialler_models
+from opendialer.idempotency import models as idempotency_models
 from opendialer.loans import models as loans_models
 from opendialer.tenancy import models as tenancy_models
 
@@ -16,6 +17,7 @@ __all__ = [
     "callreports_models",
     "calltracking_models",
     "dialler_models",
+    "idempotency_models",
     "loans_models",
     "tenancy_models",
 ]

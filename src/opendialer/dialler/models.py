@@ -11,14 +11,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opendialer.db.base import Base, UTCDateTime, utcnow
+from opendialer.db.base import Base, FloatNumeric, UTCDateTime, utcnow
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -80,7 +79,7 @@ class Contact(Base):
     account_bic: Mapped[str | None] = mapped_column(String(64))
     account_number: Mapped[str | None] = mapped_column(String(64))
     account_iban: Mapped[str | None] = mapped_column(String(64))
-    amount: Mapped[float | None] = mapped_column(Numeric(18, 4, asdecimal=False))
+    amount: Mapped[float | None] = mapped_column(FloatNumeric(18, 4, asdecimal=False))
     phone_number1: Mapped[str | None] = mapped_column(String(64))
     phone_number2: Mapped[str | None] = mapped_column(String(64))
     phone_number3: Mapped[str | None] = mapped_column(String(64))

@@ -12,13 +12,12 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
-    Numeric,
     String,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opendialer.db.base import Base, UTCDateTime, utcnow
+from opendialer.db.base import Base, FloatNumeric, UTCDateTime, utcnow
 from opendialer.db.ids import new_id
 
 # The seed's options for loanStatus and borrowerType.
@@ -44,7 +43,7 @@ def servicer_key() -> ForeignKeyConstraint:
     )
 
 
-Money = Numeric(14, 2, asdecimal=False)
+Money = FloatNumeric(14, 2, asdecimal=False)
 
 
 class _Owned:

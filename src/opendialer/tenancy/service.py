@@ -75,3 +75,8 @@ def tenant_for_billing_code(session: Session, partner_id: int, billing_code: str
 def partner_owns(session: Session, partner_id: int, tenant_id: int) -> bool:
     tenant = session.get(Tenant, tenant_id)
     return tenant is not None and tenant.partner_id == partner_id
+
+
+def partner_tenants(session: Session, partner_id: int) -> list[int]:
+    """The ids of the partner's tenants."""
+    return list(session.scalars(select(Tenant.id).where(Tenant.partner_id == partner_id)))

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from http import HTTPStatus
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Query
 
-from opendialer.db.base import utc_iso_texts
 from opendialer.errors import Invalid
+from opendialer.kit.dates import timestamp
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
@@ -28,28 +28,12 @@ def velocity_error(status: int, message: str) -> dict[str, Any]:
     return {"status": status, "error": reason, "message": message}
 
 
-def timestamp(value: datetime) -> str:
-    """A moment as the seeds write it: UTC, milliseconds, `Z` (2020-08-03T09:42:53.795Z)."""
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
-
-
-def timestamps(values: Sequence[datetime]) -> list[str]:
-    """`timestamp` of each value; UTC values, as stored times are read, are written at once."""
-    if not all(value.tzinfo is UTC for value in values):
-        return [timestamp(value) for value in values]
-    return [f"{text[:23]}Z" for text in utc_iso_texts(list(values))]
-
-
 def plain(value: Any) -> Any:
-    """A stored value as the seeds write it: dates as YYYY-MM-DD, whole amounts as integers."""
+    """A stored value as the seeds write it: dates as YYYY-MM-DD, moments as timestamps."""
     if isinstance(value, datetime):
         return timestamp(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
     return value
 
 
@@ -110,7 +94,7 @@ def paging(
 
 
 def page(
-    path: str,
+    link_path: str,
     filters: Mapping[str, str | None],
     paging: Paging,
     total: int,
@@ -119,12 +103,15 @@ def page(
     data_first: bool = False,
 ) -> dict[str, Any]:
     """{"paging": {"offset", "limit", "links"}, "data"}; links keep the filters and lead to real
-    pages: no `previous` on the first page, no `next` on the last. `data_first` puts `data`
-    ahead of `paging`, as the dialer call list's seed writes it."""
+    pages: no `previous` on the first page, no `next` on the last. `link_path` is the page's
+    path relative to the face's base, as the seeds write it (`/calls` for
+    `.../dialerapi/dialer/calls`): a client joins it to the base it sent the request to,
+    whichever prefix that had. `data_first` puts `data` ahead of `paging`, as the dialer call
+    list's seed writes it."""
     kept = {name: value for name, value in filters.items() if value not in (None, "")}
 
     def link(offset: int) -> str:
-        return f"{path}?{urlencode({**kept, 'offset': offset, 'limit': paging.limit})}"
+        return f"{link_path}?{urlencode({**kept, 'offset': offset, 'limit': paging.limit})}"
 
     last = max(0, (total - 1) // paging.limit * paging.limit)
     links = {"first": link(0), "last": link(last)}

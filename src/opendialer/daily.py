@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from opendialer.calllist.repository import servicers_without_list
 from opendialer.calllist.service import CallList
-from opendialer.calltracking.repository import forget_expired_requests
-from opendialer.calltracking.service import KEY_LIFETIME
 from opendialer.db.base import utcnow
 from opendialer.db.session import Database
+from opendialer.idempotency.repository import forget_expired_requests
+from opendialer.idempotency.service import KEY_LIFETIME
 
-log = logging.getLogger("opendialer.calllist")
+log = logging.getLogger("opendialer.daily")
 
 
 def build_missing_lists(database: Database) -> int:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from opendialer.calllist.scheduler import (
+from opendialer.daily import (
     build_daily,
     build_missing_lists,
     seconds_until_next_day,

@@ -1,0 +1,1 @@
+"""Requests made safe to retry: each Idempotency-Key's request and the answer it got."""

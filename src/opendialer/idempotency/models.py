@@ -1,0 +1,26 @@
+"""The table of requests sent with an Idempotency-Key, and the answers they got."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from opendialer.db.base import Base, UTCDateTime, utcnow
+
+
+class IdempotentRequest(Base):
+    """A request that carried an Idempotency-Key, and the answer it got, to replay on retry."""
+
+    __tablename__ = "idempotent_requests"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    path: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
