@@ -25,6 +25,7 @@ from opendialer.dialler.router import router as dialler_router
 from opendialer.loans.router import router as loans_router
 from opendialer.web.errors import Faces, install_error_handlers, status_message
 from opendialer.web.limits import BodySizeLimit
+from opendialer.web.query import QueryNameCase
 from opendialer.web.velocity import velocity_error
 
 # Paths answered in the loan-servicing faces' error envelope.
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         default_limit=settings.max_body_bytes,
         limits={path: settings.max_batch_body_bytes for path in BATCH_PATHS},
     )
+    app.add_middleware(QueryNameCase, faces=faces)
 
     app.include_router(auth_router)
     app.include_router(dialler_router)
