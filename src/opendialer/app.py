@@ -23,6 +23,7 @@ from opendialer.config import Settings
 from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
 from opendialer.loans.router import router as loans_router
+from opendialer.web.cors import BrowserOrigins
 from opendialer.web.errors import Faces, install_error_handlers, status_message
 from opendialer.web.limits import BodySizeLimit
 from opendialer.web.query import QueryNameCase
@@ -107,6 +108,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         limits={path: settings.max_batch_body_bytes for path in BATCH_PATHS},
     )
     app.add_middleware(QueryNameCase, faces=faces)
+    if settings.cors_origins:
+        # Added last, so outermost: a preflight is answered first, and every answer, errors
+        # of the middleware above included, carries the headers.
+        app.add_middleware(BrowserOrigins, origins=settings.cors_origins)
 
     app.include_router(auth_router)
     app.include_router(dialler_router)
