@@ -24,8 +24,10 @@ from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
 from opendialer.loans.router import router as loans_router
 from opendialer.outcomes.router import router as outcomes_router
+from opendialer.web.cors import BrowserOrigins
 from opendialer.web.errors import Faces, install_error_handlers, status_message
 from opendialer.web.limits import BodySizeLimit
+from opendialer.web.query import QueryNameCase
 from opendialer.web.velocity import velocity_error
 
 # Paths answered in the loan-servicing faces' error envelope.
@@ -106,6 +108,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         default_limit=settings.max_body_bytes,
         limits={path: settings.max_batch_body_bytes for path in BATCH_PATHS},
     )
+    app.add_middleware(QueryNameCase, faces=faces)
+    if settings.cors_origins:
+        # Added last, so outermost: a preflight is answered first, and every answer, errors
+        # of the middleware above included, carries the headers.
+        app.add_middleware(BrowserOrigins, origins=settings.cors_origins)
 
     app.include_router(auth_router)
     app.include_router(dialler_router)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
+
+# scheme://host[:port], as a browser writes its Origin header.
+ORIGIN = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s,*]+")
 
 
 class Settings(BaseSettings):
@@ -20,6 +26,21 @@ class Settings(BaseSettings):
     # Build every servicer's call list once a day (UTC) inside the running service.
     daily_call_list: bool = True
     log_level: str = "info"
+    # Origins whose browser pages may call the API (CORS), comma-separated; none by default.
+    cors_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _origins(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        # Written as a browser writes its Origin header, which an origin copied from the
+        # address bar (with a trailing slash, or capitals) would otherwise never match.
+        origins = [origin.strip().rstrip("/").lower() for origin in value.split(",")]
+        for origin in origins:
+            if origin and not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} is not an origin such as https://app.example.com")
+        return [origin for origin in origins if origin]
 
     def signing_key(self) -> str:
         """The token signing key: the configured one, or one generated once and kept on disk.

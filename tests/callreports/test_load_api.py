@@ -99,11 +99,33 @@ def test_an_id_that_is_not_a_uuid_is_refused(
     assert "[0].id" in response.json()["message"]
 
 
-def test_an_id_already_taken_is_a_conflict_not_a_server_error(
+def test_an_id_another_tenant_holds_answers_as_a_fresh_one_would(
     client: TestClient, auth: TokenFactory
 ) -> None:
     taken = SEED_RECORDS[0]["id"]
-    load(client, admin(auth, 315), [cdr("first", "2024-03-01T12:00:00Z", id=taken)])
+    fresh = "0b0b0b0b-0000-4000-8000-000000000002"
+    load(client, admin(auth, 315), [cdr("theirs", "2024-03-01T12:00:00Z", id=taken)])
+
+    on_taken = client.post(
+        PATH, json=[cdr("mine", "2024-03-01T13:00:00Z", id=taken)], headers=admin(auth)
+    )
+    on_fresh = client.post(
+        PATH, json=[cdr("also-mine", "2024-03-01T14:00:00Z", id=fresh)], headers=admin(auth)
+    )
+
+    assert (on_taken.status_code, on_taken.json()) == (on_fresh.status_code, on_fresh.json())
+    assert on_taken.status_code == 201
+    mine = records(client, admin(auth), tenantId="314", **DAY)
+    theirs = records(client, admin(auth, 315), tenantId="315", **DAY)
+    assert [(r["id"], r["uniqueId"]) for r in mine] == [(fresh, "also-mine"), (taken, "mine")]
+    assert [(r["id"], r["uniqueId"]) for r in theirs] == [(taken, "theirs")]
+
+
+def test_an_id_the_tenant_already_holds_is_a_conflict_not_a_server_error(
+    client: TestClient, auth: TokenFactory
+) -> None:
+    taken = SEED_RECORDS[0]["id"]
+    load(client, admin(auth), [cdr("first", "2024-03-01T12:00:00Z", id=taken)])
 
     response = client.post(
         PATH,
@@ -113,7 +135,23 @@ def test_an_id_already_taken_is_a_conflict_not_a_server_error(
 
     assert response.status_code == 409, response.text
     assert "[1].id" in response.json()["message"]
-    assert unique_ids(client, admin(auth), tenantId="314", **DAY) == []
+    assert unique_ids(client, admin(auth), tenantId="314", **DAY) == ["first"]
+
+
+def test_a_partners_report_sends_every_tenants_record_sharing_a_time_and_an_id(
+    client: TestClient, auth: TokenFactory
+) -> None:
+    # A report is read in batches of 2000, each resuming after its last record's time and
+    # id; two tenants' records sharing both straddle the end of the first batch here.
+    shared = {"id": "0b0b0b0b-0000-4000-8000-000000000003"}
+    later = [cdr(f"later-{n}", f"2024-03-01T13:{n // 60:02d}:{n % 60:02d}Z") for n in range(1999)]
+    load(client, admin(auth, 314), [*later, cdr("of-314", "2024-03-01T12:00:00Z", **shared)])
+    load(client, admin(auth, 315), [cdr("of-315", "2024-03-01T12:00:00Z", **shared)])
+
+    got = records(client, partner(auth), **DAY)
+
+    assert len(got) == 2001
+    assert sorted(r["uniqueId"] for r in got[-2:]) == ["of-314", "of-315"]
 
 
 def test_one_id_twice_in_a_batch_is_a_conflict(client: TestClient, auth: TokenFactory) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
@@ -16,12 +24,15 @@ DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
 
 class CallDetailRecord(Base):
     __tablename__ = "call_detail_records"
+    # Record ids are keys within a tenant only: a client chooses them, and one tenant must not
+    # learn from a refusal which ids another tenant's records have.
     __table_args__ = (
+        PrimaryKeyConstraint("tenant_id", "id"),
         UniqueConstraint("tenant_id", "unique_id"),
         Index("ix_call_detail_records_tenant_time", "tenant_id", "time", "id"),
     )
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    id: Mapped[str] = mapped_column(String(36), default=new_id)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
     time: Mapped[datetime] = mapped_column(UTCDateTime)
     caller_id_number: Mapped[str | None] = mapped_column(String(80))

@@ -6,12 +6,13 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.orm import Session
 
 from opendialer.callreports.models import CallDetailRecord
 from opendialer.callreports.schemas import CDR_COLUMNS
 from opendialer.db.bulk import bulk_insert, sqlite_value
+from opendialer.db.repository import owned_by
 
 CDRS: Table = CallDetailRecord.__table__  # type: ignore[assignment]
 LOOKUP_CHUNK = 500
@@ -29,19 +30,21 @@ class CdrRepository:
         known: set[str] = set()
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             query = select(CDRS.c.unique_id).where(
-                CDRS.c.tenant_id == tenant_id,
+                owned_by(CDRS, tenant_id),
                 CDRS.c.unique_id.in_(wanted[start : start + LOOKUP_CHUNK]),
             )
             known.update(self.session.scalars(query))
         return known
 
-    def taken_ids(self, ids: Iterable[str]) -> set[str]:
-        """Which of `ids` a record already has. Record ids are keys across all tenants, so
-        this one lookup is not scoped to the repository's tenants."""
+    def taken_ids(self, tenant_id: int, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` a record of the tenant already has."""
         wanted = list(ids)
         taken: set[str] = set()
         for start in range(0, len(wanted), LOOKUP_CHUNK):
-            query = select(CDRS.c.id).where(CDRS.c.id.in_(wanted[start : start + LOOKUP_CHUNK]))
+            query = select(CDRS.c.id).where(
+                owned_by(CDRS, tenant_id),
+                CDRS.c.id.in_(wanted[start : start + LOOKUP_CHUNK]),
+            )
             taken.update(self.session.scalars(query))
         return taken
 
@@ -51,9 +54,10 @@ class CdrRepository:
     def newest_first(
         self, start: datetime, end: datetime, after: tuple[str, str] | None, limit: int
     ) -> list[tuple[Any, ...]]:
-        """Up to `limit` records with start <= time <= end, newest first, resuming after the
-        (time, id) of the last record of the previous batch, as value tuples in CDR_COLUMNS
-        order with `time` as UTC ISO text, YYYY-MM-DD HH:MM:SS.ffffff (how SQLite stores it).
+        """Up to `limit` records with start <= time <= end (more when other tenants' records
+        share the last one's time and id), newest first, resuming after the (time, id) of the
+        last record of the previous batch, as value tuples in CDR_COLUMNS order with `time` as
+        UTC ISO text, YYYY-MM-DD HH:MM:SS.ffffff (how SQLite stores it).
 
         The rows come straight from the driver's cursor: SQLAlchemy's result rows and its UTC
         timestamp type would cost a report more CPU per record than the database reading it."""
@@ -72,23 +76,36 @@ class CdrRepository:
         # the upper bound of the index range, each batch starts where the last one ended
         # instead of walking past every record the earlier batches sent.
         last = bound(end) if after is None else bound(after[0])
-        sql = (
-            f'SELECT {columns} FROM "{CDRS.name}" WHERE "tenant_id" IN ({tenants})'
-            f' AND "time" >= {mark} AND "time" <= {mark}'
-        )
+        select_from = f'SELECT {columns} FROM "{CDRS.name}" WHERE "tenant_id" IN ({tenants})'
+        sql = f'{select_from} AND "time" >= {mark} AND "time" <= {mark}'
         params: list[Any] = [*self.tenant_ids, bound(start), last]
         if after is not None:
             sql += f' AND ("time", "id") < ({mark}, {mark})'
             params += [last, after[1]]
-        sql += f' ORDER BY "time" DESC, "id" DESC LIMIT {mark}'
+        # Ids are unique within a tenant only, so across tenants records may share a time and
+        # an id: those are ordered by tenant, and the ones past the batch's last record join
+        # the batch, since the next one starts after that time and id.
+        several = len(self.tenant_ids) > 1
+        sql += ' ORDER BY "time" DESC, "id" DESC'
+        sql += f', "tenant_id" DESC LIMIT {mark}' if several else f" LIMIT {mark}"
         params.append(limit)
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        try:
-            cursor.execute(sql, params)
-            rows: list[tuple[Any, ...]] = cursor.fetchall()
-        finally:
-            cursor.close()
+        rows = _fetch(connection, sql, params)
+        if several and len(rows) == limit:
+            record_id, time = rows[-1][0], rows[-1][1]
+            sent = sum(1 for row in rows if row[0] == record_id and row[1] == time)
+            tied = f'{select_from} AND "time" = {mark} AND "id" = {mark} ORDER BY "tenant_id" DESC'
+            rows += _fetch(connection, tied, [*self.tenant_ids, bound(time), record_id])[sent:]
         return rows
+
+
+def _fetch(connection: Connection, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+    finally:
+        cursor.close()
+    return rows
 
 
 # PostgreSQL's to_char pattern for a time as SQLite stores it.

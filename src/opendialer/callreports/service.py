@@ -143,7 +143,8 @@ class CallReports:
 
     def load(self, tenant_id: int, records: Sequence[CdrInput]) -> LoadCounts:
         """Store new records; one whose uniqueId the tenant already has is skipped. A new
-        record whose id another record (or an earlier one of the batch) has is a conflict."""
+        record whose id another record of the tenant (or an earlier one of the batch) has is a
+        conflict; other tenants' ids are not looked at, so that none can be learnt here."""
         counts = LoadCounts()
         known = self.cdrs.known_unique_ids(tenant_id, {r.unique_id for r in records})
         rows: list[dict[str, Any]] = []
@@ -164,7 +165,7 @@ class CallReports:
                 sent_ids[values["id"]] = index
             values.update(tenant_id=tenant_id, created_at=now)
             rows.append(values)
-        taken = self.cdrs.taken_ids(sent_ids)
+        taken = self.cdrs.taken_ids(tenant_id, sent_ids)
         if taken:
             index = min(sent_ids[record_id] for record_id in taken)
             raise Conflict(f"[{index}].id {records[index].id} is already taken by another record")
