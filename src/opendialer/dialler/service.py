@@ -30,7 +30,7 @@ from opendialer.dialler.schemas import (
 )
 from opendialer.errors import Conflict, Invalid, NotFound
 from opendialer.kit.phones import country_code, to_e164
-from opendialer.loans.service import LoanBook
+from opendialer.loans.service import Loans
 
 INPUT_COLUMNS = tuple(column for _, column in CONTACT_INPUT_FIELDS)
 PHONE_COLUMNS = tuple(f"phone_number{n}" for n in PHONE_OFFSETS)
@@ -292,7 +292,7 @@ class ContactService:
         wanted = sorted({row["loan_id"] for row in rows if row.get("loan_id")})
         if not wanted:
             return
-        unknown = LoanBook(self.session, self.contacts.tenant_id).unknown_loans(wanted)
+        unknown = Loans(self.session, self.contacts.tenant_id).unknown(wanted)
         if unknown:
             raise Invalid(f"LoanID {unknown[0]} does not exist")
 

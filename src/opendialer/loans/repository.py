@@ -12,7 +12,7 @@ from opendialer.db.base import utcnow
 from opendialer.db.repository import TenantRepository
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 
-Owned = TypeVar("Owned", Lender, Borrower, Loan)
+Owned = TypeVar("Owned", bound=Lender | Borrower | Loan)
 
 # Ids or keys per IN (...) look-up.
 CHUNK = 500

@@ -1,16 +1,13 @@
 """HTTP routes of the loan management API: lenders, borrowers, loans, feeds and buckets."""
 
-# No `from __future__ import annotations` here: the routes are built in a function, and FastAPI
-# must see their body types as objects, not as names to resolve later.
+from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Depends, Path, Query
 from starlette.responses import Response
 
-from opendialer.loans.models import Borrower, Lender, Loan
 from opendialer.loans.schemas import (
     BORROWER_RECORD,
     BUCKET_RECORD,
@@ -24,7 +21,7 @@ from opendialer.loans.schemas import (
     LoanFeedRow,
     LoanInput,
 )
-from opendialer.loans.service import BucketService, LoanBook
+from opendialer.loans.service import Borrowers, BucketService, Lenders, LoanBook, Loans
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import Paging, page, paging, record
@@ -33,71 +30,157 @@ router = APIRouter(tags=["loans"])
 
 MAX_FEED_ROWS = 100_000
 
+Paged = Annotated[Paging, Depends(paging)]
+LenderId = Annotated[str, Path(alias="lenderId", max_length=36, description="The lender's id.")]
+BorrowerId = Annotated[
+    str, Path(alias="borrowerId", max_length=36, description="The borrower's id.")
+]
+LoanId = Annotated[str, Path(alias="loanId", max_length=36, description="The loan's id.")]
+LenderName = Annotated[
+    str | None,
+    Query(alias="lendername", max_length=200, description="Only the lender with this name."),
+]
+ExternalReferenceId = Annotated[
+    str | None,
+    Query(
+        alias="externalreferenceid",
+        max_length=200,
+        description="Only the rows with this external reference id.",
+    ),
+]
 
-def _entity_routes(
-    model: type[Any],
-    path: str,
-    id_name: str,
-    body_model: type[BaseModel],
+
+def _page(
+    link_path: str,
+    key_name: str,
+    key: str | None,
+    paged: Paging,
+    found: tuple[int, Sequence[Any]],
     fields: list[tuple[str, str]],
-    key_param: str,
-    noun: str,
-    create_body: type[BaseModel] | None = None,
-) -> None:
-    """Routes to list, create, read and change one kind of row; `create_body` is the body of
-    a create (default `body_model`) when it has mandatory fields a change does not."""
-    CreateBody = create_body or body_model
-    RowId = Annotated[str, Path(alias=id_name, max_length=36, description=f"The {noun}'s id.")]
+) -> Response:
+    total, rows = found
+    data = [record(row, fields) for row in rows]
+    return json_response(page(link_path, {key_name: key}, paged, total, data))
 
-    def listing(
-        request: Request,
-        session: DbSession,
-        scope: ScopeReader,
-        key: Annotated[
-            str | None,
-            Query(alias=key_param, max_length=200, description=f"Only the {noun} with this key."),
-        ] = None,
-        paged: Paging = Depends(paging),
-    ) -> Response:
-        book = LoanBook(session, scope.tenant)
-        rows: Sequence[Any]
-        if key is not None:
-            matches = book.repository(model).by_key(scope.servicer, key)
-            total, rows = len(matches), matches[paged.offset : paged.offset + paged.limit]
-        else:
-            total, rows = book.repository(model).page(scope.servicer, paged.offset, paged.limit)
-        data = [record(row, fields) for row in rows]
-        return json_response(page(request.url.path, {key_param: key}, paged, total, data))
 
-    def create(
-        body: Annotated[CreateBody, Body()],  # type: ignore[valid-type]
-        session: DbSession,
-        scope: ScopeWriter,
-    ) -> Response:
-        row = LoanBook(session, scope.tenant).create(model, scope.require_servicer(), body)
-        return json_response({"data": record(row, fields)}, 201)
+# -- lenders ---------------------------------------------------------------------------------
 
-    def fetch(row_id: RowId, session: DbSession, scope: ScopeReader) -> Response:
-        row = LoanBook(session, scope.tenant).get(model, row_id, scope.servicer)
-        return json_response({"data": record(row, fields)})
 
-    def change(
-        row_id: RowId,
-        body: Annotated[body_model, Body()],  # type: ignore[valid-type]
-        session: DbSession,
-        scope: ScopeWriter,
-    ) -> Response:
-        row = LoanBook(session, scope.tenant).update(model, row_id, scope.servicer, body)
-        return json_response({"data": record(row, fields)})
+@router.get("/lenders")
+def list_lenders(
+    session: DbSession, scope: ScopeReader, paged: Paged, name: LenderName = None
+) -> Response:
+    """List the lenders of the servicer (all servicers without `servicerid`)."""
+    found = Lenders(session, scope.tenant).page(scope.servicer, name, paged.offset, paged.limit)
+    return _page("/lenders", "lendername", name, paged, found, LENDER_RECORD)
 
-    listing.__doc__ = f"List the {noun}s of the servicer (all servicers without `servicerid`)."
-    create.__doc__ = f"Create a {noun} for the servicer named by the `servicerid` header."
-    fetch.__doc__ = f"Retrieve one {noun} by its id."
-    change.__doc__ = f"Change the fields sent of one {noun}."
-    router.add_api_route(path, listing, methods=["GET"], name=f"list_{noun}s")
-    router.add_api_route(path, create, methods=["POST"], status_code=201, name=f"create_{noun}")
-    router.add_api_route(f"{path}/{{{id_name}}}", fetch, methods=["GET"], name=f"get_{noun}")
-    router.add_api_route(f"{path}/{{{id_name}}}", change, methods=["PATCH"], name=f"update_{noun}")
+
+@router.post("/lenders", status_code=201)
+def create_lender(
+    body: Annotated[LenderCreate, Body()], session: DbSession, scope: ScopeWriter
+) -> Response:
+    """Create a lender for the servicer named by the `servicerid` header."""
+    lender = Lenders(session, scope.tenant).create(scope.require_servicer(), body)
+    return json_response({"data": record(lender, LENDER_RECORD)}, 201)
+
+
+@router.get("/lenders/{lenderId}")
+def get_lender(lender_id: LenderId, session: DbSession, scope: ScopeReader) -> Response:
+    """Retrieve one lender by its id."""
+    lender = Lenders(session, scope.tenant).get(lender_id, scope.servicer)
+    return json_response({"data": record(lender, LENDER_RECORD)})
+
+
+@router.patch("/lenders/{lenderId}")
+def update_lender(
+    lender_id: LenderId,
+    body: Annotated[LenderInput, Body()],
+    session: DbSession,
+    scope: ScopeWriter,
+) -> Response:
+    """Change the fields sent of one lender."""
+    lender = Lenders(session, scope.tenant).update(lender_id, scope.servicer, body)
+    return json_response({"data": record(lender, LENDER_RECORD)})
+
+
+# -- borrowers -------------------------------------------------------------------------------
+
+
+@router.get("/borrowers")
+def list_borrowers(
+    session: DbSession, scope: ScopeReader, paged: Paged, key: ExternalReferenceId = None
+) -> Response:
+    """List the borrowers of the servicer (all servicers without `servicerid`)."""
+    found = Borrowers(session, scope.tenant).page(scope.servicer, key, paged.offset, paged.limit)
+    return _page("/borrowers", "externalreferenceid", key, paged, found, BORROWER_RECORD)
+
+
+@router.post("/borrowers", status_code=201)
+def create_borrower(
+    body: Annotated[BorrowerInput, Body()], session: DbSession, scope: ScopeWriter
+) -> Response:
+    """Create a borrower for the servicer named by the `servicerid` header."""
+    borrower = Borrowers(session, scope.tenant).create(scope.require_servicer(), body)
+    return json_response({"data": record(borrower, BORROWER_RECORD)}, 201)
+
+
+@router.get("/borrowers/{borrowerId}")
+def get_borrower(borrower_id: BorrowerId, session: DbSession, scope: ScopeReader) -> Response:
+    """Retrieve one borrower by its id."""
+    borrower = Borrowers(session, scope.tenant).get(borrower_id, scope.servicer)
+    return json_response({"data": record(borrower, BORROWER_RECORD)})
+
+
+@router.patch("/borrowers/{borrowerId}")
+def update_borrower(
+    borrower_id: BorrowerId,
+    body: Annotated[BorrowerInput, Body()],
+    session: DbSession,
+    scope: ScopeWriter,
+) -> Response:
+    """Change the fields sent of one borrower."""
+    borrower = Borrowers(session, scope.tenant).update(borrower_id, scope.servicer, body)
+    return json_response({"data": record(borrower, BORROWER_RECORD)})
+
+
+# -- loans -----------------------------------------------------------------------------------
+
+
+@router.get("/loans")
+def list_loans(
+    session: DbSession, scope: ScopeReader, paged: Paged, key: ExternalReferenceId = None
+) -> Response:
+    """List the loans of the servicer (all servicers without `servicerid`)."""
+    found = Loans(session, scope.tenant).page(scope.servicer, key, paged.offset, paged.limit)
+    return _page("/loans", "externalreferenceid", key, paged, found, LOAN_RECORD)
+
+
+@router.post("/loans", status_code=201)
+def create_loan(
+    body: Annotated[LoanCreate, Body()], session: DbSession, scope: ScopeWriter
+) -> Response:
+    """Create a loan for the servicer named by the `servicerid` header."""
+    loan = Loans(session, scope.tenant).create(scope.require_servicer(), body)
+    return json_response({"data": record(loan, LOAN_RECORD)}, 201)
+
+
+@router.get("/loans/{loanId}")
+def get_loan(loan_id: LoanId, session: DbSession, scope: ScopeReader) -> Response:
+    """Retrieve one loan by its id."""
+    loan = Loans(session, scope.tenant).get(loan_id, scope.servicer)
+    return json_response({"data": record(loan, LOAN_RECORD)})
+
+
+@router.patch("/loans/{loanId}")
+def update_loan(
+    loan_id: LoanId,
+    body: Annotated[LoanInput, Body()],
+    session: DbSession,
+    scope: ScopeWriter,
+) -> Response:
+    """Change the fields sent of one loan."""
+    loan = Loans(session, scope.tenant).update(loan_id, scope.servicer, body)
+    return json_response({"data": record(loan, LOAN_RECORD)})
 
 
 @router.post("/loans/bulk")
@@ -114,34 +197,11 @@ def upsert_loan_feed(
     return json_response({"data": counts.as_dict()})
 
 
-_entity_routes(
-    Lender,
-    "/lenders",
-    "lenderId",
-    LenderInput,
-    LENDER_RECORD,
-    "lendername",
-    "lender",
-    LenderCreate,
-)
-_entity_routes(
-    Borrower,
-    "/borrowers",
-    "borrowerId",
-    BorrowerInput,
-    BORROWER_RECORD,
-    "externalreferenceid",
-    "borrower",
-)
-_entity_routes(
-    Loan, "/loans", "loanId", LoanInput, LOAN_RECORD, "externalreferenceid", "loan", LoanCreate
-)
-
 BucketId = Annotated[str, Path(alias="bucketId", max_length=36)]
 
 
 @router.get("/buckets")
-def list_buckets(request: Request, session: DbSession, scope: ScopeReader) -> Response:
+def list_buckets(session: DbSession, scope: ScopeReader) -> Response:
     """List the bucket policies of the servicer (all servicers without `servicerid`)."""
     buckets = BucketService(session, scope.tenant).list(scope.servicer)
     data = [record(b, BUCKET_RECORD) for b in buckets]

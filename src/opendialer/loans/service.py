@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import Table
@@ -32,15 +32,8 @@ from opendialer.loans.schemas import (
     FeedRow,
 )
 
-Row = TypeVar("Row", Lender, Borrower, Loan)
+Row = TypeVar("Row", bound=Lender | Borrower | Loan)
 
-# Natural keys: what a feed row is found by, named as the API names them.
-KEY_NAMES = {
-    Lender: "lenderName",
-    Borrower: "borrowerExternalReferenceId",
-    Loan: "loanExternalReferenceId",
-}
-ENTITY_NAMES = {Lender: "lender", Borrower: "borrower", Loan: "loan"}
 # A bucket's days late end at 100 years: its window (paid-to date plus the days) must stay a
 # date both databases can store.
 MAX_BUCKET_DAYS = 36500
@@ -61,8 +54,119 @@ class FeedCounts:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
+class _OwnedRows(Generic[Row]):
+    """Lenders, borrowers or loans of one tenant: listing, reading, creating and changing them.
+    `noun` names one in messages, `key_name` its natural key, `mandatory` what a create must
+    send and a change may not clear, (API name, column) each."""
+
+    noun: str
+    key_name: str
+    mandatory: Sequence[tuple[str, str]] = ()
+
+    def __init__(self, session: Session, repository: OwnedRepository[Row]) -> None:
+        self.session = session
+        self.rows = repository
+
+    def get(self, row_id: str, servicer_id: int | None = None) -> Row:
+        row = self.rows.get(row_id, servicer_id)
+        if row is None:
+            raise NotFound(f"{self.noun} {row_id} not found")
+        return row
+
+    def page(
+        self, servicer_id: int | None, key: str | None, offset: int, limit: int
+    ) -> tuple[int, Sequence[Row]]:
+        """One page of the servicer's rows (all servicers' with None), oldest first, or of those
+        with natural key `key`; and how many there are."""
+        if key is None:
+            return self.rows.page(servicer_id, offset, limit)
+        matches = self.rows.by_key(servicer_id, key)
+        return len(matches), matches[offset : offset + limit]
+
+    def create(self, servicer_id: int, body: BaseModel) -> Row:
+        values = self._values(servicer_id, body, creating=True)
+        key = values.get(self.rows.key)
+        if key is not None and self.rows.by_key(servicer_id, key):
+            raise Conflict(f"a {self.noun} with {self.key_name} {key!r} exists")
+        return self.rows.add(self.rows.model(servicer_id=servicer_id, **values))
+
+    def update(self, row_id: str, servicer_id: int | None, body: BaseModel) -> Row:
+        row = self.get(row_id, servicer_id)
+        values = self._values(row.servicer_id, body, creating=False)
+        key = values.get(self.rows.key)
+        if (
+            key is not None
+            and key != getattr(row, self.rows.key)
+            and self.rows.by_key(row.servicer_id, key)
+        ):
+            raise Conflict(f"a {self.noun} with {self.key_name} {key!r} exists")
+        for column, value in values.items():
+            setattr(row, column, value)
+        self.session.flush()
+        return row
+
+    def require(self, row_id: str, servicer_id: int) -> Row:
+        """A row named inside a request body: one that is not the servicer's is bad input."""
+        row = self.rows.get(row_id, servicer_id)
+        if row is None:
+            raise Invalid(f"{self.noun}Id {row_id} does not exist")
+        return row
+
+    def _values(self, servicer_id: int, body: BaseModel, *, creating: bool) -> dict[str, Any]:
+        values = body.model_dump(exclude_unset=True)
+        for api, column in self.mandatory:
+            if (creating and values.get(column) is None) or (
+                column in values and values[column] is None
+            ):
+                raise Invalid(f"{api} is required")
+        return self._checked(servicer_id, values)
+
+    def _checked(self, servicer_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        """The columns to store of what a body sent, once checked."""
+        return values
+
+
+class Lenders(_OwnedRows[Lender]):
+    noun, key_name, mandatory = "lender", "lenderName", LENDER_MANDATORY
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        super().__init__(session, lenders(session, tenant_id))
+
+
+class Borrowers(_OwnedRows[Borrower]):
+    noun, key_name = "borrower", "borrowerExternalReferenceId"
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        super().__init__(session, borrowers(session, tenant_id))
+
+    def _checked(self, servicer_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        # Not given at all, the type and consent take the columns' defaults when created.
+        return borrower_values(values)
+
+
+class Loans(_OwnedRows[Loan]):
+    noun, key_name, mandatory = "loan", "loanExternalReferenceId", LOAN_MANDATORY
+
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        super().__init__(session, loans(session, tenant_id))
+        self.tenant_id = tenant_id
+
+    def _checked(self, servicer_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        if values.get("lender_id") is not None:
+            Lenders(self.session, self.tenant_id).require(values["lender_id"], servicer_id)
+        if values.get("borrower_id") is not None:
+            Borrowers(self.session, self.tenant_id).require(values["borrower_id"], servicer_id)
+        return values
+
+    def unknown(self, loan_ids: Sequence[str]) -> list[str]:
+        """Those of `loan_ids` that are no loan of the tenant, in the order given."""
+        known = self.rows.known_ids(loan_ids)
+        return [loan_id for loan_id in loan_ids if loan_id not in known]
+
+
 class LoanBook:
-    """Lenders, borrowers and loans of one tenant."""
+    """The loan feed of one tenant: lenders, borrowers and loans created or brought up to date
+    by their natural keys, many at a time."""
 
     def __init__(self, session: Session, tenant_id: int) -> None:
         self.session = session
@@ -70,78 +174,6 @@ class LoanBook:
         self.lenders = lenders(session, tenant_id)
         self.borrowers = borrowers(session, tenant_id)
         self.loans = loans(session, tenant_id)
-
-    def repository(self, model: type[Row]) -> OwnedRepository[Any]:
-        repositories: dict[type, OwnedRepository[Any]] = {
-            Lender: self.lenders,
-            Borrower: self.borrowers,
-            Loan: self.loans,
-        }
-        return repositories[model]
-
-    def get(self, model: type[Row], row_id: str, servicer_id: int | None = None) -> Row:
-        row = self.repository(model).get(row_id, servicer_id)
-        if row is None:
-            raise NotFound(f"{ENTITY_NAMES[model]} {row_id} not found")
-        return row  # type: ignore[no-any-return]
-
-    def create(self, model: type[Row], servicer_id: int, body: BaseModel) -> Row:
-        values = self._values(model, servicer_id, body, creating=True)
-        key = values.get(self.repository(model).key)
-        if key is not None and self.repository(model).by_key(servicer_id, key):
-            raise Conflict(f"a {ENTITY_NAMES[model]} with {KEY_NAMES[model]} {key!r} exists")
-        row = model(servicer_id=servicer_id, **values)
-        return self.repository(model).add(row)  # type: ignore[no-any-return]
-
-    def update(
-        self, model: type[Row], row_id: str, servicer_id: int | None, body: BaseModel
-    ) -> Row:
-        row = self.get(model, row_id, servicer_id)
-        values = self._values(model, row.servicer_id, body, creating=False)
-        key_column = self.repository(model).key
-        key = values.get(key_column)
-        if (
-            key is not None
-            and key != getattr(row, key_column)
-            and self.repository(model).by_key(row.servicer_id, key)
-        ):
-            raise Conflict(f"a {ENTITY_NAMES[model]} with {KEY_NAMES[model]} {key!r} exists")
-        for column, value in values.items():
-            setattr(row, column, value)
-        self.session.flush()
-        return row
-
-    def _values(
-        self, model: type[Row], servicer_id: int, body: BaseModel, *, creating: bool
-    ) -> dict[str, Any]:
-        values = body.model_dump(exclude_unset=True)
-        required = {Lender: LENDER_MANDATORY, Borrower: [], Loan: LOAN_MANDATORY}[model]
-        for api, column in required:
-            if (creating and values.get(column) is None) or (
-                column in values and values[column] is None
-            ):
-                raise Invalid(f"{api} is required")
-        if model is Borrower:
-            # Not given at all, the type and consent take the columns' defaults when created.
-            values = borrower_values(values)
-        if model is Loan:
-            if values.get("lender_id") is not None:
-                self.require(Lender, values["lender_id"], servicer_id)
-            if values.get("borrower_id") is not None:
-                self.require(Borrower, values["borrower_id"], servicer_id)
-        return values
-
-    def require(self, model: type[Row], row_id: str, servicer_id: int) -> Row:
-        """A row named inside a request body: one that is not the servicer's is bad input."""
-        row = self.repository(model).get(row_id, servicer_id)
-        if row is None:
-            raise Invalid(f"{ENTITY_NAMES[model]}Id {row_id} does not exist")
-        return row  # type: ignore[no-any-return]
-
-    def unknown_loans(self, loan_ids: Sequence[str]) -> list[str]:
-        """Those of `loan_ids` that are no loan of the tenant, in the order given."""
-        known = self.loans.known_ids(loan_ids)
-        return [loan_id for loan_id in loan_ids if loan_id not in known]
 
     @property
     def tables(self) -> list[Table]:
@@ -192,7 +224,7 @@ class LoanBook:
 class BucketService:
     def __init__(self, session: Session, tenant_id: int) -> None:
         self.buckets = BucketRepository(session, tenant_id)
-        self.book = LoanBook(session, tenant_id)
+        self.lenders = Lenders(session, tenant_id)
 
     def get(self, bucket_id: str, servicer_id: int | None = None) -> BucketPolicy:
         bucket = self.buckets.get(bucket_id, servicer_id)
@@ -222,7 +254,7 @@ class BucketService:
             raise Invalid(f"callDaysStart {start} is after callDaysEnd {end}")
         lender_id = values.get("lender_id")
         if lender_id is not None:
-            self.book.require(Lender, lender_id, servicer_id)
+            self.lenders.require(lender_id, servicer_id)
         clash = self.buckets.overlapping(servicer_id, lender_id, start, end)
         if clash is not None:
             raise Conflict(
