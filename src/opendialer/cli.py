@@ -25,7 +25,6 @@ from opendialer.callreports.asterisk import MasterCsvError, read_master_csv
 from opendialer.callreports.schemas import CdrInput
 from opendialer.callreports.service import CallReports
 from opendialer.config import Settings
-from opendialer.db.bulk import bulk_load
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
 from opendialer.dialler.schemas import ContactImport
@@ -34,14 +33,11 @@ from opendialer.errors import DomainError
 from opendialer.kit import csvfeed
 from opendialer.kit.apimodel import describe_validation_errors
 from opendialer.kit.csvfeed import validate
+from opendialer.loans.feed import LoanFeed
 from opendialer.loans.schemas import BucketInput
-from opendialer.loans.service import BucketService, FeedCounts, LoanBook
+from opendialer.loans.service import BucketService
 from opendialer.tenancy.service import create_servicer, create_tenant, get_servicer, get_tenant
 
-# Loans read, checked, planned and written at a time when importing a feed: the reading process
-# (with --second-process) checks and plans one such chunk while the writer writes the one
-# before.
-FEED_CHUNK = 5000
 # Rows validated at a time by the other imports.
 VALIDATE_CHUNK = 1000
 
@@ -376,34 +372,27 @@ def import_loans(
             get_servicer(session, tenant, servicer)
         except DomainError as exc:
             raise _fail(exc.message) from None
-        book = LoanBook(session, tenant)
-        planner = book.feed_planner(servicer)
-        counts = FeedCounts()
-        rejected = 0
-        # The file is read, checked and written a part at a time, so that a feed of millions of
-        # loans never sits in memory whole; the transaction still takes all of it or none.
-        checked = csvfeed.checked_chunks(
-            file, FEED_CHUNK, planner.check, in_second_process=second_process
-        )
-        with _progress("importing loans") as progress, bulk_load(session, *book.tables):
+        feed = LoanFeed(session, tenant, servicer)
+        with _progress("importing loans") as progress:
             task = progress.add_task("rows", total=None)
+
+            def on_chunk(read: int, problems: list[str]) -> None:
+                _report(problems)
+                progress.advance(task, read)
+
             try:
-                for read, plan, problems in checked:
-                    rejected += _report(problems)
-                    progress.advance(task, read)
-                    # Once a strict import has a bad row, nothing will be imported: the rest
-                    # is only checked.
-                    if plan is not None and not (strict and rejected):
-                        counts.add(book.apply_feed(plan))
+                counts = feed.import_file(
+                    file, strict=strict, second_process=second_process, on_chunk=on_chunk
+                )
             except (UnicodeDecodeError, csv.Error) as exc:
                 raise _not_csv(file, exc) from None
             except csvfeed.ReaderStopped as exc:
                 raise _fail(f"{exc}; nothing imported") from None
-        if strict and rejected:
-            raise _fail(f"{rejected} bad row(s); --strict: nothing imported")
+        if strict and counts.rejected:
+            raise _fail(f"{counts.rejected} bad row(s); --strict: nothing imported")
     typer.echo(
         f"created: {counts.created}, updated: {counts.updated}, "
-        f"unchanged: {counts.unchanged}, rejected: {rejected}"
+        f"unchanged: {counts.unchanged}, rejected: {counts.rejected}"
     )
 
 

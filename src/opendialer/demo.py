@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from opendialer.calllist.service import CallList
 from opendialer.dialler.schemas import CampaignCreate, ContactImport
 from opendialer.dialler.service import CampaignService, ContactService
-from opendialer.loans.schemas import LOAN_FEED, BucketInput
-from opendialer.loans.service import BucketService, LoanBook
+from opendialer.loans.feed import LOAN_FEED, LoanFeed
+from opendialer.loans.schemas import BucketInput
+from opendialer.loans.service import BucketService
 from opendialer.tenancy.models import Servicer, Tenant
 from opendialer.tenancy.service import create_servicer, create_tenant
 
@@ -198,6 +199,6 @@ def _load_loans(session: Session, rng: random.Random) -> int:
             }
         )
     feed = LOAN_FEED.validate_python(rows)
-    LoanBook(session, DEMO_TENANT).upsert_feed(DEMO_SERVICER, feed)
+    LoanFeed(session, DEMO_TENANT, DEMO_SERVICER).apply(feed)
     _, counts = CallList(session, DEMO_TENANT).build(DEMO_SERVICER, today)
     return counts.get(DEMO_SERVICER, 0)

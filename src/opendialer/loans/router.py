@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query
 from starlette.responses import Response
 
+from opendialer.loans.feed import LoanFeed, LoanFeedRow
 from opendialer.loans.schemas import (
     BORROWER_RECORD,
     BUCKET_RECORD,
@@ -18,10 +19,9 @@ from opendialer.loans.schemas import (
     LenderCreate,
     LenderInput,
     LoanCreate,
-    LoanFeedRow,
     LoanInput,
 )
-from opendialer.loans.service import Borrowers, BucketService, Lenders, LoanBook, Loans
+from opendialer.loans.service import Borrowers, BucketService, Lenders, Loans
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import Paging, page, paging, record
@@ -193,7 +193,7 @@ def upsert_loan_feed(
     seed's field names. Rows are matched by `loanExternalReferenceId`,
     `borrowerExternalReferenceId` and `lenderName`, so re-sending a feed creates nothing twice.
     Answers how many loans were created, updated and left unchanged."""
-    counts = LoanBook(session, scope.tenant).upsert_feed(scope.require_servicer(), rows)
+    counts = LoanFeed(session, scope.tenant, scope.require_servicer()).apply(rows)
     return json_response({"data": counts.as_dict()})
 
 

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from opendialer.db.bulk import insert_encoded
 from opendialer.errors import Conflict, Invalid, NotFound
-from opendialer.loans.feed import INSERT_COLUMNS, FeedPlan, FeedPlanner, borrower_values
+from opendialer.loans.feed import borrower_values
 from opendialer.loans.models import Borrower, BucketPolicy, Lender, Loan
 from opendialer.loans.repository import (
     BucketRepository,
@@ -22,14 +19,10 @@ from opendialer.loans.repository import (
     loans,
 )
 from opendialer.loans.schemas import (
-    BORROWER_KEY,
     BUCKET_MANDATORY,
-    LENDER_KEY,
     LENDER_MANDATORY,
-    LOAN_KEY,
     LOAN_MANDATORY,
     BucketInput,
-    FeedRow,
 )
 
 Row = TypeVar("Row", bound=Lender | Borrower | Loan)
@@ -37,21 +30,6 @@ Row = TypeVar("Row", bound=Lender | Borrower | Loan)
 # A bucket's days late end at 100 years: its window (paid-to date plus the days) must stay a
 # date both databases can store.
 MAX_BUCKET_DAYS = 36500
-
-
-@dataclass
-class FeedCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def add(self, other: FeedCounts) -> None:
-        self.created += other.created
-        self.updated += other.updated
-        self.unchanged += other.unchanged
-
-    def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 class _OwnedRows(Generic[Row]):
@@ -162,63 +140,6 @@ class Loans(_OwnedRows[Loan]):
         """Those of `loan_ids` that are no loan of the tenant, in the order given."""
         known = self.rows.known_ids(loan_ids)
         return [loan_id for loan_id in loan_ids if loan_id not in known]
-
-
-class LoanBook:
-    """The loan feed of one tenant: lenders, borrowers and loans created or brought up to date
-    by their natural keys, many at a time."""
-
-    def __init__(self, session: Session, tenant_id: int) -> None:
-        self.session = session
-        self.tenant_id = tenant_id
-        self.lenders = lenders(session, tenant_id)
-        self.borrowers = borrowers(session, tenant_id)
-        self.loans = loans(session, tenant_id)
-
-    @property
-    def tables(self) -> list[Table]:
-        """The lenders', borrowers' and loans' tables, which a feed writes."""
-        return [repository.table for repository in self._feed_repositories]
-
-    def feed_planner(self, servicer_id: int, rows: Sequence[FeedRow] | None = None) -> FeedPlanner:
-        """A planner of the servicer's feed, knowing the ids of the stored keys the feed may
-        name: those `rows` name, or, ahead of a feed read a chunk at a time, all of them (a
-        first import finds none, and looks none up)."""
-        keys: list[Collection[str] | None] = [None, None, None]
-        if rows is not None:
-            keys = [
-                {row.values[position] for row in rows if row.values[position]}
-                for position in (LENDER_KEY, BORROWER_KEY, LOAN_KEY)
-            ]
-        ids = {
-            repository.table.name: repository.ids_by_key(servicer_id, named)
-            for repository, named in zip(self._feed_repositories, keys, strict=True)
-        }
-        dialect = self.session.get_bind().dialect.name
-        return FeedPlanner(self.tenant_id, servicer_id, dialect, ids)
-
-    def upsert_feed(self, servicer_id: int, rows: Sequence[FeedRow]) -> FeedCounts:
-        """Apply a loan feed: each row's lender, borrower and loan are created or brought up to
-        date by their natural keys; a row identical to what is stored changes nothing."""
-        return self.apply_feed(self.feed_planner(servicer_id, rows).plan(rows))
-
-    def apply_feed(self, plan: FeedPlan) -> FeedCounts:
-        """Store what a planner of this book's feed planned: the rows created first (the loans'
-        lenders and borrowers before them), then the changes."""
-        plan.build()
-        for repository in self._feed_repositories:
-            table = repository.table
-            insert_encoded(
-                self.session, table, INSERT_COLUMNS[table.name], plan.created.get(table.name, [])
-            )
-        self.lenders.change(plan.changes.get("lenders", {}))
-        self.borrowers.change(plan.changes.get("borrowers", {}))
-        updated, unchanged = self.loans.change(plan.changes.get("loans", {}))
-        return FeedCounts(plan.loans_created, updated, unchanged)
-
-    @property
-    def _feed_repositories(self) -> list[OwnedRepository[Any]]:
-        return [self.lenders, self.borrowers, self.loans]
 
 
 class BucketService:
