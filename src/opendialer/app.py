@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 
 from opendialer import __version__
 from opendialer.auth.router import oauth_error
@@ -25,29 +26,22 @@ from opendialer.dialler.router import router as dialler_router
 from opendialer.loans.router import router as loans_router
 from opendialer.outcomes.router import router as outcomes_router
 from opendialer.web.cors import BrowserOrigins
-from opendialer.web.errors import Faces, install_error_handlers, status_message
-from opendialer.web.limits import BodySizeLimit
+from opendialer.web.errors import Envelope, Faces, install_error_handlers, status_message
+from opendialer.web.limits import BodySizeLimit, takes_batches
 from opendialer.web.query import QueryNameCase
 from opendialer.web.velocity import velocity_error
 
-# Paths answered in the loan-servicing faces' error envelope.
-VELOCITY_PREFIXES = (
-    "/dialer",
-    "/dialerapi",
-    "/calltracking",
-    "/calltrackingapi",
-    "/lenders",
-    "/borrowers",
-    "/loans",
-    "/buckets",
-)
-# Batch endpoints, which take bodies up to OPENDIALER_MAX_BATCH_BODY_BYTES.
-BATCH_PATHS = (
-    "/loans/bulk",
-    "/calltracking/calls",
-    "/calltrackingapi/calltracking/calls",
-    "/call-reports",
-)
+# Each router and the envelope its errors are answered in: a path under any of its first
+# segments (/dialerapi/...) answers in its face's envelope, unknown paths included.
+FACES: list[tuple[APIRouter, Envelope]] = [
+    (auth_router, oauth_error),
+    (dialler_router, status_message),
+    (outcomes_router, status_message),
+    (loans_router, velocity_error),
+    (calllist_router, velocity_error),
+    (calltracking_router, velocity_error),
+    (callreports_router, status_message),
+]
 
 DESCRIPTION = """
 OpenDialer speaks the REST APIs collections tools already use. Authenticate with
@@ -97,16 +91,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
 
     faces = Faces(default=status_message)
-    faces.register("/auth", oauth_error)
-    faces.register("/dialler", status_message)
-    for prefix in VELOCITY_PREFIXES:
-        faces.register(prefix, velocity_error)
+    batch_paths = []
+    for router, envelope in FACES:
+        app.include_router(router)
+        for route in router.routes:
+            assert isinstance(route, APIRoute)
+            faces.register("/" + route.path.split("/")[1], envelope)
+            if takes_batches(route.endpoint):
+                batch_paths.append(route.path)
     install_error_handlers(app, faces)
     app.add_middleware(
         BodySizeLimit,
         faces=faces,
         default_limit=settings.max_body_bytes,
-        limits={path: settings.max_batch_body_bytes for path in BATCH_PATHS},
+        limits={path: settings.max_batch_body_bytes for path in batch_paths},
     )
     app.add_middleware(QueryNameCase, faces=faces)
     if settings.cors_origins:
@@ -114,12 +112,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # of the middleware above included, carries the headers.
         app.add_middleware(BrowserOrigins, origins=settings.cors_origins)
 
-    app.include_router(auth_router)
-    app.include_router(dialler_router)
-    app.include_router(outcomes_router)
-    app.include_router(loans_router)
-    app.include_router(calllist_router)
-    app.include_router(callreports_router)
-    app.include_router(calltracking_router)
     logging.getLogger("opendialer").setLevel(settings.log_level.upper())
     return app

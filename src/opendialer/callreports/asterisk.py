@@ -12,7 +12,9 @@ import re
 from collections.abc import Iterator
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+from opendialer.callreports.schemas import Disposition
 
 COLUMNS = [
     "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp",
@@ -20,7 +22,7 @@ COLUMNS = [
     "uniqueid", "userfield", "peeraccount", "linkedid", "sequence",
 ]  # fmt: skip
 MIN_COLUMNS = 16
-DISPOSITIONS = {"ANSWERED", "NO ANSWER", "BUSY", "FAILED"}
+DISPOSITIONS = frozenset(get_args(Disposition))
 # Dialplan contexts that take calls in from carriers; anything else is an outbound leg.
 INBOUND_CONTEXT = re.compile(r"from-(trunk|pstn|did|external)|inbound|ext-did", re.IGNORECASE)
 CLID = re.compile(r'^\s*"?(?P<name>[^"<]*?)"?\s*(<(?P<number>[^>]*)>)?\s*$')

@@ -18,9 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from opendialer.db.base import Base, UTCDateTime, utcnow
 from opendialer.db.ids import new_id
 
-DIRECTIONS = ("IN", "OUT")
-DISPOSITIONS = ("ANSWERED", "NO ANSWER", "BUSY", "FAILED")
-
 
 class CallDetailRecord(Base):
     __tablename__ = "call_detail_records"

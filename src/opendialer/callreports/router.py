@@ -18,6 +18,7 @@ from opendialer.callreports.service import (
 from opendialer.db.session import Database
 from opendialer.web.callreports import clocked, csv_chunks, json_chunks, wants_csv
 from opendialer.web.deps import DbSession, TokenPrincipal, Writer, get_database
+from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
 
 router = APIRouter(tags=["call reports"])
@@ -61,6 +62,7 @@ def get_call_reports(
 
 
 @router.post("/call-reports", status_code=201)
+@batch_body
 def load_call_reports(
     records: Annotated[list[CdrInput], Body(max_length=MAX_BATCH)],
     session: DbSession,

@@ -14,6 +14,7 @@ from opendialer.kit.apimodel import Str
 from opendialer.web.calltracking import call_records, calls_body
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempotent_response
+from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import Paging, page, paging
 
@@ -75,6 +76,7 @@ def get_calls(
     description=RECORD_CALLS,
     openapi_extra=POST_BODY_OPENAPI,
 )
+@batch_body
 def post_calls(
     body: Annotated[Any, Body()],
     session: DbSession,

@@ -67,10 +67,6 @@ def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 
 
-def is_sqlite(session: Session) -> bool:
-    return session.get_bind().dialect.name == "sqlite"
-
-
 def begin_writing(session: Session) -> None:
     """Start the session's transaction as a writer (BEGIN IMMEDIATE on SQLite)."""
     session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})

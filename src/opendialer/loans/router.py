@@ -23,6 +23,7 @@ from opendialer.loans.schemas import (
 )
 from opendialer.loans.service import Borrowers, BucketService, Lenders, Loans
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
+from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import Paging, page, paging, record
 
@@ -184,6 +185,7 @@ def update_loan(
 
 
 @router.post("/loans/bulk")
+@batch_body
 def upsert_loan_feed(
     rows: Annotated[list[LoanFeedRow], Body(max_length=MAX_FEED_ROWS)],
     session: DbSession,

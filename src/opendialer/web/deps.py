@@ -13,7 +13,6 @@ from starlette.concurrency import run_in_threadpool
 
 from opendialer.auth.principal import Action, Principal, Role
 from opendialer.auth.tokens import read_token
-from opendialer.config import Settings
 from opendialer.db.session import Database
 from opendialer.errors import Forbidden, Invalid, NotFound, Unauthorized
 from opendialer.kit.apimodel import INT64
@@ -26,11 +25,6 @@ READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def get_database(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
-
-
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -30,21 +30,21 @@ def status_message(status: int, message: str) -> dict[str, Any]:
 
 
 class Faces:
-    """Maps path prefixes to the error envelope of the face that owns them."""
+    """Maps the first segment of a path (/dialerapi) to the error envelope of the face that
+    owns the paths under it."""
 
     def __init__(self, default: Envelope = status_message) -> None:
         self.default = default
-        self.prefixes: list[tuple[str, Envelope]] = []
+        self.prefixes: dict[str, Envelope] = {}
 
     def register(self, prefix: str, envelope: Envelope) -> None:
-        self.prefixes.append((prefix, envelope))
-        self.prefixes.sort(key=lambda item: len(item[0]), reverse=True)
+        if self.prefixes.setdefault(prefix, envelope) is not envelope:
+            raise ValueError(f"paths under {prefix} belong to two faces")
 
     def envelope_for(self, path: str) -> Envelope:
-        for prefix, envelope in self.prefixes:
-            if path == prefix or path.startswith(prefix + "/"):
-                return envelope
-        return self.default
+        segments = path.split("/", 2)
+        prefix = "/" + segments[1] if len(segments) > 1 else path
+        return self.prefixes.get(prefix, self.default)
 
     def render(
         self, path: str, status: int, message: str, headers: Mapping[str, str] | None = None

@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opendialer.web.errors import Faces
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+
+
+def batch_body(endpoint: Endpoint) -> Endpoint:
+    """Marks a batch endpoint: its bodies may be up to OPENDIALER_MAX_BATCH_BODY_BYTES."""
+    endpoint.__dict__["batch_body"] = True
+    return endpoint
+
+
+def takes_batches(endpoint: Callable[..., Any]) -> bool:
+    return bool(getattr(endpoint, "batch_body", False))
 
 
 class BodySizeLimit:
