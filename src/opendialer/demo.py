@@ -13,8 +13,12 @@ from opendialer.dialler.service import CampaignService, ContactService
 from opendialer.loans.feed import LOAN_FEED, LoanFeed
 from opendialer.loans.schemas import BucketInput
 from opendialer.loans.service import BucketService
-from opendialer.tenancy.models import Servicer, Tenant
-from opendialer.tenancy.service import create_servicer, create_tenant
+from opendialer.tenancy.service import (
+    create_servicer,
+    create_tenant,
+    find_servicer,
+    find_tenant,
+)
 
 DEMO_TENANT = 314
 DEMO_SERVICER = 2
@@ -104,9 +108,9 @@ BUCKETS = [
 
 def load_demo(session: Session) -> str:
     """Create what is missing of the demo data; running it twice changes nothing."""
-    if session.get(Tenant, DEMO_TENANT) is None:
+    if find_tenant(session, DEMO_TENANT) is None:
         create_tenant(session, DEMO_TENANT, "Demo Loan Servicing")
-    if session.get(Servicer, (DEMO_TENANT, DEMO_SERVICER)) is None:
+    if find_servicer(session, DEMO_TENANT, DEMO_SERVICER) is None:
         create_servicer(session, DEMO_TENANT, DEMO_SERVICER, "Demo Servicer")
     campaigns = CampaignService(session, DEMO_TENANT)
     campaign = campaigns.campaigns.by_name(DEMO_CAMPAIGN)

@@ -5,15 +5,14 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opendialer.auth.models import ApiClient
 from opendialer.auth.principal import Principal, Role
+from opendialer.auth.repository import add_client, client_by_id
 from opendialer.auth.tokens import hash_secret, issue_token, verify_secret
 from opendialer.errors import Invalid, NotFound, Unauthorized
-from opendialer.tenancy.models import Partner, Servicer
-from opendialer.tenancy.service import get_tenant
+from opendialer.tenancy.service import find_partner, find_servicer, get_tenant
 
 
 @dataclass(frozen=True)
@@ -35,13 +34,13 @@ def principal_for(
     if role is Role.PARTNER_ADMIN:
         if partner_id is None or tenant_id is not None:
             raise Invalid("a partner_admin names a partner, not a tenant")
-        if session.get(Partner, partner_id) is None:
+        if find_partner(session, partner_id) is None:
             raise NotFound(f"partner {partner_id} does not exist")
     else:
         if tenant_id is None or partner_id is not None:
             raise Invalid(f"a {role.value} names a tenant, not a partner")
         get_tenant(session, tenant_id)
-        if servicer_id is not None and session.get(Servicer, (tenant_id, servicer_id)) is None:
+        if servicer_id is not None and find_servicer(session, tenant_id, servicer_id) is None:
             raise NotFound(f"servicer {servicer_id} of tenant {tenant_id} does not exist")
     return Principal(subject, role, tenant_id, servicer_id, partner_id)
 
@@ -59,7 +58,8 @@ def create_client(
     )
     client_id = "odc_" + secrets.token_hex(12)
     client_secret = secrets.token_urlsafe(32)
-    session.add(
+    add_client(
+        session,
         ApiClient(
             client_id=client_id,
             secret_hash=hash_secret(client_secret),
@@ -67,9 +67,8 @@ def create_client(
             tenant_id=tenant_id,
             servicer_id=servicer_id,
             partner_id=partner_id,
-        )
+        ),
     )
-    session.flush()
     return NewClient(client_id, client_secret)
 
 
@@ -78,7 +77,7 @@ def token_for_client(
 ) -> str:
     client: ApiClient | None = None
     if "\x00" not in client_id:  # no client id holds one, and PostgreSQL refuses it in a query
-        client = session.scalars(select(ApiClient).where(ApiClient.client_id == client_id)).first()
+        client = client_by_id(session, client_id)
     if client is None or client.revoked_at is not None:
         # Hash anyway so that an unknown client id takes as long as a wrong secret.
         verify_secret(client_secret, hash_secret("timing"))

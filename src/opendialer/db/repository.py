@@ -13,25 +13,18 @@ from sqlalchemy.orm import Session
 Tenants = int | Sequence[int] | BindParameter[Any]
 
 
-def tenant_column(entity: Any) -> ColumnElement[int]:
-    """The `tenant_id` column of a mapped class or a table."""
-    table: FromClause = getattr(entity, "__table__", entity)
-    column: ColumnElement[int] = table.c.tenant_id
-    return column
-
-
 def owned_by(entity: Any, tenants: Tenants, *, by_key: bool = False) -> ColumnElement[bool]:
-    """The condition that a row of `entity` belongs to `tenants`.
+    """The condition that a row of `entity` (a mapped class or a table) belongs to `tenants`.
 
     `by_key`: for a look-up by primary key, `tenant_id + 0` keeps the tenant's condition from
     being used as an index: offered an index that starts with the tenant, both databases,
     without statistics, walked every row the tenant owns instead of looking the ids up."""
-    column = tenant_column(entity)
+    table: FromClause = getattr(entity, "__table__", entity)
+    if not isinstance(tenants, int | BindParameter):
+        return table.c.tenant_id.in_(list(tenants))
     if by_key:
-        column = column + 0
-    if isinstance(tenants, int | BindParameter):
-        return column == tenants
-    return column.in_(list(tenants))
+        return table.c.tenant_id + 0 == tenants
+    return table.c.tenant_id == tenants
 
 
 class TenantRepository:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from opendialer.errors import Conflict, Invalid, NotFound
+from opendialer.tenancy import repository
 from opendialer.tenancy.models import Partner, Servicer, Tenant
 
 
 def get_tenant(session: Session, tenant_id: int) -> Tenant:
-    tenant = session.get(Tenant, tenant_id)
+    tenant = repository.tenant(session, tenant_id)
     if tenant is None:
         raise NotFound(f"tenant {tenant_id} does not exist")
     return tenant
@@ -18,14 +18,14 @@ def get_tenant(session: Session, tenant_id: int) -> Tenant:
 
 def get_servicer(session: Session, tenant_id: int, servicer_id: int) -> Servicer:
     get_tenant(session, tenant_id)
-    servicer = session.get(Servicer, (tenant_id, servicer_id))
+    servicer = repository.servicer(session, tenant_id, servicer_id)
     if servicer is None:
         raise NotFound(f"servicer {servicer_id} of tenant {tenant_id} does not exist")
     return servicer
 
 
 def ensure_partner(session: Session, partner_id: int, name: str | None = None) -> Partner:
-    partner = session.get(Partner, partner_id)
+    partner = repository.partner(session, partner_id)
     if partner is None:
         partner = Partner(id=partner_id, name=name or f"Partner {partner_id}")
         session.add(partner)
@@ -42,7 +42,7 @@ def create_tenant(
 ) -> Tenant:
     if tenant_id <= 0:
         raise Invalid("a tenant id is a positive integer")
-    if session.get(Tenant, tenant_id) is not None:
+    if repository.tenant(session, tenant_id) is not None:
         raise Conflict(f"tenant {tenant_id} already exists")
     if billing_code is not None and partner_id is None:
         raise Invalid("a billing code belongs to a partner: give --partner too")
@@ -58,7 +58,7 @@ def create_tenant(
 
 def create_servicer(session: Session, tenant_id: int, servicer_id: int, name: str) -> Servicer:
     get_tenant(session, tenant_id)
-    if session.get(Servicer, (tenant_id, servicer_id)) is not None:
+    if repository.servicer(session, tenant_id, servicer_id) is not None:
         raise Conflict(f"servicer {servicer_id} of tenant {tenant_id} already exists")
     servicer = Servicer(tenant_id=tenant_id, id=servicer_id, name=name)
     session.add(servicer)
@@ -67,16 +67,29 @@ def create_servicer(session: Session, tenant_id: int, servicer_id: int, name: st
 
 
 def tenant_for_billing_code(session: Session, partner_id: int, billing_code: str) -> Tenant | None:
-    return session.scalars(
-        select(Tenant).where(Tenant.partner_id == partner_id, Tenant.billing_code == billing_code)
-    ).first()
+    return repository.tenant_by_billing_code(session, partner_id, billing_code)
 
 
 def partner_owns(session: Session, partner_id: int, tenant_id: int) -> bool:
-    tenant = session.get(Tenant, tenant_id)
+    tenant = repository.tenant(session, tenant_id)
     return tenant is not None and tenant.partner_id == partner_id
 
 
 def partner_tenants(session: Session, partner_id: int) -> list[int]:
     """The ids of the partner's tenants."""
-    return list(session.scalars(select(Tenant.id).where(Tenant.partner_id == partner_id)))
+    return repository.partner_tenant_ids(session, partner_id)
+
+
+def find_servicer(session: Session, tenant_id: int, servicer_id: int) -> Servicer | None:
+    """The tenant's servicer, if it exists."""
+    return repository.servicer(session, tenant_id, servicer_id)
+
+
+def find_partner(session: Session, partner_id: int) -> Partner | None:
+    """The partner, if it exists."""
+    return repository.partner(session, partner_id)
+
+
+def find_tenant(session: Session, tenant_id: int) -> Tenant | None:
+    """The tenant, if it exists."""
+    return repository.tenant(session, tenant_id)

@@ -16,8 +16,7 @@ from opendialer.auth.tokens import read_token
 from opendialer.db.session import Database
 from opendialer.errors import Forbidden, Invalid, NotFound, Unauthorized
 from opendialer.kit.apimodel import INT64
-from opendialer.tenancy.models import Servicer
-from opendialer.tenancy.service import partner_owns
+from opendialer.tenancy.service import find_servicer, partner_owns
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -153,7 +152,7 @@ async def get_scope(request: Request, principal: CurrentPrincipal, session: DbSe
             raise Invalid(f"servicerid {raw} is out of range")
         if principal.servicer_id is not None and requested != principal.servicer_id:
             raise Forbidden(f"servicerid {requested} does not match the access token's servicer")
-        if await run_in_threadpool(session.get, Servicer, (principal.tenant, requested)) is None:
+        if await run_in_threadpool(find_servicer, session, principal.tenant, requested) is None:
             raise NotFound(f"servicer {requested} not found")
         servicer = requested
     return Scope(principal, principal.tenant, servicer)
