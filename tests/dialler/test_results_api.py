@@ -42,25 +42,6 @@ def api_time(value: datetime) -> str:
     return value.isoformat(timespec="milliseconds")
 
 
-@pytest.fixture
-def campaign_id(client: TestClient, auth: TokenFactory) -> int:
-    response = client.post(
-        "/dialler/campaigns",
-        json={
-            "Name": "Retries",
-            "nRetryDelayBusy": DELAYS["busy"],
-            "nRetryDelayNoAnswer": DELAYS["no_answer"],
-            "nRetryDelayMailbox": DELAYS["mailbox"],
-            "nRetryDelayFailed": DELAYS["failed"],
-            "nRetryDelayConnected": DELAYS["connected"],
-        },
-        headers=auth(),
-    )
-    assert response.status_code == 200, response.text
-    value: int = response.json()["records"][0]["DiallerCampaignsID"]
-    return value
-
-
 def import_contact(
     client: TestClient, auth: TokenFactory, campaign_id: int, **fields: Any
 ) -> dict[str, Any]:
@@ -69,11 +50,6 @@ def import_contact(
     assert response.status_code == 200, response.text
     record: dict[str, Any] = response.json()["records"][0]
     return record
-
-
-@pytest.fixture
-def contact(client: TestClient, auth: TokenFactory, campaign_id: int) -> dict[str, Any]:
-    return import_contact(client, auth, campaign_id, **NUMBERS)
 
 
 def post_result(client: TestClient, auth: TokenFactory, contact_id: int, **fields: Any) -> Response:
