@@ -16,6 +16,7 @@ from opendialer.callreports.schemas import CDR_COLUMNS, CdrInput
 from opendialer.db.base import utcnow
 from opendialer.db.ids import new_id
 from opendialer.errors import Conflict, Forbidden, Invalid, NotFound
+from opendialer.kit.apimodel import INT32, whole_number
 from opendialer.tenancy.service import partner_tenants, tenant_for_billing_code
 
 DEFAULT_TIMEZONE = "America/Chicago"
@@ -122,13 +123,7 @@ def readable_tenants(
 def _tenant_number(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(f"tenantId must be an integer, got {raw!r}") from None
-    if not 0 < value < 2**31:
-        raise Invalid(f"tenantId {value} is out of range")
-    return value
+    return whole_number("tenantId", raw, 1, INT32)
 
 
 @dataclass

@@ -21,9 +21,22 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 
 from opendialer.db.base import UTCDateTime
+from opendialer.errors import Invalid
 
 INT32 = 2**31 - 1
 INT64 = 2**63 - 1
+
+
+def whole_number(name: str, raw: str, low: int = -INT64, high: int = INT64) -> int:
+    """A query or header value read as a whole number; a 400 naming `name` for text that is no
+    number, or one outside `low`..`high` (by default what a 64-bit integer holds)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        raise Invalid(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise Invalid(f"{name} {raw} is out of range")
+    return value
 
 
 def text_problem(value: str) -> str | None:

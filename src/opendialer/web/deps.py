@@ -15,7 +15,7 @@ from opendialer.auth.principal import Action, Principal, Role
 from opendialer.auth.tokens import read_token
 from opendialer.db.session import Database
 from opendialer.errors import Forbidden, Invalid, NotFound, Unauthorized
-from opendialer.kit.apimodel import INT64
+from opendialer.kit.apimodel import whole_number
 from opendialer.tenancy.service import find_servicer, partner_owns
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -80,13 +80,7 @@ def requested_tenant(request: Request) -> int | None:
     )
     if raw is None or raw == "":
         return None
-    try:
-        tenant = int(raw)
-    except ValueError:
-        raise Invalid(f"tenantid must be an integer, got {raw!r}") from None
-    if abs(tenant) > INT64:
-        raise Invalid(f"tenantid {raw} is out of range")
-    return tenant
+    return whole_number("tenantid", raw)
 
 
 async def get_token_principal(request: Request) -> Principal:
@@ -144,12 +138,7 @@ async def get_scope(request: Request, principal: CurrentPrincipal, session: DbSe
     raw = request.headers.get("servicerid") or request.query_params.get("servicerid")
     servicer = principal.servicer_id
     if raw:
-        try:
-            requested = int(raw)
-        except ValueError:
-            raise Invalid(f"servicerid must be an integer, got {raw!r}") from None
-        if abs(requested) > INT64:
-            raise Invalid(f"servicerid {raw} is out of range")
+        requested = whole_number("servicerid", raw)
         if principal.servicer_id is not None and requested != principal.servicer_id:
             raise Forbidden(f"servicerid {requested} does not match the access token's servicer")
         if await run_in_threadpool(find_servicer, session, principal.tenant, requested) is None:

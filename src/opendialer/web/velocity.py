@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from fastapi import Query
 
 from opendialer.errors import Invalid
+from opendialer.kit.apimodel import whole_number
 from opendialer.kit.dates import timestamp
 
 MAX_LIMIT = 1000
@@ -60,10 +61,7 @@ MAX_OFFSET = 2**62
 def _number(name: str, raw: str | None, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise Invalid(f"{name} must be a whole number, got {raw!r}") from None
+    value = whole_number(name, raw)
     if low <= value <= high:
         return value
     # An offset's bound is the databases', not one a client pages towards: its message names
