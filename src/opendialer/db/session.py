@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from opendialer.db.rows import RowQuery
 
 # Execution option naming how a SQLite transaction begins; writers take the write lock at BEGIN
 # so that two concurrent read-then-write transactions queue instead of failing.
@@ -92,6 +94,9 @@ class Database:
     def __init__(self, engine: Engine, sessions: sessionmaker[Session] | None = None) -> None:
         self.engine = engine
         self.sessions = sessions or make_sessionmaker(engine)
+        bind = self.sessions.kw.get("bind")
+        # Sessions bound to one connection (tests) see only what it sees: plain reads use it too.
+        self._connection = bind if isinstance(bind, Connection) else None
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -99,3 +104,15 @@ class Database:
 
     def transaction(self, *, write: bool = True) -> AbstractContextManager[Session]:
         return transaction(self.sessions, write=write)
+
+    def first(self, query: RowQuery, **params: Any) -> dict[str, Any] | None:
+        """The first row of `query` as a plain read: no session and no transaction of its own
+        (on SQLite the statement is its own; on PostgreSQL the pool's rollback ends it)."""
+        dialect = self.engine.dialect
+        if self._connection is not None:
+            return query.first(self._connection.connection, dialect, params)
+        connection = self.engine.raw_connection()
+        try:
+            return query.first(connection, dialect, params)
+        finally:
+            connection.close()

@@ -10,6 +10,8 @@ from sqlalchemy.engine import RowMapping
 
 from opendialer.db.bulk import bulk_insert, bulk_update
 from opendialer.db.repository import TenantRepository, owned_by
+from opendialer.db.rows import RowQuery
+from opendialer.db.session import Database
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 
 CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
@@ -20,9 +22,18 @@ CONTACT_BY_ID = select(Contact).where(
     owned_by(Contact, bindparam("tenant_id")), Contact.id == bindparam("contact_id")
 )
 CONTACT_BY_ID_FOR_UPDATE = CONTACT_BY_ID.with_for_update()
-CONTACT_ROW_BY_ID = select(CONTACTS).where(
-    owned_by(CONTACTS, bindparam("tenant_id")), CONTACTS.c.id == bindparam("contact_id")
+# Answering a read needs no ORM object, nor a session: a plain row straight off the driver.
+CONTACT_ROW_BY_ID = RowQuery(
+    select(CONTACTS).where(
+        owned_by(CONTACTS, bindparam("tenant_id")), CONTACTS.c.id == bindparam("contact_id")
+    )
 )
+
+
+def contact_row(database: Database, tenant_id: int, contact_id: int) -> dict[str, Any] | None:
+    """One of the tenant's contacts as a plain row of column name to value, read outside any
+    session."""
+    return database.first(CONTACT_ROW_BY_ID, tenant_id=tenant_id, contact_id=contact_id)
 
 
 class CampaignRepository(TenantRepository):
@@ -65,11 +76,6 @@ class ContactRepository(TenantRepository):
         query = CONTACT_BY_ID_FOR_UPDATE if for_update else CONTACT_BY_ID
         params = {"tenant_id": self.tenant_id, "contact_id": contact_id}
         return self.session.scalars(query, params).first()
-
-    def row(self, contact_id: int) -> RowMapping | None:
-        """One contact as a plain row: answering a read needs no ORM object."""
-        params = {"tenant_id": self.tenant_id, "contact_id": contact_id}
-        return self.session.execute(CONTACT_ROW_BY_ID, params).mappings().first()
 
     def first_by_user_data(self, user_data: str, *, for_update: bool = False) -> Contact | None:
         """The oldest contact with this UserData: the seed leaves which one open; we say oldest."""

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from opendialer.db.session import Database
 from opendialer.dialler.schemas import CampaignCreate, CampaignUpdate, ContactImport, ContactUpdate
-from opendialer.dialler.service import CampaignService, ContactService
+from opendialer.dialler.service import CampaignService, ContactService, read_contact
 from opendialer.kit.apimodel import INT64, Str
 from opendialer.web.deps import DbSession, Locker, Reader, Writer, get_database
 from opendialer.web.dialler import (
@@ -35,6 +35,27 @@ CampaignId = Annotated[
 UserData = Annotated[
     Str, Query(alias="userData", max_length=255, description="The contact's UserData value.")
 ]
+
+
+# -- reading contacts, first: routes are tried in order, and GET /dialler/contacts/{id} is the
+# hottest. /dialler/contacts/contact comes before it, so that "contact" is never read as an ID.
+
+
+@router.get("/dialler/contacts/contact")
+def get_contacts_by_user_data(
+    user_data: UserData, session: DbSession, principal: Reader
+) -> Response:
+    """Retrieve the dialler contacts whose UserData is `userData`."""
+    contacts = ContactService(session, principal.tenant).by_user_data(user_data)
+    return records_response([contact_record(c) for c in contacts])
+
+
+@router.get("/dialler/contacts/{diallerContactsID}")
+def get_contact(contact_id: ContactId, principal: Reader, request: Request) -> Response:
+    """Retrieve one dialler contact by ID."""
+    # A plain row without a session: the request's would cost more than the read.
+    row = read_contact(get_database(request), principal.tenant, contact_id)
+    return records_response([contact_row_record(row)])
 
 
 # -- campaigns -------------------------------------------------------------------------------
@@ -80,29 +101,7 @@ def delete_campaign(
     return status_response()
 
 
-# -- contacts: the paths under /dialler/contacts/contact come first, so that "contact" is never
-# read as a contact ID.
-
-
-@router.get("/dialler/contacts/contact")
-def get_contacts_by_user_data(
-    user_data: UserData, session: DbSession, principal: Reader
-) -> Response:
-    """Retrieve the dialler contacts whose UserData is `userData`."""
-    contacts = ContactService(session, principal.tenant).by_user_data(user_data)
-    return records_response([contact_record(c) for c in contacts])
-
-
-@router.get("/dialler/contacts/{diallerContactsID}")
-def get_contact(contact_id: ContactId, principal: Reader, request: Request) -> Response:
-    """Retrieve one dialler contact by ID."""
-    # The hottest read. Declared right after the one GET whose path it would shadow, so that
-    # it is matched before the dozen routes under /dialler/contacts/contact are tried; and it
-    # reads and ends its transaction in one trip to the thread pool, rather than the request's,
-    # whose commit would take a second one: that trip costs more than the read.
-    with get_database(request).transaction(write=False) as session:
-        row = ContactService(session, principal.tenant).get_row(contact_id)
-    return records_response([contact_row_record(row)])
+# -- changing contacts: the paths under /dialler/contacts/contact first, as above.
 
 
 @router.delete("/dialler/contacts/contact")

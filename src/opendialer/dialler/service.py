@@ -14,9 +14,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
+from opendialer.db.session import Database
 from opendialer.dialler.causes import Outcome, classify
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
-from opendialer.dialler.repository import CampaignRepository, ContactRepository
+from opendialer.dialler.repository import CampaignRepository, ContactRepository, contact_row
 from opendialer.dialler.schemas import (
     CAMPAIGN_INPUT_FIELDS,
     CONTACT_INPUT_FIELDS,
@@ -165,6 +166,14 @@ def _campaign_api_name(column: str) -> str:
     return next(api for api, col in CAMPAIGN_INPUT_FIELDS if col == column)
 
 
+def read_contact(database: Database, tenant_id: int, contact_id: int) -> dict[str, Any]:
+    """One contact as a plain row, for answering a read: no session, no transaction."""
+    row = contact_row(database, tenant_id, contact_id)
+    if row is None:
+        raise NotFound(f"dialler contact {contact_id} not found")
+    return row
+
+
 class ContactService:
     def __init__(self, session: Session, tenant_id: int) -> None:
         self.session = session
@@ -178,13 +187,6 @@ class ContactService:
         if contact is None:
             raise NotFound(f"dialler contact {contact_id} not found")
         return contact
-
-    def get_row(self, contact_id: int) -> RowMapping:
-        """Like get, as a plain row, for reads."""
-        row = self.contacts.row(contact_id)
-        if row is None:
-            raise NotFound(f"dialler contact {contact_id} not found")
-        return row
 
     def first_by_user_data(self, user_data: str) -> Contact:
         contact = self.contacts.first_by_user_data(user_data, for_update=True)
