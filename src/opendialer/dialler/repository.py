@@ -170,3 +170,18 @@ class ContactRepository(TenantRepository):
         self.session.add(entry)
         self.session.flush()
         return entry
+
+    def ids_in_campaign_by_user_data_among(
+        self, campaign_id: int, user_data: Iterable[str]
+    ) -> dict[str, int]:
+        """Each of `user_data` that a contact of the campaign holds, to the oldest such
+        contact's id: an import's look-up, a chunk of its contacts at a time."""
+        wanted = list(user_data)
+        if not wanted:
+            return {}
+        query = (
+            self.scoped(Contact, Contact.user_data, func.min(Contact.id))
+            .where(Contact.campaign_id == campaign_id, Contact.user_data.in_(wanted))
+            .group_by(Contact.user_data)
+        )
+        return {key: contact_id for key, contact_id in self.session.execute(query)}
