@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from itertools import islice
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +106,11 @@ def check_import(body: ContactImport) -> None:
 def row_problem(row: dict[str, Any]) -> str | None:
     """What a file's row (ContactImportRow, its campaign named by the import) lacks of the
     mandatory fields, as check_import words it."""
-    missing = missing_fields(row.get("Name"), map(row.get, _PHONE_NAMES), True)
+    name = row.get("Name")
+    # Nearly every row has both, which calls into C alone find before anything is worded.
+    if name and not name.isspace() and any(map(row.get, _PHONE_NAMES)):
+        return None
+    missing = missing_fields(name, map(row.get, _PHONE_NAMES), True)
     return "missing mandatory field(s): " + ", ".join(missing) if missing else None
 
 
@@ -160,19 +164,20 @@ class ContactChecker:
         names = [name for name in _INPUT_NAMES if name in sent]
         phones = [name for name in _PHONE_NAMES if name in sent]
         columns = [_COLUMN_OF[name] for name in names] + [_E164_OF[name] for name in phones]
-        region = self.region
-        values = [
-            [*map(row.get, names), *[to_e164(row.get(name), region) for name in phones]]
-            for row in valid
-        ]
+        # Built a column at a time, the loops in C: a file has millions of rows.
+        count = len(valid)
+        fields = [list(map(dict.get, valid, repeat(name))) for name in names]
+        region = repeat(self.region)
+        e164 = [list(map(to_e164, fields[names.index(name)], region)) for name in phones]
         if self.encode_for is None:
-            return ContactChunk(columns, len(values), rows=values), problems
-        loan_ids = _loan_ids(columns, values)
-        owned = new_values(self.campaign_id, self.tenant_id)
-        encoded = encode_rows(
-            self.encode_for, CONTACTS, columns + NEW_COLUMNS, [row + owned for row in values]
-        )
-        return ContactChunk(columns, len(values), encoded=encoded, loan_ids=loan_ids), problems
+            values = list(map(list, zip(*fields, *e164, strict=True)))
+            return ContactChunk(columns, count, rows=values), problems
+        loans = fields[names.index("LoanID")] if "LoanID" in sent else []
+        owned = [repeat(value, count) for value in new_values(self.campaign_id, self.tenant_id)]
+        values = list(map(list, zip(*fields, *e164, *owned, strict=True)))
+        encoded = encode_rows(self.encode_for, CONTACTS, columns + NEW_COLUMNS, values)
+        loan_ids = sorted(set(filter(None, loans)))
+        return ContactChunk(columns, count, encoded=encoded, loan_ids=loan_ids), problems
 
 
 def new_values(campaign_id: int, tenant_id: int) -> list[Any]:
@@ -182,7 +187,7 @@ def new_values(campaign_id: int, tenant_id: int) -> list[Any]:
 
 
 def _loan_ids(columns: list[str], rows: Iterable[list[Any]]) -> list[str]:
-    """The LoanIDs that `rows` name, in order."""
+    """The LoanIDs that `rows` name, sorted."""
     if "loan_id" not in columns:
         return []
     position = columns.index("loan_id")

@@ -171,6 +171,18 @@ class ContactRepository(TenantRepository):
         self.session.flush()
         return entry
 
+    # Built once, its values bound at each call: a statement built with them would hold them
+    # in reference cycles, which an import (the cyclic collector paused) would keep till its end.
+    _IDS_AMONG = (
+        select(Contact.user_data, func.min(Contact.id))
+        .where(
+            owned_by(Contact, bindparam("tenant_id")),
+            Contact.campaign_id == bindparam("campaign_id"),
+            Contact.user_data.in_(bindparam("user_data", expanding=True)),
+        )
+        .group_by(Contact.user_data)
+    )
+
     def ids_in_campaign_by_user_data_among(
         self, campaign_id: int, user_data: Iterable[str]
     ) -> dict[str, int]:
@@ -179,9 +191,6 @@ class ContactRepository(TenantRepository):
         wanted = list(user_data)
         if not wanted:
             return {}
-        query = (
-            self.scoped(Contact, Contact.user_data, func.min(Contact.id))
-            .where(Contact.campaign_id == campaign_id, Contact.user_data.in_(wanted))
-            .group_by(Contact.user_data)
-        )
-        return {key: contact_id for key, contact_id in self.session.execute(query)}
+        params = {"tenant_id": self.tenant_id, "campaign_id": campaign_id, "user_data": wanted}
+        rows = self.session.execute(self._IDS_AMONG, params)
+        return {key: contact_id for key, contact_id in rows if key is not None}

@@ -92,16 +92,17 @@ def validate(
     """The rows that validate against `model`, validated, and a message naming the line and
     the field of each one that does not.
 
-    `quick`: a model that takes the same rows as `model`, to the same values, but leaves out
-    the check of each text for what no database stores (`text_problem`); rows whose texts are
-    all storable, found in one look at all of them, are validated against it instead.
+    `quick`, for rows whose values are all texts (as `chunks` reads them): a model that takes
+    the same rows as `model`, to the same values, but leaves out the check of each text for
+    what no database stores (`text_problem`); rows whose texts are all storable, found in one
+    look at all of them, are validated against it instead.
     `rule`: asked, in the file's order, about each row that validates; what it answers makes
     the row a bad one, reported with its line like a field's problem."""
     raws = [raw for _, raw in rows]
     fast: Any = model
     if quick is not None:
-        # The chunk's values are looked at together, in C, rather than text by text.
-        texts = "".join(map(str, chain.from_iterable(map(dict.values, raws))))
+        # The chunk's texts are looked at together, in C, rather than one by one.
+        texts = "".join(chain.from_iterable(map(dict.values, raws)))
         if text_problem(texts) is None:
             fast = quick
     try:
