@@ -258,12 +258,12 @@ class ContactImporter:
         on_chunk: Callable[[int, list[str]], None],
     ) -> ImportCounts:
         """A CSV file whose header names the API's fields, read, checked and written a chunk
-        at a time. `on_chunk` hears how many rows each chunk read and a message naming the
-        line of each bad one. A strict import stores nothing once a row is bad, and a LoanID
-        that is no loan of the tenant stores nothing (Invalid, naming the first such LoanID
-        in sorted order, unless a strict import had bad rows): the rest of the file is then
-        only checked, so that every bad row is reported. A file that is no CSV in UTF-8
-        raises UnicodeDecodeError or csv.Error, a reading process that died
+        at a time. `on_chunk` hears, once a chunk is written, how many rows it read and a
+        message naming the line of each bad one. A strict import stores nothing once a row
+        is bad, and a LoanID that is no loan of the tenant stores nothing (Invalid, naming
+        the first such LoanID in sorted order, unless a strict import had bad rows): the rest
+        of the file is then only checked, so that every bad row is reported. A file that is
+        no CSV in UTF-8 raises UnicodeDecodeError or csv.Error, a reading process that died
         csvfeed.ReaderStopped."""
         counts = ImportCounts()
         dialect = self.session.get_bind().dialect.name
@@ -280,26 +280,29 @@ class ContactImporter:
         with self._loading(dialect):
             for read, chunk, problems in checked:
                 counts.rejected += len(problems)
+                if chunk is not None and not (strict and counts.rejected):
+                    stored, bad_loans = self._store(chunk, stop=bool(unknown))
+                    counts.add(stored)
+                    unknown += bad_loans
                 on_chunk(read, problems)
-                if chunk is None or (strict and counts.rejected):
-                    continue
-                plan = self._plan(chunk)
-                loan_ids = chunk.loan_ids
-                if chunk.rows is not None:
-                    loan_ids = _loan_ids(chunk.columns, [*plan.new, *plan.changed.values()])
-                unknown += self._unknown_loans(loan_ids)
-                if unknown:
-                    continue
-                if chunk.encoded is not None:
-                    insert_encoded(
-                        self.session, CONTACTS, chunk.columns + NEW_COLUMNS, chunk.encoded
-                    )
-                    counts.imported += chunk.count
-                else:
-                    counts.add(self._write(chunk.columns, plan))
         if unknown and not (strict and counts.rejected):
             raise Invalid(f"LoanID {min(unknown)} does not exist")
         return counts
+
+    def _store(self, chunk: ContactChunk, *, stop: bool) -> tuple[ImportCounts, list[str]]:
+        """Write a file's checked chunk, unless it names a LoanID that is no loan of the
+        tenant, or `stop` says a chunk before did; what it did, and those LoanIDs."""
+        plan = self._plan(chunk)
+        loan_ids = chunk.loan_ids
+        if chunk.rows is not None:
+            loan_ids = _loan_ids(chunk.columns, [*plan.new, *plan.changed.values()])
+        unknown = self._unknown_loans(loan_ids)
+        if unknown or stop:
+            return ImportCounts(), unknown
+        if chunk.encoded is None:
+            return self._write(chunk.columns, plan), []
+        insert_encoded(self.session, CONTACTS, chunk.columns + NEW_COLUMNS, chunk.encoded)
+        return ImportCounts(imported=chunk.count), []
 
     def _loading(self, dialect: str) -> AbstractContextManager[None]:
         """Around the writes of a file: bulk_load on PostgreSQL. Not on SQLite, where its
