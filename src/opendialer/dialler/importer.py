@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from opendialer.db.base import utcnow
-from opendialer.db.bulk import Encoded, bulk_load, encode_rows, insert_encoded
+from opendialer.db.bulk import bulk_load, copy_text, encode_rows, insert_encoded
 from opendialer.dialler.models import Campaign, Contact
 from opendialer.dialler.repository import CONTACTS, ContactRepository
 from opendialer.dialler.schemas import (
@@ -36,8 +36,9 @@ from opendialer.kit.csvfeed import Row, validate
 from opendialer.kit.phones import to_e164
 from opendialer.loans.service import Loans
 
-# Contacts read, checked and written at a time when a file is imported.
-IMPORT_CHUNK = 5000
+# Contacts read, checked and written at a time when a file is imported: few enough that the
+# chunks on their way between two processes take little memory; larger ones were no faster.
+IMPORT_CHUNK = 1000
 
 INPUT_COLUMNS = tuple(column for _, column in CONTACT_INPUT_FIELDS)
 PHONE_COLUMNS = tuple(f"phone_number{n}" for n in PHONE_OFFSETS)
@@ -124,16 +125,21 @@ def with_e164(values: dict[str, Any], region: str) -> dict[str, Any]:
 
 @dataclass
 class ContactChunk:
-    """Some contacts of an import, checked: their values in `columns` order (part of
-    ROW_COLUMNS: those a chunk of a file sends). `rows` holds them; or, when every one is a new
-    contact, `encoded` holds them as rows of `columns` and NEW_COLUMNS, encoded for the
-    database (csvfeed's reading process does that work too), with the LoanIDs they name."""
+    """Some contacts of an import, checked: their values a column at a time (`by_column`), of
+    `columns` (part of ROW_COLUMNS: those a chunk of a file sends). Or, when every one is a new
+    contact written by COPY, `encoded` holds them as rows of `columns` and NEW_COLUMNS in
+    COPY's text, with the LoanIDs they name: csvfeed's reading process does that work too."""
 
     columns: list[str]
     count: int
-    rows: list[list[Any]] | None = None
-    encoded: Encoded | None = None
+    # Lists of values pass between processes several times faster than lists of rows.
+    by_column: list[list[Any]] = field(default_factory=list)
+    encoded: str | None = None
     loan_ids: list[str] = field(default_factory=list)
+
+    def rows(self) -> list[list[Any]]:
+        """The contacts' values, one list a contact."""
+        return list(map(list, zip(*self.by_column, strict=True)))
 
 
 @dataclass(frozen=True)
@@ -144,9 +150,8 @@ class ContactChecker:
     tenant_id: int
     campaign_id: int
     region: str
-    # The database that new contacts are encoded for, when every contact is a new one (no
-    # overwriting); None: the importer sorts them out first.
-    encode_for: str | None
+    # Whether new contacts are encoded for COPY here (PostgreSQL, no overwriting).
+    copy: bool
 
     def check(self, rows: list[Row]) -> tuple[ContactChunk | None, list[str]]:
         """The rows' good contacts, and a message naming the line of each bad row."""
@@ -164,20 +169,20 @@ class ContactChecker:
         names = [name for name in _INPUT_NAMES if name in sent]
         phones = [name for name in _PHONE_NAMES if name in sent]
         columns = [_COLUMN_OF[name] for name in names] + [_E164_OF[name] for name in phones]
-        # Built a column at a time, the loops in C: a file has millions of rows.
-        count = len(valid)
+        # Made a column at a time, the loops in C: a file has millions of rows.
         fields = [list(map(dict.get, valid, repeat(name))) for name in names]
         region = repeat(self.region)
         e164 = [list(map(to_e164, fields[names.index(name)], region)) for name in phones]
-        if self.encode_for is None:
-            values = list(map(list, zip(*fields, *e164, strict=True)))
-            return ContactChunk(columns, count, rows=values), problems
+        chunk = ContactChunk(columns, len(valid), [*fields, *e164])
+        if not self.copy:
+            return chunk, problems
+        owned = [
+            repeat(value, chunk.count) for value in new_values(self.campaign_id, self.tenant_id)
+        ]
+        encoded = copy_text(list(map(list, zip(*chunk.by_column, *owned, strict=True))))
         loans = fields[names.index("LoanID")] if "LoanID" in sent else []
-        owned = [repeat(value, count) for value in new_values(self.campaign_id, self.tenant_id)]
-        values = list(map(list, zip(*fields, *e164, *owned, strict=True)))
-        encoded = encode_rows(self.encode_for, CONTACTS, columns + NEW_COLUMNS, values)
         loan_ids = sorted(set(filter(None, loans)))
-        return ContactChunk(columns, count, encoded=encoded, loan_ids=loan_ids), problems
+        return ContactChunk(columns, chunk.count, encoded=encoded, loan_ids=loan_ids), problems
 
 
 def new_values(campaign_id: int, tenant_id: int) -> list[Any]:
@@ -244,7 +249,7 @@ class ContactImporter:
                 values = [getattr(body, column) for column in INPUT_COLUMNS]
                 values[_LOAN_POSITION] = values[_LOAN_POSITION] or None
                 rows.append(values + [to_e164(values[i], region) for i in _PHONE_POSITIONS])
-            plan = self._plan(ContactChunk(ROW_COLUMNS, len(rows), rows=rows))
+            plan = self._plan(ROW_COLUMNS, rows)
             self._check_loans(_loan_ids(ROW_COLUMNS, [*plan.new, *plan.changed.values()]))
             counts.add(self._write(ROW_COLUMNS, plan))
         return counts
@@ -271,7 +276,7 @@ class ContactImporter:
             self.contacts.tenant_id,
             self.campaign.id,
             self.campaign.region,
-            None if self.overwrite else dialect,
+            copy=dialect == "postgresql" and not self.overwrite,
         )
         checked = csvfeed.checked_chunks(
             path, IMPORT_CHUNK, checker.check, in_second_process=second_process
@@ -292,17 +297,17 @@ class ContactImporter:
     def _store(self, chunk: ContactChunk, *, stop: bool) -> tuple[ImportCounts, list[str]]:
         """Write a file's checked chunk, unless it names a LoanID that is no loan of the
         tenant, or `stop` says a chunk before did; what it did, and those LoanIDs."""
-        plan = self._plan(chunk)
-        loan_ids = chunk.loan_ids
-        if chunk.rows is not None:
-            loan_ids = _loan_ids(chunk.columns, [*plan.new, *plan.changed.values()])
-        unknown = self._unknown_loans(loan_ids)
+        if chunk.encoded is not None:
+            unknown = self._unknown_loans(chunk.loan_ids)
+            if unknown or stop:
+                return ImportCounts(), unknown
+            insert_encoded(self.session, CONTACTS, chunk.columns + NEW_COLUMNS, chunk.encoded)
+            return ImportCounts(imported=chunk.count), []
+        plan = self._plan(chunk.columns, chunk.rows())
+        unknown = self._unknown_loans(_loan_ids(chunk.columns, [*plan.new, *plan.changed.values()]))
         if unknown or stop:
             return ImportCounts(), unknown
-        if chunk.encoded is None:
-            return self._write(chunk.columns, plan), []
-        insert_encoded(self.session, CONTACTS, chunk.columns + NEW_COLUMNS, chunk.encoded)
-        return ImportCounts(imported=chunk.count), []
+        return self._write(chunk.columns, plan), []
 
     def _loading(self, dialect: str) -> AbstractContextManager[None]:
         """Around the writes of a file: bulk_load on PostgreSQL. Not on SQLite, where its
@@ -310,13 +315,12 @@ class ContactImporter:
         would grow with the file."""
         return bulk_load(self.session, CONTACTS) if dialect == "postgresql" else nullcontext()
 
-    def _plan(self, chunk: ContactChunk) -> _Plan:
-        """Which of the chunk's contacts are new and which overwrite a stored one; of those
-        naming the same UserData, the last one's values count."""
-        rows = chunk.rows or []
-        if not self.overwrite or "user_data" not in chunk.columns:
-            return _Plan(rows, {}, ImportCounts(imported=chunk.count))
-        position = chunk.columns.index("user_data")
+    def _plan(self, columns: list[str], rows: list[list[Any]]) -> _Plan:
+        """Which of some contacts (values of `columns`) are new and which overwrite a stored
+        one; of those naming the same UserData, the last one's values count."""
+        if not self.overwrite or "user_data" not in columns:
+            return _Plan(rows, {}, ImportCounts(imported=len(rows)))
+        position = columns.index("user_data")
         # Stored contacts include those of the chunks before, written already.
         keys = {row[position] for row in rows if row[position]}
         known = self.contacts.ids_in_campaign_by_user_data_among(self.campaign.id, keys)
@@ -344,7 +348,7 @@ class ContactImporter:
         owned = new_values(self.campaign.id, self.contacts.tenant_id)
         if plan.new:
             dialect = self.session.get_bind().dialect.name
-            rows = [row + owned for row in plan.new]
+            rows = list(map(list.__add__, plan.new, repeat(owned)))
             encoded = encode_rows(dialect, CONTACTS, columns + NEW_COLUMNS, rows)
             insert_encoded(self.session, CONTACTS, columns + NEW_COLUMNS, encoded)
         now = owned[-1]

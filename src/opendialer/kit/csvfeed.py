@@ -167,6 +167,9 @@ def _reader(path: Path, size: int, check: Check, sending: Connection) -> None:
     finally:
         sender.join()
         sending.close()
+    # Everything is sent: the interpreter's teardown, which frees every module and object one
+    # by one, would only keep the importing process waiting for this one to end.
+    os._exit(0)
 
 
 def _send(checked: queue.Queue[Any], sending: Connection) -> None:
