@@ -4,8 +4,8 @@ from `opendialer import contacts` (a CSV file of up to millions of rows), by the
 A file is read, checked and made into rows for the database a chunk at a time (csvfeed: in a
 second process for a large file), and each chunk is written before more of the file is read:
 memory stays flat however long the file, while the caller's one transaction still takes all
-of it or none. A contact's values are kept as a list in one order of columns (ROW_COLUMNS, or
-the part of it a chunk sends), and written by COPY or one executemany."""
+of it or none. Contacts are kept as lists of values in the order of ROW_COLUMNS (or of the
+part of it a chunk sends), and written by COPY or one executemany a chunk."""
 
 from __future__ import annotations
 
