@@ -481,13 +481,14 @@ def bench(label: str, fresh: Fresh, csv_path: Path, rows: int, runs: int) -> Non
     for name, each in timings.items():
         middle = median_timing(name, rows, each)
         print(middle.line(None if name == "floor" else floor_rate))
-        if name != "floor" and label == "SQLite":
+        if name == "floor" or label != "SQLite":
+            continue
+        small = "met" if middle.run.peak_total_mib < TARGET_PEAK_MIB else "MISSED"
+        verdicts = [f"all processes < {TARGET_PEAK_MIB} MiB {small}"]
+        if name == "import":  # the speed target is the first import's
             fast = "met" if middle.rate >= TARGET_ROWS_PER_SECOND else "MISSED"
-            small = "met" if middle.run.peak_total_mib < TARGET_PEAK_MIB else "MISSED"
-            print(
-                f"    target >= {TARGET_ROWS_PER_SECOND:,} rows/s {fast}; "
-                f"all processes < {TARGET_PEAK_MIB} MiB {small}"
-            )
+            verdicts.insert(0, f">= {TARGET_ROWS_PER_SECOND:,} rows/s {fast}")
+        print(f"    targets: {'; '.join(verdicts)}")
 
 
 def median_timing(label: str, rows: int, timings: list[Timing]) -> Timing:
