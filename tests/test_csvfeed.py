@@ -1,15 +1,17 @@
-"""csvfeed: a CSV file's rows read a chunk at a time, in this process or in a second one."""
+"""csvfeed: a CSV file's rows read a chunk at a time, in this process or in a second one, and
+checked a chunk at a time."""
 
 from __future__ import annotations
 
 import csv
 import os
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
+from pydantic import AfterValidator
 
-from opendialer.kit.csvfeed import Checked, ReaderStopped, Row, checked_chunks
+from opendialer.kit.csvfeed import Checked, ReaderStopped, Row, checked_chunks, validate
 
 
 def keep(rows: list[Row]) -> Checked:
@@ -78,3 +80,54 @@ def test_a_second_process_that_dies_is_reported(tmp_path: Path) -> None:
     path.write_text("n\n1\n")
     with pytest.raises(ReaderStopped, match="exit code 3"):
         list(checked_chunks(path, 10, die, in_second_process=True))
+
+
+def no_nul(row: dict[str, str]) -> dict[str, str]:
+    if any("\x00" in value for value in row.values()):
+        raise ValueError("must not contain NUL characters")
+    return row
+
+
+NoNul = Annotated[dict[str, str], AfterValidator(no_nul)]
+# Takes what NoNul takes without looking for NUL, and says it was used.
+Quick = Annotated[dict[str, str], AfterValidator(lambda row: {**row, "via": "quick"})]
+
+
+def odd_name(row: dict[str, Any]) -> str | None:
+    return "the name is odd" if row.get("name") == "odd" else None
+
+
+def test_a_rule_names_its_rows_in_the_files_order_among_the_models_problems() -> None:
+    rows: list[Row] = [
+        (2, {"name": "odd"}),
+        (3, {"name": "fine"}),
+        (5, {"name": 7}),
+        (6, {"name": "odd"}),
+    ]
+
+    assert validate(rows, dict[str, str], rule=odd_name) == (
+        [{"name": "fine"}],
+        [
+            "line 2: the name is odd",
+            "line 5: name: Input should be a valid string",
+            "line 6: the name is odd",
+        ],
+    )
+    assert validate(rows[:2], dict[str, str], rule=odd_name) == (
+        [{"name": "fine"}],
+        ["line 2: the name is odd"],
+    )
+
+
+def test_the_quick_model_is_used_only_for_rows_whose_texts_are_storable() -> None:
+    good: list[Row] = [(2, {"name": "a"}), (3, {"name": "b"})]
+    assert validate(good, NoNul, quick=Quick) == (
+        [{"name": "a", "via": "quick"}, {"name": "b", "via": "quick"}],
+        [],
+    )
+
+    with_nul: list[Row] = [(2, {"name": "a"}), (3, {"name": "b\x00"})]
+    assert validate(with_nul, NoNul, quick=Quick) == (
+        [{"name": "a"}],
+        ["line 3: request body: Value error, must not contain NUL characters"],
+    )

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,11 +27,9 @@ from opendialer.callreports.service import CallReports
 from opendialer.config import Settings
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
-from opendialer.dialler.schemas import ContactImport
-from opendialer.dialler.service import CampaignService, ContactService, ImportCounts, check_import
+from opendialer.dialler.service import CampaignService, ContactService
 from opendialer.errors import DomainError
 from opendialer.kit import csvfeed
-from opendialer.kit.apimodel import describe_validation_errors
 from opendialer.kit.csvfeed import validate
 from opendialer.loans.feed import LoanFeed
 from opendialer.loans.schemas import BucketInput
@@ -222,16 +220,6 @@ def token_issue(
     typer.echo(issue_token(principal, settings.signing_key(), ttl))
 
 
-def _csv_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        rows = [
-            (reader.line_num, {k: v for k, v in row.items() if k and v not in (None, "")})
-            for row in reader
-        ]
-        return list(reader.fieldnames or []), rows
-
-
 @import_app.command("contacts")
 def import_contacts(
     file: Annotated[Path, typer.Argument(metavar="FILE.csv", exists=True, dir_okay=False)],
@@ -242,59 +230,52 @@ def import_contacts(
         bool, typer.Option(help="Overwrite the contact with the same UserData in the campaign.")
     ] = False,
     strict: Annotated[bool, typer.Option(help="Import nothing if any row is bad.")] = False,
+    second_process: Annotated[
+        bool | None,
+        typer.Option(
+            help="Read and check the file in a second process while this one writes "
+            "[default: for files of 4 MiB or more, with more than one core]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Bulk import contacts from a CSV file whose header names are the API's field names."""
     if (campaign_id is None) == (campaign is None):
         raise _fail("give exactly one of --campaign-id and --campaign")
-    try:
-        _, rows = _csv_rows(file)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise _not_csv(file, exc) from None
-    counts = ImportCounts()
-    good: list[ContactImport] = []
+    if second_process is None:
+        second_process = csvfeed.second_process(file)
     with _collector_paused(), _database(Settings()).transaction() as session:
         try:
             get_tenant(session, tenant)
             target = CampaignService(session, tenant).resolve(campaign_id, campaign)
         except DomainError as exc:
             raise _fail(exc.message) from None
-        progress = Progress(
-            TextColumn("[bold]importing"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=err,
-            disable=not err.is_terminal,
-        )
-        with progress:
-            task = progress.add_task("rows", total=len(rows))
-            for line, raw in rows:
-                raw.pop("DiallerCampaignsName", None)
-                raw["DiallerCampaignsID"] = target.id
-                try:
-                    body = ContactImport.model_validate(raw)
-                    check_import(body)
-                except ValidationError as exc:
-                    counts.rejected += 1
-                    err.print(
-                        f"line {line}: {describe_validation_errors(exc.errors())}", markup=False
-                    )
-                except DomainError as exc:
-                    counts.rejected += 1
-                    err.print(f"line {line}: {exc.message}", markup=False)
-                else:
-                    good.append(body)
-                progress.advance(task)
-            if strict and counts.rejected:
-                raise _fail(f"{counts.rejected} bad row(s); --strict: nothing imported")
+        with _progress("importing") as progress:
+            task = progress.add_task("rows", total=None)
+
+            def on_chunk(read: int, problems: list[str]) -> None:
+                _report(problems)
+                progress.advance(task, read)
+
             try:
-                written = ContactService(session, tenant).import_many(
-                    target, good, overwrite=overwrite_duplicates
+                counts = ContactService(session, tenant).import_file(
+                    target,
+                    file,
+                    overwrite=overwrite_duplicates,
+                    strict=strict,
+                    second_process=second_process,
+                    on_chunk=on_chunk,
                 )
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise _not_csv(file, exc) from None
+            except csvfeed.ReaderStopped as exc:
+                raise _fail(f"{exc}; nothing imported") from None
             except DomainError as exc:
                 raise _fail(f"{exc.message}; nothing imported") from None
+        if strict and counts.rejected:
+            raise _fail(f"{counts.rejected} bad row(s); --strict: nothing imported")
     typer.echo(
-        f"imported: {written.imported}, overwritten: {written.overwritten}, "
+        f"imported: {counts.imported}, overwritten: {counts.overwritten}, "
         f"rejected: {counts.rejected}"
     )
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, Table, bindparam, delete, func, select, tuple_
 from sqlalchemy.engine import RowMapping
 
-from opendialer.db.bulk import bulk_insert, bulk_update
+from opendialer.db.bulk import bulk_update
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.db.rows import RowQuery
 from opendialer.db.session import Database
@@ -98,37 +98,11 @@ class ContactRepository(TenantRepository):
         query = self._base().where(Contact.user_data == user_data).order_by(Contact.id)
         return self.session.scalars(query).all()
 
-    def ids_in_campaign_by_user_data(self, campaign_id: int) -> dict[str, int]:
-        """UserData to the oldest contact id holding it, over one campaign: the import's index."""
-        query = (
-            self.scoped(Contact, Contact.user_data, func.min(Contact.id))
-            .where(Contact.campaign_id == campaign_id, Contact.user_data.is_not(None))
-            .group_by(Contact.user_data)
-        )
-        rows = self.session.execute(query)
-        return {user_data: contact_id for user_data, contact_id in rows if user_data is not None}
-
     def add(self, values: dict[str, Any]) -> Contact:
         contact = Contact(tenant_id=self.tenant_id, **values)
         self.session.add(contact)
         self.session.flush()
         return contact
-
-    def insert_many(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert by bulk_insert. A row may leave columns out: they are NULL in that row.
-
-        A column that no row names stays out of the statement altogether, which saves binding
-        it on every row of a bulk import whose file never fills it. Nothing is filled in for
-        the rows, so they name every column that has a default.
-        """
-        if not rows:
-            return
-        columns: set[str] = set()
-        for row in rows:
-            columns.update(row)
-        blank = dict.fromkeys(columns)
-        tenant = {"tenant_id": self.tenant_id}
-        bulk_insert(self.session, CONTACTS, [{**blank, **row, **tenant} for row in rows])
 
     def update_many(self, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
         """Set each contact's values by bulk_update, once per set of columns changed; no
@@ -176,3 +150,27 @@ class ContactRepository(TenantRepository):
         self.session.add(entry)
         self.session.flush()
         return entry
+
+    # Built once, its values bound at each call: a statement built with them would hold them
+    # in reference cycles, which an import (the cyclic collector paused) would keep till its end.
+    _IDS_AMONG = (
+        select(Contact.user_data, func.min(Contact.id))
+        .where(
+            owned_by(Contact, bindparam("tenant_id")),
+            Contact.campaign_id == bindparam("campaign_id"),
+            Contact.user_data.in_(bindparam("user_data", expanding=True)),
+        )
+        .group_by(Contact.user_data)
+    )
+
+    def ids_in_campaign_by_user_data_among(
+        self, campaign_id: int, user_data: Iterable[str]
+    ) -> dict[str, int]:
+        """Each of `user_data` that a contact of the campaign holds, to the oldest such
+        contact's id: an import's look-up, a chunk of its contacts at a time."""
+        wanted = list(user_data)
+        if not wanted:
+            return {}
+        params = {"tenant_id": self.tenant_id, "campaign_id": campaign_id, "user_data": wanted}
+        rows = self.session.execute(self._IDS_AMONG, params)
+        return {key: contact_id for key, contact_id in rows if key is not None}

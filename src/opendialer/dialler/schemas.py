@@ -6,7 +6,8 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from typing_extensions import TypedDict
 
 from opendialer.dialler.models import Campaign, Contact
 from opendialer.kit.apimodel import (
@@ -17,6 +18,7 @@ from opendialer.kit.apimodel import (
     Str,
     documented_required,
     model_from_columns,
+    python_type,
 )
 
 PHONE_OFFSETS = range(1, 7)
@@ -184,20 +186,23 @@ def spelling_conflict(data: dict[str, Any]) -> str | None:
     return None
 
 
+def drop_read_only(data: Any, own: frozenset[str | None]) -> Any:
+    """A contact's fields without the read-only ones a client sent back from a record, except
+    those named in `own`; a field sent in both spellings with different values is refused."""
+    if not isinstance(data, dict) or CONTACT_READ_ONLY.isdisjoint(data):
+        return data
+    conflict = spelling_conflict(data)
+    if conflict:
+        raise ValueError(conflict)
+    return {k: v for k, v in data.items() if k not in CONTACT_READ_ONLY or k in own}
+
+
 class _ContactBody(ApiInput):
     @model_validator(mode="before")
     @classmethod
     def _drop_read_only(cls, data: Any) -> Any:
-        if isinstance(data, dict):
-            if CONTACT_READ_ONLY.isdisjoint(data):
-                return data
-            conflict = spelling_conflict(data)
-            if conflict:
-                raise ValueError(conflict)
-            # A model's own fields are never dropped: ContactUpdate finds the contact by ID.
-            own = _aliases(cls)
-            return {k: v for k, v in data.items() if k not in CONTACT_READ_ONLY or k in own}
-        return data
+        # A model's own fields are never dropped: ContactUpdate finds the contact by ID.
+        return drop_read_only(data, _aliases(cls))
 
 
 @cache
@@ -218,6 +223,30 @@ class ContactImport(_ContactFields):  # type: ignore[misc,valid-type]
 
     campaign_id: int | None = Field(default=None, alias="DiallerCampaignsID", ge=0, le=INT64)
     campaign_name: Str | None = Field(default=None, alias="DiallerCampaignsName", max_length=200)
+
+
+CONTACT_INPUT_NAMES: frozenset[str | None] = frozenset(api for api, _ in CONTACT_INPUT_FIELDS)
+
+
+def _contact_row(*, text_checked: bool) -> Any:
+    """ContactImport's fields but the campaign, as a dict by API name: taken and refused as
+    ContactImport takes and refuses them, each problem named alike."""
+    definitions = {
+        api: python_type(Contact.__table__.c[column], text_checked=text_checked) | None
+        for api, column in CONTACT_INPUT_FIELDS
+    }
+    row: Any = TypedDict("ContactImportRow", definitions, total=False)  # type: ignore[misc]
+    row.__pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[attr-defined]
+    return Annotated[row, BeforeValidator(lambda data: drop_read_only(data, CONTACT_INPUT_NAMES))]
+
+
+ContactImportRow: Any = _contact_row(text_checked=True)
+"""One row of a contacts file, imported into the campaign the import names: the fields it sends
+by API name, validated. A dict rather than a model, for files of millions of rows."""
+
+ContactImportRowQuick: Any = _contact_row(text_checked=False)
+"""ContactImportRow without the check of each text for what no database stores: for rows whose
+texts are known to be storable (csvfeed.validate's `quick`)."""
 
 
 class ContactUpdate(_ContactFields):  # type: ignore[misc,valid-type]

@@ -3,9 +3,10 @@ result to its contact."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,16 +14,21 @@ import phonenumbers
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
-from opendialer.db.base import utcnow
 from opendialer.db.session import Database
 from opendialer.dialler.causes import Outcome, classify
+from opendialer.dialler.importer import (
+    IMPORTED_STATE,
+    PHONE_COLUMNS,
+    PHONE_FIELD_NAMES,
+    ContactImporter,
+    ImportCounts,
+    check_import,
+    with_e164,
+)
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.repository import CampaignRepository, ContactRepository, contact_row
 from opendialer.dialler.schemas import (
     CAMPAIGN_INPUT_FIELDS,
-    CONTACT_INPUT_FIELDS,
-    CONTACT_STATE_FIELDS,
-    PHONE_OFFSETS,
     CallResult,
     CampaignCreate,
     CampaignUpdate,
@@ -30,55 +36,11 @@ from opendialer.dialler.schemas import (
     ContactUpdate,
 )
 from opendialer.errors import Conflict, Invalid, NotFound
-from opendialer.kit.phones import country_code, to_e164
+from opendialer.kit.phones import country_code
 from opendialer.loans.service import Loans
 
-INPUT_COLUMNS = tuple(column for _, column in CONTACT_INPUT_FIELDS)
-PHONE_COLUMNS = tuple(f"phone_number{n}" for n in PHONE_OFFSETS)
-# What a freshly imported contact's dialing state is, and what reset restores.
-IMPORTED_STATE: dict[str, Any] = {
-    column: 0 if column.startswith("n_tries_") else None for _, column in CONTACT_STATE_FIELDS
-}
-# A bulk import names only the columns it sets: one left out of an insert is NULL, and an
-# overwrite sets every column of IMPORT_BLANK that the row does not.
-IMPORTED_SET = {column: value for column, value in IMPORTED_STATE.items() if value is not None}
-IMPORT_BLANK = dict.fromkeys((*INPUT_COLUMNS, *(f"{column}_e164" for column in PHONE_COLUMNS)))
-PHONE_FIELD_NAMES = "PhoneNumber1..PhoneNumber6"
 # Contacts read at a time for the list.
 LIST_BATCH = 1000
-
-
-@dataclass
-class ImportCounts:
-    imported: int = 0
-    overwritten: int = 0
-    rejected: int = 0
-
-
-def missing_import_fields(body: ContactImport) -> list[str]:
-    """The seed's mandatory import fields that `body` lacks, named as the seed names them."""
-    missing = []
-    if not (body.name or "").strip():
-        missing.append("Name")
-    if body.campaign_id is None and not body.campaign_name:
-        missing.append("DiallerCampaignsID or DiallerCampaignsName")
-    if not any(getattr(body, column) for column in PHONE_COLUMNS):
-        missing.append(f"at least one of {PHONE_FIELD_NAMES}")
-    return missing
-
-
-def check_import(body: ContactImport) -> None:
-    missing = missing_import_fields(body)
-    if missing:
-        raise Invalid("missing mandatory field(s): " + ", ".join(missing))
-
-
-def with_e164(values: dict[str, Any], region: str) -> dict[str, Any]:
-    """`values` plus the E.164 form of each phone number it sets."""
-    for column in PHONE_COLUMNS:
-        if column in values:
-            values[f"{column}_e164"] = to_e164(values[column], region)
-    return values
 
 
 class CampaignService:
@@ -202,63 +164,29 @@ class ContactService:
     def import_contact(self, body: ContactImport, *, overwrite: bool) -> Contact:
         check_import(body)
         campaign = self.campaigns.resolve(body.campaign_id, body.campaign_name)
-        values = {column: getattr(body, column) for column in INPUT_COLUMNS}
-        values = with_e164(values, campaign.region)
-        self._check_loans([values])
-        user_data = values.get("user_data")
-        if overwrite and user_data:
-            existing = self.contacts.first_in_campaign_by_user_data(campaign.id, user_data)
-            if existing is not None:
-                for column, value in values.items():
-                    setattr(existing, column, value)
-                self.session.flush()
-                return existing
-        return self.contacts.add({**values, **IMPORTED_STATE, "campaign_id": campaign.id})
+        return ContactImporter(self.contacts, campaign, overwrite=overwrite).import_one(body)
 
     def import_many(
         self, campaign: Campaign, bodies: Iterable[ContactImport], *, overwrite: bool
     ) -> ImportCounts:
-        """Bulk import into one campaign: same rules as import_contact, written in batches."""
-        counts = ImportCounts()
-        known = self.contacts.ids_in_campaign_by_user_data(campaign.id) if overwrite else {}
-        pending: list[dict[str, Any]] = []
-        pending_by_user_data: dict[str, int] = {}
-        updates: dict[int, dict[str, Any]] = {}
-        for body in bodies:
-            check_import(body)
-            values = with_e164(
-                {
-                    column: value
-                    for column in INPUT_COLUMNS
-                    if (value := getattr(body, column)) is not None
-                },
-                campaign.region,
-            )
-            user_data = values.get("user_data")
-            if overwrite and user_data and user_data in known:
-                updates[known[user_data]] = {**IMPORT_BLANK, **values}
-                counts.overwritten += 1
-            elif overwrite and user_data and user_data in pending_by_user_data:
-                pending[pending_by_user_data[user_data]] = {
-                    **values,
-                    **IMPORTED_SET,
-                    "campaign_id": campaign.id,
-                }
-                counts.overwritten += 1
-            else:
-                if overwrite and user_data:
-                    pending_by_user_data[user_data] = len(pending)
-                pending.append({**values, **IMPORTED_SET, "campaign_id": campaign.id})
-                counts.imported += 1
-        self._check_loans([*pending, *updates.values()])
-        now = utcnow()
-        for row in pending:
-            row.update(locked=False, created_at=now, updated_at=now)
-        self.contacts.insert_many(pending)
-        self.contacts.update_many(
-            (contact_id, {**values, "updated_at": now}) for contact_id, values in updates.items()
+        """Bulk import into one campaign: same rules as import_contact, written in chunks."""
+        return ContactImporter(self.contacts, campaign, overwrite=overwrite).import_many(bodies)
+
+    def import_file(
+        self,
+        campaign: Campaign,
+        path: Path,
+        *,
+        overwrite: bool,
+        strict: bool,
+        second_process: bool,
+        on_chunk: Callable[[int, list[str]], None],
+    ) -> ImportCounts:
+        """Import a CSV file into one campaign, a chunk at a time (ContactImporter.import_file)."""
+        importer = ContactImporter(self.contacts, campaign, overwrite=overwrite)
+        return importer.import_file(
+            path, strict=strict, second_process=second_process, on_chunk=on_chunk
         )
-        return counts
 
     def update(self, body: ContactUpdate) -> Contact:
         sent = body.model_fields_set - {"id", "campaign_id"}

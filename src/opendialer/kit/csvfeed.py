@@ -3,7 +3,8 @@
 A row is (line number, {header name: value}), empty values left out; with a header that names
 a column twice the last one counts, as with csv.DictReader. A large file is read and checked
 (the CSV parsed, each row validated) in a second process while the caller writes the chunks
-already checked: both ends of an import run on cores of their own."""
+already checked: both ends of an import run on cores of their own. Either way the file is never
+held whole: the caller has at most a few chunks of it at a time."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from pathlib import Path
@@ -23,7 +25,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from opendialer.kit.apimodel import describe_validation_errors
+from opendialer.kit.apimodel import describe_validation_errors, text_problem
 
 Row = tuple[int, dict[str, Any]]
 # What a check answers for some rows: the valid ones, validated, and one message per bad one.
@@ -79,22 +81,66 @@ def _adapter(model: Any) -> TypeAdapter[Any]:
     return TypeAdapter(model)
 
 
-def validate(rows: list[Row], model: Any) -> Checked:
+# A rule of a caller's own, asked about each row once validated: what is wrong with it, if
+# anything.
+Rule = Callable[[Any], str | None]
+
+
+def validate(
+    rows: list[Row], model: Any, *, quick: Any = None, rule: Rule | None = None
+) -> Checked:
     """The rows that validate against `model`, validated, and a message naming the line and
-    the field of each one that does not."""
+    the field of each one that does not.
+
+    `quick`, for rows whose values are all texts (as `chunks` reads them): a model that takes
+    the same rows as `model`, to the same values, but leaves out the check of each text for
+    what no database stores (`text_problem`); rows whose texts are all storable, found in one
+    look at all of them, are validated against it instead.
+    `rule`: asked, in the file's order, about each row that validates; what it answers makes
+    the row a bad one, reported with its line like a field's problem."""
+    raws = [raw for _, raw in rows]
+    fast: Any = model
+    if quick is not None:
+        # The chunk's texts are looked at together, in C, rather than one by one.
+        texts = "".join(chain.from_iterable(map(dict.values, raws)))
+        if text_problem(texts) is None:
+            fast = quick
     try:
         # All of them in one call rather than a call per row; when one is bad, they are gone
         # through again one by one, so that each bad row is named by its line.
-        return _adapter(list[model]).validate_python([raw for _, raw in rows]), []
+        valid = _adapter(list[fast]).validate_python(raws)
     except ValidationError:
-        pass
-    good: list[Any] = []
-    problems: list[str] = []
+        return _ruled(_one_by_one(rows, model), rule)
+    if rule is None:
+        return valid, []
+    lines = (line for line, _ in rows)
+    return _ruled(((line, value, None) for line, value in zip(lines, valid, strict=True)), rule)
+
+
+def _one_by_one(rows: list[Row], model: Any) -> Iterator[tuple[int, Any, str | None]]:
+    """Each row's line, and its value validated against `model` or what is wrong with it."""
+    adapter = _adapter(model)
     for line, raw in rows:
         try:
-            good.append(_adapter(model).validate_python(raw))
+            value = adapter.validate_python(raw)
         except ValidationError as exc:
-            problems.append(f"line {line}: {describe_validation_errors(exc.errors())}")
+            yield line, None, describe_validation_errors(exc.errors())
+            continue
+        yield line, value, None
+
+
+def _ruled(checked: Iterable[tuple[int, Any, str | None]], rule: Rule | None) -> Checked:
+    """The rows validated that `rule` finds nothing wrong with, and a message for each other
+    row, in the file's order."""
+    good: list[Any] = []
+    problems: list[str] = []
+    for line, value, problem in checked:
+        if problem is None and rule is not None:
+            problem = rule(value)
+        if problem is None:
+            good.append(value)
+        else:
+            problems.append(f"line {line}: {problem}")
     return good, problems
 
 
@@ -121,6 +167,9 @@ def _reader(path: Path, size: int, check: Check, sending: Connection) -> None:
     finally:
         sender.join()
         sending.close()
+    # Everything is sent: the interpreter's teardown, which frees every module and object one
+    # by one, would only keep the importing process waiting for this one to end.
+    os._exit(0)
 
 
 def _send(checked: queue.Queue[Any], sending: Connection) -> None:
