@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query
 from starlette.responses import Response
 
+from opendialer.kit.apimodel import Str
 from opendialer.loans.feed import LoanFeed, LoanFeedRow
 from opendialer.loans.schemas import (
     BORROWER_RECORD,
@@ -43,17 +44,17 @@ router = APIRouter(tags=["loans"])
 MAX_FEED_ROWS = 100_000
 
 Paged = Annotated[Paging, Depends(paging)]
-LenderId = Annotated[str, Path(alias="lenderId", max_length=36, description="The lender's id.")]
+LenderId = Annotated[Str, Path(alias="lenderId", max_length=36, description="The lender's id.")]
 BorrowerId = Annotated[
-    str, Path(alias="borrowerId", max_length=36, description="The borrower's id.")
+    Str, Path(alias="borrowerId", max_length=36, description="The borrower's id.")
 ]
-LoanId = Annotated[str, Path(alias="loanId", max_length=36, description="The loan's id.")]
+LoanId = Annotated[Str, Path(alias="loanId", max_length=36, description="The loan's id.")]
 LenderName = Annotated[
-    str | None,
+    Str | None,
     Query(alias="lendername", max_length=200, description="Only the lender with this name."),
 ]
 ExternalReferenceId = Annotated[
-    str | None,
+    Str | None,
     Query(
         alias="externalreferenceid",
         max_length=200,
@@ -210,7 +211,7 @@ def upsert_loan_feed(
     return json_response({"data": counts.as_dict()})
 
 
-BucketId = Annotated[str, Path(alias="bucketId", max_length=36)]
+BucketId = Annotated[Str, Path(alias="bucketId", max_length=36)]
 
 
 @router.get("/buckets", responses=DOCS.read(Buckets))
