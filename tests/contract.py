@@ -7,16 +7,20 @@ per run."""
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import httpx2
 import requests
 import schemathesis
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.transport import Response
-from schemathesis.schemas import APIOperation, BaseSchema
+from schemathesis.schemas import APIOperation
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from opendialer.app import create_app
 from opendialer.config import Settings
+
+Operation = APIOperation[Any, Any, Any, Any]
 
 # Answers the document leaves out on purpose, each with its reason. Nothing else is exempt.
 EXEMPT_PATHS = {
@@ -32,7 +36,7 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
 @cache
-def document() -> BaseSchema:
+def document() -> OpenApiSchema:
     """The app's OpenAPI document (it depends on no setting and no database)."""
     return schemathesis.openapi.from_dict(create_app(Settings(secret_key="contract")).openapi())
 
@@ -50,7 +54,7 @@ def exemption(method: str, path: str, status: int) -> str | None:
     return None
 
 
-def _operation(method: str, path: str) -> APIOperation | None:
+def _operation(method: str, path: str) -> Operation | None:
     return document().find_operation_by_path(method, path)
 
 
@@ -98,7 +102,7 @@ def _as_schemathesis(response: httpx2.Response) -> Response:
     )
 
 
-def _problems(operation: APIOperation, response: Response) -> list[str]:
+def _problems(operation: Operation, response: Response) -> list[str]:
     if operation.responses.find_by_status_code(response.status_code) is None:
         return [f"status {response.status_code} is not documented"]
     media_types = operation.schema.get_content_types(operation, response)
