@@ -41,7 +41,7 @@ CHECKS = (
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="an empty database (default: SQLite, temporary)")
-    parser.add_argument("--examples", type=int, default=20, help="generated cases per operation")
+    parser.add_argument("--examples", type=int, default=50, help="generated cases per operation")
     parser.add_argument("--seed", type=int, default=20261205, help="the generator's seed")
     args, st_options = parser.parse_known_args()
     with tempfile.TemporaryDirectory(prefix="opendialer-schemathesis-") as work:
