@@ -21,6 +21,7 @@ from opendialer.config import Settings
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database, make_engine
 from opendialer.tenancy.service import create_servicer, create_tenant
+from tests import contract
 
 TEST_KEY = "test-signing-key-not-for-production-use"
 
@@ -78,7 +79,9 @@ def app(settings: Settings, database: Database) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI) -> Iterator[TestClient]:
+    """The app over HTTP; each answer is checked against /openapi.json (tests/contract.py)."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.event_hooks["response"].append(contract.check)
         yield test_client
 
 

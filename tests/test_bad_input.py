@@ -526,3 +526,43 @@ def test_a_change_needs_no_field(client: TestClient, path: str) -> None:
     spec = client.get("/openapi.json").json()
     body = spec["paths"][path]["patch"]["requestBody"]["content"]["application/json"]["schema"]
     assert "required" not in spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[-1]]
+
+
+# A NUL character where the loan-servicing faces and the call reports read an id, a filter or
+# a key: PostgreSQL refuses it in any query, so it must be refused first, whichever database
+# is behind. (method, path, body, the name the 400 must give).
+NUL_INPUTS = [
+    ("GET", "/lenders/a%00b", None, "lenderId"),
+    ("GET", "/borrowers/a%00b", None, "borrowerId"),
+    ("GET", "/loans/a%00b", None, "loanId"),
+    ("PATCH", "/loans/a%00b", {"loanNumber": "1"}, "loanId"),
+    ("GET", "/buckets/a%00b", None, "bucketId"),
+    ("GET", "/lenders?lendername=a%00b", None, "lendername"),
+    ("GET", "/loans?externalreferenceid=a%00b", None, "externalreferenceid"),
+    ("POST", "/loans", {"loanStatus": "repayment", "lenderId": "a\x00b"}, "lenderId"),
+    ("POST", "/loans", {"loanStatus": "repayment", "borrowerId": "a\x00b"}, "borrowerId"),
+    (
+        "POST",
+        "/call-reports",
+        [
+            {
+                "uniqueId": "a\x00b",
+                "time": "2022-10-10T00:00Z",
+                "direction": "IN",
+                "disposition": "BUSY",
+            }
+        ],
+        "uniqueId",
+    ),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "name"), NUL_INPUTS)
+def test_a_nul_character_in_an_id_filter_or_key_is_400(
+    client: TestClient, auth: TokenFactory, method: str, path: str, body: Any, name: str
+) -> None:
+    headers = {**auth(), "tenantid": "314", "servicerid": "2"}
+    response = client.request(method, path, json=body, headers=headers)
+    assert response.status_code == 400, response.text
+    assert name in response.json()["message"]
+    assert "NUL" in response.json()["message"]

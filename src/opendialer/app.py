@@ -28,6 +28,7 @@ from opendialer.outcomes.router import router as outcomes_router
 from opendialer.web.cors import BrowserOrigins
 from opendialer.web.errors import Envelope, Faces, install_error_handlers, status_message
 from opendialer.web.limits import BodySizeLimit, takes_batches
+from opendialer.web.openapi import install_openapi
 from opendialer.web.query import QueryNameCase
 from opendialer.web.velocity import velocity_error
 
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if takes_batches(route.endpoint):
                 batch_paths.append(route.path)
     install_error_handlers(app, faces)
+    install_openapi(app)
     app.add_middleware(
         BodySizeLimit,
         faces=faces,

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from opendialer.auth.service import token_for_client
 from opendialer.errors import Invalid, Unauthorized
+from opendialer.web.auth import TOKEN_RESPONSES
 from opendialer.web.deps import DbSession
 from opendialer.web.responses import json_response
 
@@ -38,7 +39,7 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
     return unquote(client_id), unquote(secret)
 
 
-@router.post("/auth/token")
+@router.post("/auth/token", responses=TOKEN_RESPONSES)
 def issue_access_token(
     request: Request,
     session: DbSession,

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from opendialer.calllist.service import CallFilters, CallList
-from opendialer.web.calllist import entry_record
+from opendialer.web.calllist import BuiltLists, CallListPage, entry_record
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.responses import json_response
-from opendialer.web.velocity import Paging, page, paging
+from opendialer.web.velocity import DOCS, Paging, page, paging
 
 router = APIRouter(tags=["dialer call list"])
 
@@ -31,8 +31,8 @@ def call_filters(
     return CallFilters(createddate, loanid, borrowerid, callcode, phonenumber)
 
 
-@router.get("/dialer/calls")
-@router.get("/dialerapi/dialer/calls")
+@router.get("/dialer/calls", responses=DOCS.read(CallListPage))
+@router.get("/dialerapi/dialer/calls", responses=DOCS.read(CallListPage))
 def get_dialer_calls(
     session: DbSession,
     scope: ScopeReader,
@@ -49,7 +49,7 @@ def get_dialer_calls(
     return json_response(page("/calls", filters.as_query(), paged, total, data, data_first=True))
 
 
-@router.post("/dialer/calls/build")
+@router.post("/dialer/calls/build", responses=DOCS.write(BuiltLists))
 def build_call_list(
     session: DbSession,
     scope: ScopeWriter,

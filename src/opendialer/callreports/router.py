@@ -16,7 +16,16 @@ from opendialer.callreports.service import (
     require_reader,
 )
 from opendialer.db.session import Database
-from opendialer.web.callreports import clocked, csv_chunks, json_chunks, wants_csv
+from opendialer.web.callreports import (
+    DOCS,
+    REPORT,
+    CallReportArray,
+    LoadCounts,
+    clocked,
+    csv_chunks,
+    json_chunks,
+    wants_csv,
+)
 from opendialer.web.deps import DbSession, TokenPrincipal, Writer, get_database
 from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
@@ -27,7 +36,7 @@ MAX_BATCH = 50_000
 Text = Query(max_length=64)
 
 
-@router.get("/call-reports")
+@router.get("/call-reports", responses=DOCS.read(CallReportArray, **REPORT))
 def get_call_reports(
     request: Request,
     session: DbSession,
@@ -61,7 +70,7 @@ def get_call_reports(
     return StreamingResponse(body(), media_type=media)
 
 
-@router.post("/call-reports", status_code=201)
+@router.post("/call-reports", status_code=201, responses=DOCS.write(LoadCounts, 201))
 @batch_body
 def load_call_reports(
     records: Annotated[list[CdrInput], Body(max_length=MAX_BATCH)],

@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from opendialer.callreports.models import CallDetailRecord
-from opendialer.kit.apimodel import ApiInput, Moment, model_from_columns
+from opendialer.kit.apimodel import ApiInput, Moment, Str, model_from_columns
 
 # (API name, column) in the order of the seed's example; `id` and `time` lead.
 CDR_FIELDS: list[tuple[str, str]] = [
@@ -56,7 +56,7 @@ CDR_API_NAMES = [api for api, _ in CDR_FIELDS]
 
 Direction = Literal["IN", "OUT"]
 Disposition = Literal["ANSWERED", "NO ANSWER", "BUSY", "FAILED"]
-UniqueId = Annotated[str, StringConstraints(min_length=1, max_length=150)]
+UniqueId = Annotated[Str, StringConstraints(min_length=1, max_length=150)]
 
 _CdrBase = model_from_columns(
     "CdrFields",

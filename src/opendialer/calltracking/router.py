@@ -11,12 +11,12 @@ from starlette.responses import Response
 from opendialer.calltracking.schemas import MAX_BATCH, POST_BODY_OPENAPI, CallQuery, json_calls
 from opendialer.calltracking.service import CallTracking
 from opendialer.kit.apimodel import Str
-from opendialer.web.calltracking import call_records, calls_body
+from opendialer.web.calltracking import CallPage, RecordedCalls, call_records, calls_body
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempotent_response
 from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
-from opendialer.web.velocity import Paging, page, paging
+from opendialer.web.velocity import DOCS, Paging, page, paging
 
 router = APIRouter(tags=["call tracking"])
 
@@ -27,6 +27,11 @@ the servicer, with `servicerid`). Each has `loanId`, `phoneNumber`, `callStatus`
 All or nothing: when any record is invalid none is recorded, and the 400 names each bad field
 with the record's index (`[3].callStatus`). At most {MAX_BATCH} calls per request. Answers 201
 with the recorded calls."""
+RECORDED = DOCS.write(
+    RecordedCalls,
+    201,
+    "The calls recorded, in the order sent (a replay has `Idempotent-Replayed: true`)",
+)
 Id = Query(max_length=100)
 When = Query(
     max_length=40,
@@ -47,8 +52,10 @@ def call_query(
     return CallQuery(loanid, borrowerid, phonenumber, startdate, enddate)
 
 
-@router.get("/calltracking/calls", summary="Get calls")
-@router.get("/calltrackingapi/calltracking/calls", summary="Get calls")
+@router.get("/calltracking/calls", summary="Get calls", responses=DOCS.read(CallPage))
+@router.get(
+    "/calltrackingapi/calltracking/calls", summary="Get calls", responses=DOCS.read(CallPage)
+)
 def get_calls(
     session: DbSession,
     scope: ScopeReader,
@@ -68,6 +75,7 @@ def get_calls(
     summary="Record calls",
     description=RECORD_CALLS,
     openapi_extra=POST_BODY_OPENAPI,
+    responses=RECORDED,
 )
 @router.post(
     "/calltrackingapi/calltracking/calls",
@@ -75,6 +83,7 @@ def get_calls(
     summary="Record calls",
     description=RECORD_CALLS,
     openapi_extra=POST_BODY_OPENAPI,
+    responses=RECORDED,
 )
 @batch_body
 def post_calls(

@@ -15,6 +15,12 @@ from opendialer.dialler.service import CampaignService, ContactService, read_con
 from opendialer.kit.apimodel import INT64, Str
 from opendialer.web.deps import DbSession, Locker, Reader, Writer, get_database
 from opendialer.web.dialler import (
+    DOCS,
+    CampaignRecords,
+    ContactRecords,
+    DiallerContactList,
+    DiallerStatus,
+    HistoryRecords,
     campaign_record,
     contact_list_response,
     contact_record,
@@ -41,7 +47,7 @@ UserData = Annotated[
 # hottest. /dialler/contacts/contact comes before it, so that "contact" is never read as an ID.
 
 
-@router.get("/dialler/contacts/contact")
+@router.get("/dialler/contacts/contact", responses=DOCS.read(ContactRecords))
 def get_contacts_by_user_data(
     user_data: UserData, session: DbSession, principal: Reader
 ) -> Response:
@@ -50,7 +56,7 @@ def get_contacts_by_user_data(
     return records_response([contact_record(c) for c in contacts])
 
 
-@router.get("/dialler/contacts/{diallerContactsID}")
+@router.get("/dialler/contacts/{diallerContactsID}", responses=DOCS.read(ContactRecords))
 def get_contact(contact_id: ContactId, principal: Reader, request: Request) -> Response:
     """Retrieve one dialler contact by ID."""
     # A plain row without a session: the request's would cost more than the read.
@@ -61,35 +67,35 @@ def get_contact(contact_id: ContactId, principal: Reader, request: Request) -> R
 # -- campaigns -------------------------------------------------------------------------------
 
 
-@router.get("/dialler/campaigns")
+@router.get("/dialler/campaigns", responses=DOCS.read(CampaignRecords))
 def list_campaigns(session: DbSession, principal: Reader) -> Response:
     """Retrieve every dialler campaign of the client account."""
     campaigns = CampaignService(session, principal.tenant).list()
     return records_response([campaign_record(c) for c in campaigns])
 
 
-@router.get("/dialler/campaigns/{diallerCampaignsID}")
+@router.get("/dialler/campaigns/{diallerCampaignsID}", responses=DOCS.read(CampaignRecords))
 def get_campaign(campaign_id: CampaignId, session: DbSession, principal: Reader) -> Response:
     """Retrieve one dialler campaign by ID."""
     campaign = CampaignService(session, principal.tenant).get(campaign_id)
     return records_response([campaign_record(campaign)])
 
 
-@router.post("/dialler/campaigns")
+@router.post("/dialler/campaigns", responses=DOCS.write(CampaignRecords))
 def create_campaign(body: CampaignCreate, session: DbSession, principal: Writer) -> Response:
     """Create a dialler campaign. `Name` is mandatory and unique within the client account."""
     campaign = CampaignService(session, principal.tenant).create(body)
     return records_response([campaign_record(campaign)])
 
 
-@router.post("/dialler/campaigns/update")
+@router.post("/dialler/campaigns/update", responses=DOCS.write(CampaignRecords))
 def update_campaign(body: CampaignUpdate, session: DbSession, principal: Writer) -> Response:
     """Update the fields sent of the campaign named by `DiallerCampaignsID`."""
     campaign = CampaignService(session, principal.tenant).update(body)
     return records_response([campaign_record(campaign)])
 
 
-@router.delete("/dialler/campaigns/{diallerCampaignsID}")
+@router.delete("/dialler/campaigns/{diallerCampaignsID}", responses=DOCS.write(DiallerStatus))
 def delete_campaign(
     campaign_id: CampaignId,
     session: DbSession,
@@ -104,7 +110,7 @@ def delete_campaign(
 # -- changing contacts: the paths under /dialler/contacts/contact first, as above.
 
 
-@router.delete("/dialler/contacts/contact")
+@router.delete("/dialler/contacts/contact", responses=DOCS.write(DiallerStatus))
 def delete_contact_by_user_data(
     user_data: UserData, session: DbSession, principal: Writer
 ) -> Response:
@@ -114,7 +120,7 @@ def delete_contact_by_user_data(
     return status_response()
 
 
-@router.patch("/dialler/contacts/contact/lock")
+@router.patch("/dialler/contacts/contact/lock", responses=DOCS.write(DiallerStatus))
 def lock_contact_by_user_data(
     user_data: UserData, session: DbSession, principal: Locker
 ) -> Response:
@@ -124,7 +130,7 @@ def lock_contact_by_user_data(
     return status_response()
 
 
-@router.patch("/dialler/contacts/contact/unlock")
+@router.patch("/dialler/contacts/contact/unlock", responses=DOCS.write(DiallerStatus))
 def unlock_contact_by_user_data(
     user_data: UserData, session: DbSession, principal: Locker
 ) -> Response:
@@ -134,7 +140,7 @@ def unlock_contact_by_user_data(
     return status_response()
 
 
-@router.patch("/dialler/contacts/contact/reset")
+@router.patch("/dialler/contacts/contact/reset", responses=DOCS.write(DiallerStatus))
 def reset_contact_by_user_data(
     user_data: UserData, session: DbSession, principal: Writer
 ) -> Response:
@@ -144,7 +150,7 @@ def reset_contact_by_user_data(
     return status_response()
 
 
-@router.get("/dialler/contacts/contact/history")
+@router.get("/dialler/contacts/contact/history", responses=DOCS.read(HistoryRecords))
 def history_by_user_data(user_data: UserData, session: DbSession, principal: Reader) -> Response:
     """Retrieve the call history of every dialler contact with this UserData."""
     service = ContactService(session, principal.tenant)
@@ -154,7 +160,7 @@ def history_by_user_data(user_data: UserData, session: DbSession, principal: Rea
     return records_response([history_record(h) for h in service.history(contacts)])
 
 
-@router.delete("/dialler/contacts/contact/{diallerContactsID}")
+@router.delete("/dialler/contacts/contact/{diallerContactsID}", responses=DOCS.write(DiallerStatus))
 def delete_contact(contact_id: ContactId, session: DbSession, principal: Writer) -> Response:
     """Delete a dialler contact by ID, with all its history."""
     service = ContactService(session, principal.tenant)
@@ -162,7 +168,9 @@ def delete_contact(contact_id: ContactId, session: DbSession, principal: Writer)
     return status_response()
 
 
-@router.patch("/dialler/contacts/contact/{diallerContactsID}/lock")
+@router.patch(
+    "/dialler/contacts/contact/{diallerContactsID}/lock", responses=DOCS.write(DiallerStatus)
+)
 def lock_contact(contact_id: ContactId, session: DbSession, principal: Locker) -> Response:
     """Lock a dialler contact by ID: it is not dialed until unlocked."""
     service = ContactService(session, principal.tenant)
@@ -170,7 +178,9 @@ def lock_contact(contact_id: ContactId, session: DbSession, principal: Locker) -
     return status_response()
 
 
-@router.patch("/dialler/contacts/contact/{diallerContactsID}/unlock")
+@router.patch(
+    "/dialler/contacts/contact/{diallerContactsID}/unlock", responses=DOCS.write(DiallerStatus)
+)
 def unlock_contact(contact_id: ContactId, session: DbSession, principal: Locker) -> Response:
     """Unlock a dialler contact by ID."""
     service = ContactService(session, principal.tenant)
@@ -178,7 +188,9 @@ def unlock_contact(contact_id: ContactId, session: DbSession, principal: Locker)
     return status_response()
 
 
-@router.patch("/dialler/contacts/contact/{diallerContactsID}/reset")
+@router.patch(
+    "/dialler/contacts/contact/{diallerContactsID}/reset", responses=DOCS.write(DiallerStatus)
+)
 def reset_contact(contact_id: ContactId, session: DbSession, principal: Writer) -> Response:
     """Reset a dialler contact's try counters, causes, flags and next try; history is kept."""
     service = ContactService(session, principal.tenant)
@@ -186,7 +198,9 @@ def reset_contact(contact_id: ContactId, session: DbSession, principal: Writer) 
     return status_response()
 
 
-@router.get("/dialler/contacts/contact/{diallerContactsID}/history")
+@router.get(
+    "/dialler/contacts/contact/{diallerContactsID}/history", responses=DOCS.read(HistoryRecords)
+)
 def contact_history(contact_id: ContactId, session: DbSession, principal: Reader) -> Response:
     """Retrieve all calls and recorded result codes of one dialler contact."""
     service = ContactService(session, principal.tenant)
@@ -194,7 +208,7 @@ def contact_history(contact_id: ContactId, session: DbSession, principal: Reader
     return records_response([history_record(h) for h in history])
 
 
-@router.post("/dialler/contacts/import")
+@router.post("/dialler/contacts/import", responses=DOCS.write(ContactRecords))
 def import_contact(
     body: ContactImport,
     session: DbSession,
@@ -211,14 +225,14 @@ def import_contact(
     return records_response([contact_record(contact)])
 
 
-@router.post("/dialler/contacts/update")
+@router.post("/dialler/contacts/update", responses=DOCS.write(ContactRecords))
 def update_contact(body: ContactUpdate, session: DbSession, principal: Writer) -> Response:
     """Update the fields sent of the contact found by `ID`, or else by `UserData`."""
     contact = ContactService(session, principal.tenant).update(body)
     return records_response([contact_record(contact)])
 
 
-@router.get("/dialler/contacts")
+@router.get("/dialler/contacts", responses=DOCS.read(DiallerContactList))
 def list_contacts(
     session: DbSession,
     principal: Reader,

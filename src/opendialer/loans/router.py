@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Path, Query
 from starlette.responses import Response
 
+from opendialer.kit.apimodel import Str
 from opendialer.loans.feed import LoanFeed, LoanFeedRow
 from opendialer.loans.schemas import (
     BORROWER_RECORD,
@@ -24,25 +25,36 @@ from opendialer.loans.schemas import (
 from opendialer.loans.service import Borrowers, BucketService, Lenders, Loans
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.limits import batch_body
+from opendialer.web.loans import (
+    BorrowerPage,
+    Buckets,
+    FeedCounts,
+    LenderPage,
+    LoanPage,
+    OneBorrower,
+    OneBucket,
+    OneLender,
+    OneLoan,
+)
 from opendialer.web.responses import json_response
-from opendialer.web.velocity import Paging, page, paging, record
+from opendialer.web.velocity import DOCS, Paging, page, paging, record
 
 router = APIRouter(tags=["loans"])
 
 MAX_FEED_ROWS = 100_000
 
 Paged = Annotated[Paging, Depends(paging)]
-LenderId = Annotated[str, Path(alias="lenderId", max_length=36, description="The lender's id.")]
+LenderId = Annotated[Str, Path(alias="lenderId", max_length=36, description="The lender's id.")]
 BorrowerId = Annotated[
-    str, Path(alias="borrowerId", max_length=36, description="The borrower's id.")
+    Str, Path(alias="borrowerId", max_length=36, description="The borrower's id.")
 ]
-LoanId = Annotated[str, Path(alias="loanId", max_length=36, description="The loan's id.")]
+LoanId = Annotated[Str, Path(alias="loanId", max_length=36, description="The loan's id.")]
 LenderName = Annotated[
-    str | None,
+    Str | None,
     Query(alias="lendername", max_length=200, description="Only the lender with this name."),
 ]
 ExternalReferenceId = Annotated[
-    str | None,
+    Str | None,
     Query(
         alias="externalreferenceid",
         max_length=200,
@@ -67,7 +79,7 @@ def _page(
 # -- lenders ---------------------------------------------------------------------------------
 
 
-@router.get("/lenders")
+@router.get("/lenders", responses=DOCS.read(LenderPage))
 def list_lenders(
     session: DbSession, scope: ScopeReader, paged: Paged, name: LenderName = None
 ) -> Response:
@@ -76,7 +88,7 @@ def list_lenders(
     return _page("/lenders", "lendername", name, paged, found, LENDER_RECORD)
 
 
-@router.post("/lenders", status_code=201)
+@router.post("/lenders", status_code=201, responses=DOCS.write(OneLender, 201))
 def create_lender(
     body: Annotated[LenderCreate, Body()], session: DbSession, scope: ScopeWriter
 ) -> Response:
@@ -85,14 +97,14 @@ def create_lender(
     return json_response({"data": record(lender, LENDER_RECORD)}, 201)
 
 
-@router.get("/lenders/{lenderId}")
+@router.get("/lenders/{lenderId}", responses=DOCS.read(OneLender))
 def get_lender(lender_id: LenderId, session: DbSession, scope: ScopeReader) -> Response:
     """Retrieve one lender by its id."""
     lender = Lenders(session, scope.tenant).get(lender_id, scope.servicer)
     return json_response({"data": record(lender, LENDER_RECORD)})
 
 
-@router.patch("/lenders/{lenderId}")
+@router.patch("/lenders/{lenderId}", responses=DOCS.write(OneLender))
 def update_lender(
     lender_id: LenderId,
     body: Annotated[LenderInput, Body()],
@@ -107,7 +119,7 @@ def update_lender(
 # -- borrowers -------------------------------------------------------------------------------
 
 
-@router.get("/borrowers")
+@router.get("/borrowers", responses=DOCS.read(BorrowerPage))
 def list_borrowers(
     session: DbSession, scope: ScopeReader, paged: Paged, key: ExternalReferenceId = None
 ) -> Response:
@@ -116,7 +128,7 @@ def list_borrowers(
     return _page("/borrowers", "externalreferenceid", key, paged, found, BORROWER_RECORD)
 
 
-@router.post("/borrowers", status_code=201)
+@router.post("/borrowers", status_code=201, responses=DOCS.write(OneBorrower, 201))
 def create_borrower(
     body: Annotated[BorrowerInput, Body()], session: DbSession, scope: ScopeWriter
 ) -> Response:
@@ -125,14 +137,14 @@ def create_borrower(
     return json_response({"data": record(borrower, BORROWER_RECORD)}, 201)
 
 
-@router.get("/borrowers/{borrowerId}")
+@router.get("/borrowers/{borrowerId}", responses=DOCS.read(OneBorrower))
 def get_borrower(borrower_id: BorrowerId, session: DbSession, scope: ScopeReader) -> Response:
     """Retrieve one borrower by its id."""
     borrower = Borrowers(session, scope.tenant).get(borrower_id, scope.servicer)
     return json_response({"data": record(borrower, BORROWER_RECORD)})
 
 
-@router.patch("/borrowers/{borrowerId}")
+@router.patch("/borrowers/{borrowerId}", responses=DOCS.write(OneBorrower))
 def update_borrower(
     borrower_id: BorrowerId,
     body: Annotated[BorrowerInput, Body()],
@@ -147,7 +159,7 @@ def update_borrower(
 # -- loans -----------------------------------------------------------------------------------
 
 
-@router.get("/loans")
+@router.get("/loans", responses=DOCS.read(LoanPage))
 def list_loans(
     session: DbSession, scope: ScopeReader, paged: Paged, key: ExternalReferenceId = None
 ) -> Response:
@@ -156,7 +168,7 @@ def list_loans(
     return _page("/loans", "externalreferenceid", key, paged, found, LOAN_RECORD)
 
 
-@router.post("/loans", status_code=201)
+@router.post("/loans", status_code=201, responses=DOCS.write(OneLoan, 201))
 def create_loan(
     body: Annotated[LoanCreate, Body()], session: DbSession, scope: ScopeWriter
 ) -> Response:
@@ -165,14 +177,14 @@ def create_loan(
     return json_response({"data": record(loan, LOAN_RECORD)}, 201)
 
 
-@router.get("/loans/{loanId}")
+@router.get("/loans/{loanId}", responses=DOCS.read(OneLoan))
 def get_loan(loan_id: LoanId, session: DbSession, scope: ScopeReader) -> Response:
     """Retrieve one loan by its id."""
     loan = Loans(session, scope.tenant).get(loan_id, scope.servicer)
     return json_response({"data": record(loan, LOAN_RECORD)})
 
 
-@router.patch("/loans/{loanId}")
+@router.patch("/loans/{loanId}", responses=DOCS.write(OneLoan))
 def update_loan(
     loan_id: LoanId,
     body: Annotated[LoanInput, Body()],
@@ -184,7 +196,7 @@ def update_loan(
     return json_response({"data": record(loan, LOAN_RECORD)})
 
 
-@router.post("/loans/bulk")
+@router.post("/loans/bulk", responses=DOCS.write(FeedCounts))
 @batch_body
 def upsert_loan_feed(
     rows: Annotated[list[LoanFeedRow], Body(max_length=MAX_FEED_ROWS)],
@@ -199,10 +211,10 @@ def upsert_loan_feed(
     return json_response({"data": counts.as_dict()})
 
 
-BucketId = Annotated[str, Path(alias="bucketId", max_length=36)]
+BucketId = Annotated[Str, Path(alias="bucketId", max_length=36)]
 
 
-@router.get("/buckets")
+@router.get("/buckets", responses=DOCS.read(Buckets))
 def list_buckets(session: DbSession, scope: ScopeReader) -> Response:
     """List the bucket policies of the servicer (all servicers without `servicerid`)."""
     buckets = BucketService(session, scope.tenant).list(scope.servicer)
@@ -210,7 +222,7 @@ def list_buckets(session: DbSession, scope: ScopeReader) -> Response:
     return json_response({"data": data})
 
 
-@router.post("/buckets", status_code=201)
+@router.post("/buckets", status_code=201, responses=DOCS.write(OneBucket, 201))
 def create_bucket(body: BucketInput, session: DbSession, scope: ScopeWriter) -> Response:
     """Create a bucket policy for the servicer: `callCode`, `callDaysStart`, `callDaysEnd`,
     `callAttemptsPerBucket`, `callContactsPerBucket`, optionally narrowed to a `lenderId`.
@@ -219,14 +231,14 @@ def create_bucket(body: BucketInput, session: DbSession, scope: ScopeWriter) -> 
     return json_response({"data": record(bucket, BUCKET_RECORD)}, 201)
 
 
-@router.get("/buckets/{bucketId}")
+@router.get("/buckets/{bucketId}", responses=DOCS.read(OneBucket))
 def get_bucket(bucket_id: BucketId, session: DbSession, scope: ScopeReader) -> Response:
     """Retrieve one bucket policy."""
     bucket = BucketService(session, scope.tenant).get(bucket_id, scope.servicer)
     return json_response({"data": record(bucket, BUCKET_RECORD)})
 
 
-@router.delete("/buckets/{bucketId}", status_code=204)
+@router.delete("/buckets/{bucketId}", status_code=204, responses=DOCS.write(None, 204, "Deleted"))
 def delete_bucket(bucket_id: BucketId, session: DbSession, scope: ScopeWriter) -> Response:
     """Delete a bucket policy; call lists already built keep their entries."""
     BucketService(session, scope.tenant).delete(bucket_id, scope.servicer)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StringConstraints, field_validator
 
-from opendialer.kit.apimodel import ApiInput, documented_required, model_from_columns
+from opendialer.kit.apimodel import ApiInput, Str, documented_required, model_from_columns
 from opendialer.loans.models import (
     Borrower,
     BorrowerType,
@@ -151,8 +151,8 @@ class LoanInput(_LoanBase):  # type: ignore[misc,valid-type]
     fee_outstanding: Cents | None = Field(default=None, alias="loanFeeOutstanding")
     interest_balance: Cents | None = Field(default=None, alias="loanInterestBalance")
     current_amount_due: Cents | None = Field(default=None, alias="loanCurrentAmountDue")
-    lender_id: str | None = Field(default=None, alias="lenderId", max_length=36)
-    borrower_id: str | None = Field(default=None, alias="borrowerId", max_length=36)
+    lender_id: Str | None = Field(default=None, alias="lenderId", max_length=36)
+    borrower_id: Str | None = Field(default=None, alias="borrowerId", max_length=36)
 
 
 class LoanCreate(LoanInput):

@@ -9,12 +9,14 @@ from opendialer.dialler.router import ContactId
 from opendialer.dialler.schemas import CallResult
 from opendialer.outcomes.service import record_result
 from opendialer.web.deps import DbSession, Writer
-from opendialer.web.dialler import history_record, records_response
+from opendialer.web.dialler import DOCS, HistoryRecords, history_record, records_response
 
 router = APIRouter(tags=["dialler"])
 
 
-@router.post("/dialler/contacts/contact/{diallerContactsID}/results")
+@router.post(
+    "/dialler/contacts/contact/{diallerContactsID}/results", responses=DOCS.write(HistoryRecords)
+)
 def post_result(
     contact_id: ContactId, body: CallResult, session: DbSession, principal: Writer
 ) -> Response:

@@ -7,6 +7,8 @@ from typing import Any
 
 from opendialer.calllist.service import CallListItem
 from opendialer.kit.dates import timestamp
+from opendialer.loans.models import BorrowerType, LoanStatus
+from opendialer.web.openapi import Day, Timestamp, Wire, data_model, page_model
 from opendialer.web.velocity import plain
 
 
@@ -71,3 +73,75 @@ def entry_record(item: CallListItem) -> dict[str, Any]:
         "updatedBy": {},
         "updatedDate": created,
     }
+
+
+# -- the OpenAPI document's description of the above -----------------------------------------
+
+
+class EmptyAuthor(Wire):
+    """`createdBy` and `updatedBy` of an entry: an empty object, as in the seed."""
+
+
+class CallListEntry(Wire):
+    """One entry of the dialer call list: every field of the seed's example, in its order and
+    JSON types. Loan, borrower and lender fields are their current values (null when the row
+    is gone); amounts are decimals; a loan or borrower without a key shows it as ""."""
+
+    callCode: str
+    lenderId: str | None
+    lenderName: str | None
+    lenderShortName: str | None
+    lenderIdentifierNumber: str | None
+    loanId: str
+    loanNumber: str | None
+    loanExternalReferenceId: str
+    loanStatus: LoanStatus | None
+    loanDaysLate: int
+    loanPaidToDate: Day | None
+    loanNextDueDate: Day | None
+    loanLastPaymentDate: Day | None
+    loanPastAmountDue: float | None
+    loanFeeOutstanding: float | None
+    loanInterestBalance: float | None
+    loanCurrentAmountDue: float | None
+    borrowerId: str | None
+    borrowerNumber: str | None
+    borrowerExternalReferenceId: str
+    borrowerType: BorrowerType | None
+    borrowerFirstName: str | None
+    borrowerMiddleName: str | None
+    borrowerLastName: str | None
+    borrowerSuffix: str | None
+    borrowerPhoneNumber: str | None
+    borrowerCellPhoneConsent: bool
+    callAttemptsPerBucket: int
+    callContactsPerBucket: int
+    callDaysStart: int
+    callDaysEnd: int
+    callsAttempted: int
+    callsAttemptedMinDate: Day | None
+    callsAttemptedMaxDate: Day | None
+    callsContacted: int
+    callsContactedMinDate: Day | None
+    callsContactedMaxDate: Day | None
+    callId: str
+    tenantId: int
+    servicerId: int
+    createdBy: EmptyAuthor
+    createdDate: Timestamp
+    updatedBy: EmptyAuthor
+    updatedDate: Timestamp
+
+
+CallListPage = page_model("CallListPage", CallListEntry, "/calls", data_first=True)
+
+
+class BuiltList(Wire):
+    """One servicer's list built: its date and how many entries it has."""
+
+    servicerId: int
+    listDate: Day
+    entries: int
+
+
+BuiltLists = data_model("BuiltLists", list[BuiltList])

@@ -13,8 +13,15 @@ import orjson
 from sqlalchemy import Float
 
 from opendialer.callreports.models import CallDetailRecord
-from opendialer.callreports.schemas import CDR_API_NAMES, CDR_COLUMNS
+from opendialer.callreports.schemas import (
+    CDR_API_NAMES,
+    CDR_COLUMNS,
+    CDR_FIELDS,
+    Direction,
+    Disposition,
+)
 from opendialer.errors import Invalid
+from opendialer.web.openapi import FaceDocs, StatusMessage, Wire, column_model, text
 
 
 class Batch(NamedTuple):
@@ -221,3 +228,37 @@ def prefers_csv(accept: str) -> bool:
         (quality[m] for m in ("application/json", "application/*", "*/*") if m in quality), 0.0
     )
     return csv_q > 0 and csv_q >= json_q
+
+
+# -- the OpenAPI document's description of the above -----------------------------------------
+
+DOCS = FaceDocs(StatusMessage)
+
+CallReport = column_model(
+    "CallReport",
+    CallDetailRecord.__table__,
+    CDR_FIELDS,
+    moment=str,
+    doc="A call detail record in the seed's fields and order. `time` is on the report's "
+    "clock (`timezone`), written as the seed does; the measurements (`percentJitter`, "
+    "`packetLoss`, `qos`, `mos`) are decimals, the counts and flags integers.",
+    override={
+        "time": text(r"^\d{2}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}$", "10/10/22 23:07:20"),
+        "direction": Direction,
+        "disposition": Disposition,
+    },
+)
+
+CallReportArray: Any = list[CallReport]  # type: ignore[valid-type]
+REPORT: dict[str, Any] = {
+    "description": "The records, newest first: a JSON array, or CSV (`format=csv`, or an "
+    "`Accept` header preferring text/csv) with a header row of the JSON field names.",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
+}
+
+
+class LoadCounts(Wire):
+    """How many records of the batch were stored, and how many skipped as already loaded."""
+
+    created: int
+    duplicates: int

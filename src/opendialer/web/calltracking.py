@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import orjson
+from pydantic import ConfigDict
+from typing_extensions import TypedDict
 
-from opendialer.calltracking.schemas import CLIENT_PREFIX, DIALLER
+from opendialer.calltracking.schemas import CLIENT_PREFIX, DIALLER, CallStatus
 from opendialer.kit.dates import timestamp, timestamps
+from opendialer.web.openapi import Timestamp, Wire, data_model, page_model
 
 
 def author(created_by: str | None) -> dict[str, str]:
@@ -70,3 +73,37 @@ def call_records(rows: Iterable[Mapping[Any, Any]]) -> list[dict[str, Any]]:
 def calls_body(rows: Iterable[Mapping[Any, Any]]) -> bytes:
     """The answer to a POST: {"data": the calls recorded}."""
     return orjson.dumps({"data": call_records(rows)})
+
+
+# -- the OpenAPI document's description of the above -----------------------------------------
+
+
+class Author(TypedDict, total=False):
+    """Who recorded a call: `{"clientId"}` of the API client that posted it, `{"system":
+    "dialler"}` for a call the dialler recorded, `{}` when unknown."""
+
+    __pydantic_config__ = ConfigDict(extra="forbid")  # type: ignore[misc]
+
+    clientId: str
+    system: Literal["dialler"]
+
+
+class CallRecord(Wire):
+    """A tracked call. `tenantId` and `servicerId` are strings, as the seed types them."""
+
+    callId: str
+    tenantId: str
+    servicerId: str
+    loanId: str
+    borrowerId: str | None
+    phoneNumber: str | None
+    callStatus: CallStatus
+    callTimestamp: Timestamp
+    createdDate: Timestamp
+    updatedDate: Timestamp
+    updatedBy: Author
+    createdBy: Author
+
+
+CallPage = page_model("CallPage", CallRecord, "/calls")
+RecordedCalls = data_model("RecordedCalls", list[CallRecord])

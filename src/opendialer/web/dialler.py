@@ -8,14 +8,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import create_model
 from sqlalchemy.engine import RowMapping
 from starlette.responses import Response, StreamingResponse
 
+from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.schemas import (
     CAMPAIGN_RECORD_FIELDS,
     CONTACT_RECORD_FIELDS,
     HISTORY_RECORD_FIELDS,
 )
+from opendialer.web.openapi import FaceDocs, StatusMessage, Wire, column_model, text
 from opendialer.web.responses import json_response, stream_json_array
 
 
@@ -82,3 +85,71 @@ def contact_list_response(
         yield b'],"count":%d,"orderBy":"Name","ascending":true,"status":200}' % count
 
     return StreamingResponse(body(), media_type="application/json")
+
+
+# -- the OpenAPI document's description of the above -----------------------------------------
+
+DOCS = FaceDocs(StatusMessage)
+
+# 2020-11-11T15:31:47.070: ISO 8601 to the millisecond, without an offset.
+DiallerTime = text(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$", "2020-11-11T15:31:47.070")
+
+CampaignRecord = column_model(
+    "DiallerCampaign",
+    Campaign.__table__,
+    CAMPAIGN_RECORD_FIELDS,
+    moment=DiallerTime,
+    doc="A dialler campaign: its name, time zone, phone region and retry delays (seconds).",
+)
+ContactRecord = column_model(
+    "DiallerContact",
+    Contact.__table__,
+    CONTACT_RECORD_FIELDS,
+    moment=DiallerTime,
+    doc="A dialler contact: the seed's fields (the end reasons in both spellings, Acd and "
+    "Acid, with one value), its numbers in E.164, and its dialing state. Moments are UTC; "
+    "dtBeginDate, dtEndDate and FollowUpDateTime are wall-clock values as sent.",
+)
+HistoryRecord = column_model(
+    "DiallerContactHistory",
+    ContactHistory.__table__,
+    HISTORY_RECORD_FIELDS,
+    moment=DiallerTime,
+    doc="One call to a contact and its result; the end reason in both spellings. Times UTC.",
+)
+
+
+def _records(name: str, record: type[Wire]) -> type[Wire]:
+    model: type[Wire] = create_model(
+        name,
+        __base__=Wire,
+        __doc__='The dialler\'s envelope: {"records", "count", "status"}.',
+        records=(list[record], ...),  # type: ignore[valid-type]
+        count=(int, ...),
+        status=(int, ...),
+    )
+    return model
+
+
+CampaignRecords = _records("DiallerCampaigns", CampaignRecord)
+ContactRecords = _records("DiallerContacts", ContactRecord)
+HistoryRecords = _records("DiallerContactsHistory", HistoryRecord)
+
+
+class DiallerContactList(Wire):
+    """The list of contacts: sorted by Name, then ID; limitStart and limitPageSize echoed."""
+
+    filter: str
+    limitStart: int
+    limitPageSize: int
+    records: list[ContactRecord]  # type: ignore[valid-type]
+    count: int
+    orderBy: str
+    ascending: bool
+    status: int
+
+
+class DiallerStatus(Wire):
+    """The dialler's envelope of an answer without records: {"status"}."""
+
+    status: int

@@ -15,9 +15,13 @@ from fastapi import Query
 from opendialer.errors import Invalid
 from opendialer.kit.apimodel import whole_number
 from opendialer.kit.dates import timestamp
+from opendialer.web.openapi import FaceDocs, VelocityError
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 20
+
+# The OpenAPI document's responses of these faces' operations, errors in their envelope.
+DOCS = FaceDocs(VelocityError)
 
 
 def velocity_error(status: int, message: str) -> dict[str, Any]:
