@@ -170,8 +170,12 @@ def wait_ready(base: str, token: str, contact_id: int, server: subprocess.Popen[
     sys.exit("the server did not answer within 60 s")
 
 
-def wrk(base: str, script: Path, seconds: int, connections: int, threads: int) -> str:
+def wrk(
+    base: str, script: Path, seconds: int, connections: int, threads: int, cpus: str | None = None
+) -> str:
+    """wrk's report of one run; with `cpus`, wrk runs pinned to those CPUs."""
     args = [
+        *(["taskset", "-c", cpus] if cpus is not None else []),
         "wrk",
         f"-t{threads}",
         f"-c{connections}",

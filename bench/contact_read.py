@@ -44,6 +44,7 @@ from contact_load import (
     parse_wrk,
     prepare,
     stop_server,
+    wrk,
 )
 from import_contacts import BENCH_KEY, OPENDIALER
 
@@ -186,22 +187,7 @@ def main() -> None:
             wait_ready(base, f"/dialler/contacts/{hi}", token, server)
 
         def load(base: str, seconds: int) -> str:
-            command = [
-                "wrk",
-                "-t1",
-                f"-c{args.connections}",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "--latency",
-                "-s",
-                str(script),
-                f"{base}/",
-            ]
-            done = subprocess.run(pinned(command, wrk_cpus), capture_output=True, text=True)
-            if done.returncode != 0:
-                sys.exit(f"wrk failed ({done.returncode}):\n{done.stdout}{done.stderr}")
-            return done.stdout
+            return wrk(base, script, seconds, args.connections, 1, wrk_cpus)
 
         print(
             f"{cpus} CPU(s); servers pinned to CPU {server_cpus or 'any'}, wrk to "

@@ -5,13 +5,16 @@ transaction that is rolled back, and talks to the app over HTTP as a client woul
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from opendialer.app import create_app
@@ -65,6 +68,26 @@ def database(engine: Engine) -> Iterator[Database]:
     yield Database(engine, sessions)
     outer.rollback()
     connection.close()
+
+
+@pytest.fixture
+def cli_database_url(tmp_path: Path, database_url: str) -> Iterator[str]:
+    """A database of a command's own, which it migrates and commits to: a SQLite file, or, when
+    the suite runs on PostgreSQL, a schema of its own in the test database."""
+    if make_url(database_url).get_backend_name() != "postgresql":
+        yield f"sqlite:///{tmp_path / 'command.db'}"
+        return
+    schema = f"command_{uuid.uuid4().hex[:12]}"
+    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
 
 
 @pytest.fixture

@@ -12,8 +12,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from opendialer.app import create_app
@@ -21,7 +19,6 @@ from opendialer.auth.principal import Principal, Role
 from opendialer.auth.tokens import issue_token
 from opendialer.cli import app as cli_app
 from opendialer.config import Settings
-from opendialer.db.session import make_engine
 from tests.callreports.conftest import SEED_RECORDS
 from tests.conftest import TEST_KEY
 
@@ -29,26 +26,6 @@ MASTER_CSV = Path(__file__).parents[1] / "fixtures" / "Master.csv"
 # The fixture's four calls, in Chicago: 10/10 23:07:20 and 19:49:16, 10/11 09:00:05 and 09:02:00.
 WINDOW = {"start": "2022-10-10 00:00:00", "end": "2022-10-11 23:59:59"}
 FIRST_LINE = MASTER_CSV.read_text().splitlines()[0]
-
-
-@pytest.fixture
-def cli_database_url(tmp_path: Path, database_url: str) -> Iterator[str]:
-    """A database of the command's own, which it migrates and commits to: a SQLite file, or,
-    when the suite runs on PostgreSQL, a schema of its own in the test database."""
-    if make_url(database_url).get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'x.db'}"
-        return
-    schema = f"cdr_import_{uuid.uuid4().hex[:12]}"
-    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ the file."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,6 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner, Result
 
 from opendialer.app import create_app
@@ -23,7 +20,6 @@ from opendialer.auth.principal import Principal, Role
 from opendialer.auth.tokens import issue_token
 from opendialer.cli import app as cli_app
 from opendialer.config import Settings
-from opendialer.db.session import make_engine
 from opendialer.dialler import importer
 from opendialer.dialler.schemas import ContactImport
 from opendialer.kit.apimodel import describe_validation_errors
@@ -31,26 +27,6 @@ from tests.conftest import TEST_KEY
 
 Run = Callable[..., Result]
 CHUNK = 3
-
-
-@pytest.fixture
-def cli_database_url(tmp_path: Path, database_url: str) -> Iterator[str]:
-    """A database of the command's own, which it migrates and commits to: a SQLite file, or,
-    when the suite runs on PostgreSQL, a schema of its own in the test database."""
-    if make_url(database_url).get_backend_name() != "postgresql":
-        yield f"sqlite:///{tmp_path / 'contacts.db'}"
-        return
-    schema = f"contacts_import_{uuid.uuid4().hex[:12]}"
-    url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    engine = make_engine(database_url)
-    with engine.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @pytest.fixture
