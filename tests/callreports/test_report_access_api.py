@@ -87,6 +87,18 @@ def test_a_partner_admin_names_any_of_its_tenants_by_id(
     assert unique_ids(client, partner(auth), tenantId=tenant, **DAY) == [expected]
 
 
+def test_tenantid_in_lower_case_or_as_a_header_names_the_tenant_too(
+    client: TestClient, auth: TokenFactory, calls: None
+) -> None:
+    # As on every other face: a seed client may send the tenant as a tenantid header, or the
+    # query name in lower case, and must get that tenant's records only.
+    assert unique_ids(client, partner(auth), tenantid="315", **DAY) == ["call-315"]
+    by_header = {**partner(auth), "tenantid": "315"}
+    assert unique_ids(client, by_header, **DAY) == ["call-315"]
+    assert unique_ids(client, admin(auth, 314), tenantid="314", **DAY) == ["call-314"]
+    assert "tenant 315" in error(report(client, admin(auth, 314), tenantid="315", **DAY), 404)
+
+
 @pytest.mark.parametrize(("code", "expected"), [("ACME", "call-314"), ("OTHER", "call-315")])
 def test_a_partner_admin_names_any_of_its_tenants_by_billing_code(
     client: TestClient, auth: TokenFactory, calls: None, code: str, expected: str

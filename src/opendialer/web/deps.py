@@ -71,16 +71,20 @@ def bearer_token(request: Request) -> str:
     raise Unauthorized("the Authorization header must be 'Bearer <token>' or the bare token")
 
 
-def requested_tenant(request: Request) -> int | None:
-    """The tenant named by a tenantid header or tenantid/tenantId query parameter, if any."""
+def named_tenant(request: Request) -> str | None:
+    """The tenantid header or tenantid/tenantId query parameter as sent, if any."""
     raw = (
         request.headers.get("tenantid")
         or request.query_params.get("tenantid")
         or request.query_params.get("tenantId")
     )
-    if raw is None or raw == "":
-        return None
-    return whole_number("tenantid", raw)
+    return raw or None
+
+
+def requested_tenant(request: Request) -> int | None:
+    """The tenant named by a tenantid header or tenantid/tenantId query parameter, if any."""
+    raw = named_tenant(request)
+    return None if raw is None else whole_number("tenantid", raw)
 
 
 def token_principal(request: Request) -> Principal:
