@@ -190,7 +190,8 @@ def _json_arrays(batch: list[tuple[Any, ...]]) -> list[bytes | None]:
         plain = b"\\" not in array and array.count(b",") == FIELDS - 1
         for index in MEASUREMENTS:
             value = values[index]
-            if type(value) is float and not low <= abs(value) < high:
+            # Zero (a measurement not taken) is written alike, 0.0, by both.
+            if type(value) is float and value and not low <= abs(value) < high:
                 plain = False
         arrays.append(array if plain else None)
     return arrays
