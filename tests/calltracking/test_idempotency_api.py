@@ -97,6 +97,39 @@ def test_keys_are_per_tenant(client: TestClient, auth: TokenFactory, new_loan: L
     assert count(client, their_headers) == 1
 
 
+def test_another_servicer_resending_a_key_and_body_is_not_given_the_stored_answer(
+    client: TestClient, auth: TokenFactory, loan: dict[str, Any], west: int
+) -> None:
+    """Keys are the caller's within its tenant and servicer: servicer 3 replaying servicer 2's
+    key and body is a request of its own (for a loan it does not hold), not a replay of 2's
+    answer with 2's call ids."""
+    key = {"Idempotency-Key": "servicer-2-batch"}
+    first = client.post(CALLS, json=call(loan), headers={**scoped(auth), **key})
+    assert first.status_code == 201
+
+    replay = client.post(CALLS, json=call(loan), headers={**scoped(auth, servicer=west), **key})
+
+    assert "Idempotent-Replayed" not in replay.headers
+    assert replay.status_code == 400, replay.text
+    assert first.json()["data"][0]["callId"] not in replay.text
+    assert count(client, scoped(auth)) == 1
+
+
+def test_one_key_of_two_servicers_names_two_requests(
+    client: TestClient, auth: TokenFactory, new_loan: LoanFactory, west: int
+) -> None:
+    east_loan, west_loan = new_loan(), new_loan(servicer=west)
+    key = {"Idempotency-Key": "daily-batch"}
+    east = client.post(CALLS, json=call(east_loan), headers={**scoped(auth), **key})
+    west_answer = client.post(
+        CALLS, json=call(west_loan), headers={**scoped(auth, servicer=west), **key}
+    )
+    assert (east.status_code, west_answer.status_code) == (201, 201), west_answer.text
+    assert "Idempotent-Replayed" not in west_answer.headers
+    assert count(client, scoped(auth)) == 1
+    assert count(client, scoped(auth, servicer=west)) == 1
+
+
 def test_without_a_key_a_retry_records_again(
     client: TestClient, auth: TokenFactory, loan: dict[str, Any]
 ) -> None:

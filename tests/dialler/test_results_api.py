@@ -475,6 +475,45 @@ def test_a_result_for_an_unknown_or_foreign_contact_is_404(
     assert_unchanged(client, auth, contact)
 
 
+def test_a_result_sent_again_with_its_key_is_recorded_once(
+    client: TestClient, auth: TokenFactory, contact: dict[str, Any]
+) -> None:
+    path = f"/dialler/contacts/contact/{contact['ID']}/results"
+    body = {"PhoneNumberOffset": 1, "dtCallStart": START, "CauseCodesID": 17}
+    headers = {**auth(), "Idempotency-Key": "attempt-1"}
+
+    first = client.post(path, json=body, headers=headers)
+    again = client.post(path, json=body, headers=headers)
+
+    assert first.status_code == again.status_code == 200, again.text
+    assert "Idempotent-Replayed" not in first.headers
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert len(history(client, auth, contact["ID"])) == 1
+    assert fetch(client, auth, contact["ID"])["nTriesPhoneNumber1"] == 1
+
+
+def test_a_results_key_names_one_request_per_contact(
+    client: TestClient, auth: TokenFactory, campaign_id: int, contact: dict[str, Any]
+) -> None:
+    other = import_contact(client, auth, campaign_id, UserData="other", **NUMBERS)
+    body = {"PhoneNumberOffset": 1, "dtCallStart": START, "CauseCodesID": 17}
+    headers = {**auth(), "Idempotency-Key": "attempt-1"}
+    path = "/dialler/contacts/contact/{}/results"
+
+    assert client.post(path.format(contact["ID"]), json=body, headers=headers).status_code == 200
+    second = client.post(path.format(other["ID"]), json=body, headers=headers)
+    changed = client.post(
+        path.format(contact["ID"]), json={**body, "CauseCodesID": 16}, headers=headers
+    )
+
+    assert second.status_code == 200, second.text
+    assert "Idempotent-Replayed" not in second.headers
+    assert_error(changed, 409, "attempt-1", "different request")
+    assert len(history(client, auth, contact["ID"])) == 1
+    assert len(history(client, auth, other["ID"])) == 1
+
+
 def test_agents_and_report_readers_may_not_record_results(
     client: TestClient, auth: TokenFactory, contact: dict[str, Any]
 ) -> None:

@@ -105,5 +105,11 @@ def post_calls(
     # Bound to one path whichever prefix the request came by: a retry by the other is the
     # same request.
     return idempotent_response(
-        session, scope.tenant, idempotency_key, "/calltracking/calls", body, record
+        session,
+        scope.tenant,
+        scope.servicer,
+        idempotency_key,
+        "/calltracking/calls",
+        body,
+        record,
     )

@@ -13,10 +13,20 @@ from opendialer.idempotency.models import IdempotentRequest
 
 
 class IdempotencyRepository(TenantRepository):
-    """Requests that carried an Idempotency-Key, one per key and tenant."""
+    """Requests to one endpoint (`path`) that carried an Idempotency-Key, one per key, tenant
+    and servicer (`scope`)."""
+
+    def __init__(self, session: Session, tenant_id: int, path: str, scope: str) -> None:
+        super().__init__(session, tenant_id)
+        self.path = path
+        self.scope = scope
 
     def get(self, key: str) -> IdempotentRequest | None:
-        query = self.scoped(IdempotentRequest).where(IdempotentRequest.key == key)
+        query = self.scoped(IdempotentRequest).where(
+            IdempotentRequest.path == self.path,
+            IdempotentRequest.scope == self.scope,
+            IdempotentRequest.key == key,
+        )
         return self.session.scalars(query).first()
 
     def forget(self, stored: IdempotentRequest) -> None:
@@ -24,7 +34,7 @@ class IdempotencyRepository(TenantRepository):
         self.session.delete(stored)
         self.session.flush()
 
-    def claim(self, key: str, request_hash: str, path: str) -> IdempotentRequest | None:
+    def claim(self, key: str, request_hash: str) -> IdempotentRequest | None:
         """Hold `key` for this request until its answer is stored; None when another request
         holds the key already.
 
@@ -32,9 +42,10 @@ class IdempotencyRepository(TenantRepository):
         finds the key taken; the savepoint keeps this transaction usable after that."""
         entry = IdempotentRequest(
             tenant_id=self.tenant_id,
+            path=self.path,
+            scope=self.scope,
             key=key,
             request_hash=request_hash,
-            path=path,
             status_code=0,
             body=b"",
         )

@@ -28,15 +28,24 @@ class Answer:
     replayed: bool = False
 
 
-class IdempotentRequests:
-    """The requests of one tenant that carried an Idempotency-Key."""
+def servicer_scope(servicer_id: int | None) -> str:
+    """The scope a key is the caller's in, within its tenant: the servicer the request acts
+    for, or the whole tenant."""
+    return "tenant" if servicer_id is None else f"servicer {servicer_id}"
 
-    def __init__(self, session: Session, tenant_id: int) -> None:
+
+class IdempotentRequests:
+    """The requests to one endpoint (`path`) that carried an Idempotency-Key, of one tenant
+    and, when the request names one, one servicer."""
+
+    def __init__(
+        self, session: Session, tenant_id: int, servicer_id: int | None, path: str
+    ) -> None:
         self.session = session
-        self.requests = IdempotencyRepository(session, tenant_id)
+        self.requests = IdempotencyRepository(session, tenant_id, path, servicer_scope(servicer_id))
 
     def answer(
-        self, key: str, fingerprint: str, path: str, produce: Callable[[], tuple[int, bytes]]
+        self, key: str, fingerprint: str, produce: Callable[[], tuple[int, bytes]]
     ) -> Answer:
         """The answer stored under `key` when the request was made before (the same request,
         by `fingerprint`: another one is a conflict); else `produce`'s, stored under `key` in
@@ -46,7 +55,7 @@ class IdempotentRequests:
             if stored.created_at >= utcnow() - KEY_LIFETIME:
                 return _replay(stored, fingerprint)
             self.requests.forget(stored)
-        claimed = self.requests.claim(key, fingerprint, path)
+        claimed = self.requests.claim(key, fingerprint)
         if claimed is None:
             # Claimed meanwhile by a request that has committed since, or is still running.
             stored = self.requests.get(key)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Header
 from starlette.responses import Response
 
 from opendialer.dialler.router import ContactId
 from opendialer.dialler.schemas import CallResult
 from opendialer.outcomes.service import record_result
 from opendialer.web.deps import DbSession, Writer
-from opendialer.web.dialler import DOCS, HistoryRecords, history_record, records_response
+from opendialer.web.dialler import DOCS, HistoryRecords, history_record, records_body
+from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempotent_response
 
 router = APIRouter(tags=["dialler"])
 
@@ -18,7 +21,14 @@ router = APIRouter(tags=["dialler"])
     "/dialler/contacts/contact/{diallerContactsID}/results", responses=DOCS.write(HistoryRecords)
 )
 def post_result(
-    contact_id: ContactId, body: CallResult, session: DbSession, principal: Writer
+    contact_id: ContactId,
+    body: CallResult,
+    session: DbSession,
+    principal: Writer,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, description=KEY_DESCRIPTION),
+    ] = None,
 ) -> Response:
     """Record the result of one call to the contact's number at `PhoneNumberOffset` (1-6).
 
@@ -27,5 +37,17 @@ def post_result(
     the contact is linked to a loan) and in the call reports, and answers the new history
     record.
     """
-    entry = record_result(session, principal.tenant, contact_id, body)
-    return records_response([history_record(entry)])
+
+    def record() -> tuple[int, bytes]:
+        entry = record_result(session, principal.tenant, contact_id, body)
+        return 200, records_body([history_record(entry)])
+
+    return idempotent_response(
+        session,
+        principal.tenant,
+        principal.servicer_id,
+        idempotency_key,
+        f"/dialler/contacts/contact/{contact_id}/results",
+        body.model_dump(mode="json", by_alias=True),
+        record,
+    )

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from pydantic import create_model
 from sqlalchemy.engine import RowMapping
 from starlette.responses import Response, StreamingResponse
@@ -61,9 +62,13 @@ campaign_record = serializer(CAMPAIGN_RECORD_FIELDS)
 history_record = serializer(HISTORY_RECORD_FIELDS)
 
 
-def records_response(records: list[dict[str, Any]]) -> Response:
+def records_body(records: list[dict[str, Any]]) -> bytes:
     """The dialler envelope for a set of records: {"records", "count", "status"}."""
-    return json_response({"records": records, "count": len(records), "status": 200})
+    return orjson.dumps({"records": records, "count": len(records), "status": 200})
+
+
+def records_response(records: list[dict[str, Any]]) -> Response:
+    return Response(records_body(records), media_type="application/json")
 
 
 def status_response(status_code: int = 200) -> Response:

@@ -38,20 +38,21 @@ def check_key(key: str) -> str:
 def idempotent_response(
     session: Session,
     tenant_id: int,
+    servicer_id: int | None,
     key: str | None,
     path: str,
     body: Any,
     produce: Callable[[], tuple[int, bytes]],
 ) -> Response:
     """The JSON answer `produce` gives (status, body), or, for a request sent again with the
-    same `key`, the answer it gave the first time. `path` names the endpoint whichever prefix
-    the request came by."""
+    same `key` to the same endpoint by the same tenant and servicer, the answer it gave the
+    first time. `path` names the endpoint whichever prefix the request came by."""
     if key is None:
         status, content = produce()
         return Response(content, status_code=status, media_type="application/json")
     fingerprint = request_hash("POST", path, body)
-    requests = IdempotentRequests(session, tenant_id)
-    answer = requests.answer(check_key(key), fingerprint, path, produce)
+    requests = IdempotentRequests(session, tenant_id, servicer_id, path)
+    answer = requests.answer(check_key(key), fingerprint, produce)
     headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
     return Response(
         answer.body, status_code=answer.status, media_type="application/json", headers=headers
