@@ -48,6 +48,22 @@ IMPORT_BODIES: dict[str, tuple[dict[str, Any], str]] = {
     "form-encoded": ({"data": {"Name": "Doe"}}, "request body"),
     "invalid UTF-8": ({"content": b'{"Name": "\xff"}', "headers": JSON}, "body"),
     "nested too deep": (raw("[" * 100_000 + "]" * 100_000), "body"),
+    "UTF-16": ({"content": json.dumps(contact()).encode("utf-16"), "headers": JSON}, "UTF-8"),
+    "UTF-16 without a byte order mark": (
+        {"content": json.dumps(contact()).encode("utf-16-le"), "headers": JSON},
+        "UTF-8",
+    ),
+    "UTF-8 byte order mark": (
+        {"content": b"\xef\xbb\xbf" + json.dumps(contact()).encode(), "headers": JSON},
+        "byte order mark",
+    ),
+    "charset other than UTF-8": (
+        {
+            "content": json.dumps(contact()).encode(),
+            "headers": {"content-type": "application/json; charset=iso-8859-1"},
+        },
+        "UTF-8",
+    ),
     "number too long to parse": (raw('{"RandomSortOrder": ' + "9" * 5000 + "}"), "body"),
     # wrong types and values out of range
     "Name as number": ({"json": contact(Name=12345)}, "Name"),
@@ -58,6 +74,9 @@ IMPORT_BODIES: dict[str, tuple[dict[str, Any], str]] = {
     "Amount too large": ({"json": contact(Amount=1e20)}, "Amount"),
     "dtBeginDate not a date": ({"json": contact(dtBeginDate="not-a-date")}, "dtBeginDate"),
     "dtBeginDate 30 February": ({"json": contact(dtBeginDate="2020-02-30T00:00")}, "dtBeginDate"),
+    "dtBeginDate a number": ({"json": contact(dtBeginDate=0)}, "dtBeginDate: Value error"),
+    "dtBeginDate a tiny number": ({"json": contact(dtBeginDate=4e-220)}, "dtBeginDate"),
+    "dtBeginDate digits": ({"json": contact(dtBeginDate="1600000000")}, "ISO 8601"),
     "dtEndDate before year 1 in UTC": (
         {"json": contact(dtEndDate="0001-01-01T00:00:00+14:00")},
         "dtEndDate",
@@ -90,6 +109,18 @@ IMPORT_BODIES: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "NUL in Name": ({"json": contact(Name="Do\x00e")}, "Name"),
     "NUL in Comment": ({"json": contact(Comment="a\x00b")}, "Comment"),
+    "CR in Name": (
+        {"json": contact(Name="Doe\r")},
+        "Name: Value error, must not contain the control",
+    ),
+    "LF in UserData": ({"json": contact(UserData="LN-1\nLN-2")}, "U+000A"),
+    "TAB in PhoneNumber1": ({"json": contact(PhoneNumber1="312\t5550100")}, "PhoneNumber1"),
+    "ESC in Comment": ({"json": contact(Comment="\x1b[31mred")}, "Comment"),
+    "C1 control in FirstName": ({"json": contact(FirstName="Jo\x85")}, "FirstName"),
+    "right-to-left override in Name": ({"json": contact(Name="Doe\u202e")}, "U+202E"),
+    "bidi isolate in Comment": ({"json": contact(Comment="a\u2066b")}, "Comment"),
+    "zero-width space in UserData": ({"json": contact(UserData="LN\u200b1")}, "U+200B"),
+    "byte order mark in Name": ({"json": contact(Name="\ufeffDoe")}, "Name"),
     "lone surrogate in Name": (
         raw('{"DiallerCampaignsID": "{campaign}", "Name": "\\ud800", "PhoneNumber1": "1"}'),
         "Name",
@@ -278,6 +309,9 @@ CASES: list[tuple[str, str, str, dict[str, Any], int, str]] = [
     ("DELETE on the contact list", "DELETE", "/dialler/contacts", {}, 405, "DELETE"),
     ("POST on a contact", "POST", "/dialler/contacts/{contact}", {"json": {}}, 405, "POST"),
     ("PATCH on update", "PATCH", "/dialler/contacts/update", {"json": {}}, 405, "PATCH"),
+    ("GET on import", "GET", "/dialler/contacts/import", {}, 405, "it takes POST"),
+    ("DELETE on import", "DELETE", "/dialler/contacts/import", {}, 405, "it takes POST"),
+    ("GET on results", "GET", "/dialler/contacts/contact/{contact}/results", {}, 405, "GET"),
 ]
 
 
@@ -329,6 +363,31 @@ def assert_refused(response: Response, status: int, needle: str) -> None:
     assert set(body) == {"status", "message"}, body
     assert body["status"] == status
     assert needle in body["message"], body["message"]
+
+
+def test_a_method_a_path_does_not_take_names_those_it_takes(
+    client: TestClient, auth: TokenFactory
+) -> None:
+    for method, path, allow in [
+        ("GET", "/dialler/contacts/import", "POST"),
+        ("PUT", "/dialler/contacts", "GET, HEAD"),
+        ("GET", "/dialler/contacts/contact/1/results", "POST"),
+        ("GET", "/loans/bulk", "POST"),
+        ("DELETE", "/auth/token", "POST"),
+    ]:
+        response = client.request(method, path, headers=auth())
+        assert response.status_code == 405, (method, path, response.text)
+        assert response.headers["Allow"] == allow, (method, path)
+
+
+def test_free_text_keeps_its_line_breaks_and_tabs(
+    client: TestClient, auth: TokenFactory, names: dict[str, Any]
+) -> None:
+    text = "first line\r\nsecond\tline"
+    body = {"ID": names["contact"], "Comment": text, "Address": "1 Main St\nSuite 2"}
+    response = client.post("/dialler/contacts/update", json=body, headers=auth())
+    assert response.status_code == 200, response.text
+    assert response.json()["records"][0]["Comment"] == text
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -177,6 +179,10 @@ def test_a_partner_client_acts_on_its_tenants(run: Run, api: TestClient) -> None
         (["client", "create", "--role", "partner_admin", "--partner", 77], 1, "partner 77"),
         (["token", "issue", "--role", "agent", "--tenant", 999], 1, "tenant 999 does not exist"),
         (["token", "issue", "--role", "partner_admin", "--tenant", 314], 1, "partner"),
+        (["token", "issue", "--role", "agent", "--tenant", 314, "--ttl", 86401], 1, "86400 s"),
+        (["token", "issue", "--role", "agent", "--tenant", 314, "--ttl", 0], 1, "at least 1"),
+        (["demo", "--ttl", 90000], 1, "OPENDIALER_TOKEN_MAX_TTL_SECONDS"),
+        (["client", "revoke", "odc_nobody"], 1, "client odc_nobody does not exist"),
     ],
 )
 def test_create_and_issue_commands_refuse_bad_input(
@@ -195,6 +201,83 @@ def test_token_issue_prints_only_the_token(run: Run, api: TestClient, demo_token
     assert contact_count(api, token) == 40
     refused = api.post("/dialler/campaigns", json={"Name": "Agent's"}, headers=bearer(token))
     assert refused.status_code == 403
+
+
+def test_a_revoked_clients_tokens_stop_working_and_it_gets_no_new_ones(
+    run: Run, api: TestClient, demo_token: str
+) -> None:
+    lines = run("client", "create", "--role", "account_admin", "--tenant", 314).stdout
+    credentials = dict(line.split("=", 1) for line in lines.splitlines())
+    form = {"grant_type": "client_credentials", **credentials}
+    token = api.post("/auth/token", data=form).json()["access_token"]
+    assert contact_count(api, token) == 40
+
+    assert (
+        f"client {credentials['client_id']} revoked"
+        in run("client", "revoke", credentials["client_id"]).stdout
+    )
+    time.sleep(Settings().revocation_refresh_seconds)  # how stale the service's copy may be
+    refused = api.get("/dialler/contacts", headers=bearer(token))
+    again = run("client", "revoke", credentials["client_id"]).stdout
+    listed = run("client", "list", "--tenant", 314).stdout.splitlines()
+
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["message"]
+    assert api.post("/auth/token", data=form).status_code == 401
+    assert contact_count(api, demo_token) == 40  # other tokens go on working
+    assert "already revoked" in again
+    assert listed[0].split("\t") == [
+        "client_id",
+        "role",
+        "tenant",
+        "servicer",
+        "partner",
+        "created",
+        "revoked",
+    ]
+    (row,) = [line.split("\t") for line in listed[1:] if line.startswith(credentials["client_id"])]
+    assert row[1:5] == ["account_admin", "314", "-", "-"] and row[6] != "-"
+    assert credentials["client_secret"] not in "\n".join(listed)
+
+
+@pytest.mark.parametrize("key", ["a", "x" * 31, "é" * 15])
+def test_a_signing_key_shorter_than_32_bytes_is_refused_at_start(
+    run: Run, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    monkeypatch.setenv("OPENDIALER_SECRET_KEY", key)
+    for command in (["serve"], ["db", "upgrade"], ["token", "issue", "--role", "agent"]):
+        result = run(*command, code=1)
+        assert "OPENDIALER_SECRET_KEY must be at least 32 bytes" in one_line(result.stderr)
+    with pytest.raises(ValueError, match="OPENDIALER_SECRET_KEY"):
+        create_app(Settings(secret_key=key))
+
+
+def test_a_short_key_in_the_key_file_is_refused_too(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENDIALER_SECRET_KEY")
+    (tmp_path / "cli.db.secret").write_text("short\n")
+    result = run("db", "upgrade", code=1)
+    assert "cli.db.secret must be at least 32 bytes" in one_line(result.stderr)
+
+
+def test_the_database_its_journal_and_the_generated_key_are_private(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENDIALER_SECRET_KEY")
+    token_line(run("demo"))
+    # Another connection writing: SQLite makes the -wal and -shm files as it needs them.
+    writer = sqlite3.connect(tmp_path / "cli.db")
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("UPDATE tenants SET name = name")
+    writer.commit()
+    try:
+        files = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
+    finally:
+        writer.close()
+
+    assert {"cli.db", "cli.db-wal", "cli.db-shm", "cli.db.secret"} <= set(files)
+    assert set(files.values()) == {0o600}, files
 
 
 # -- importing contacts ----------------------------------------------------------------------
@@ -242,6 +325,23 @@ def test_import_reports_bad_rows_by_line_and_imports_the_rest(
     assert chen["Comment"] == "two\nlines"
     for rejected in ("CSV-3", "CSV-4", "CSV-5"):
         assert by_user_data(api, demo_token, rejected) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (HEADER.replace("Comment", "Name") + "Rivera,Ana,3125550142,C-1,1,,x\n", "line 1"),
+        (HEADER + "Rivera,Ana,3125550142,C-1,1,,x\nChen,Li,3125550143,C-2,1,,y,z\n", "line 3"),
+    ],
+    ids=["a header naming Name twice", "a row with more cells than the header"],
+)
+def test_a_csv_whose_cells_cannot_be_told_apart_imports_nothing(
+    run: Run, api: TestClient, demo_token: str, tmp_path: Path, text: str, words: str
+) -> None:
+    path = write_csv(tmp_path, text)
+    result = run("import", "contacts", path, "--tenant", 314, "--campaign", DEMO_CAMPAIGN, code=1)
+    assert words in one_line(result.stderr) and "nothing imported" in one_line(result.stderr)
+    assert contact_count(api, demo_token) == 40
 
 
 def test_strict_import_imports_nothing_when_a_row_is_bad(

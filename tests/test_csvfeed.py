@@ -11,7 +11,14 @@ from typing import Annotated, Any
 import pytest
 from pydantic import AfterValidator
 
-from opendialer.kit.csvfeed import Checked, ReaderStopped, Row, checked_chunks, validate
+from opendialer.kit.csvfeed import (
+    Checked,
+    CsvShapeError,
+    ReaderStopped,
+    Row,
+    checked_chunks,
+    validate,
+)
 
 
 def keep(rows: list[Row]) -> Checked:
@@ -31,11 +38,11 @@ def die(rows: list[Row]) -> Checked:
     os._exit(3)
 
 
-TEXT = 'a,b,a\n1,"two\nlines",3\n\nx"y,plain,\n"q""uote",,"three\nmore\nlines"\n4,5,6\n7,8,9\n'
+TEXT = 'a,b,c\n1,"two\nlines",3\n\nx"y,plain,\n"q""uote",,"three\nmore\nlines"\n4,5,6\n7,8,9\n'
 
 
 def expected(path: Path) -> list[Row]:
-    """What csv.DictReader reads: the last of a repeated column, empty values left out."""
+    """What csv.DictReader reads, empty values left out."""
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)
         return [(reader.line_num, {k: v for k, v in row.items() if v}) for row in reader]
@@ -57,6 +64,25 @@ def test_rows_and_line_numbers_are_those_of_the_whole_file(
     assert read == expected(path)
     assert [line for line, _ in read] == [3, 5, 8, 9, 10]
     assert sum(counts) == 5
+
+
+@pytest.mark.parametrize("second", [False, True])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a,b,a\n1,2,3\n", "line 1: the header names a more than once"),
+        ("a,b\n1,2\n3,4\n5,6,7\n", "line 4: 3 cells, but the header names 2"),
+        ('a,b\n"1\n2",3,4\n', "line 3: 3 cells, but the header names 2"),
+    ],
+)
+def test_cells_that_cannot_be_told_apart_stop_the_file(
+    tmp_path: Path, second: bool, text: str, problem: str
+) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(text)
+    with pytest.raises(CsvShapeError, match=problem):
+        for _ in checked_chunks(path, 1, keep, in_second_process=second):
+            pass
 
 
 def test_problems_come_back_in_the_files_order(tmp_path: Path) -> None:

@@ -6,14 +6,17 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
 from opendialer import __version__
+from opendialer.auth.attempts import FailedAttempts
+from opendialer.auth.revocations import Revocations
 from opendialer.auth.router import oauth_error
 from opendialer.auth.router import router as auth_router
 from opendialer.calllist.router import router as calllist_router
@@ -28,9 +31,11 @@ from opendialer.outcomes.router import router as outcomes_router
 from opendialer.web.cors import BrowserOrigins
 from opendialer.web.errors import Envelope, Faces, install_error_handlers, status_message
 from opendialer.web.limits import BodySizeLimit, takes_batches
+from opendialer.web.methods import DeclaredMethods
 from opendialer.web.openapi import install_openapi
 from opendialer.web.query import QueryNameCase
 from opendialer.web.velocity import velocity_error
+from opendialer.web.writes import WriteTurns
 
 # Each router and the envelope its errors are answered in: a path under any of its first
 # segments (/dialerapi/...) answers in its face's envelope, unknown paths included.
@@ -61,8 +66,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # Fewer threads than anyio's default of 40: past two or three per core they only take
         # the interpreter's lock from one another.
         to_thread.current_default_thread_limiter().total_tokens = REQUEST_THREADS
-        app.state.database = database or Database.from_url(settings.database_url)
+        app.state.database = database or Database.from_url(
+            settings.database_url, lock_wait_seconds=settings.write_wait_seconds
+        )
+        app.state.write_turns = WriteTurns(
+            one_at_a_time=app.state.database.engine.dialect.name == "sqlite",
+            wait_seconds=settings.write_wait_seconds,
+        )
         app.state.signing_key = settings.signing_key()
+        app.state.revocations = Revocations(app.state.database, settings.revocation_refresh_seconds)
+        # Secrets are checked with scrypt, which keeps a core busy for tens of milliseconds:
+        # a flood of attempts may use at most half the cores, never the request threads.
+        app.state.secret_checks = CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
         if own:
             # What start-up loaded lives as long as the service: kept out of the collector's
             # full passes, which otherwise walk it again and again under load (a batch of
@@ -90,6 +105,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.token_attempts = FailedAttempts(
+        settings.token_failure_limit, settings.token_failure_window_seconds
+    )
 
     faces = Faces(default=status_message)
     batch_paths = []
@@ -109,6 +127,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         limits={path: settings.max_batch_body_bytes for path in batch_paths},
     )
     app.add_middleware(QueryNameCase, faces=faces)
+    app.add_middleware(DeclaredMethods, faces=faces)
     if settings.cors_origins:
         # Added last, so outermost: a preflight is answered first, and every answer, errors
         # of the middleware above included, carries the headers.

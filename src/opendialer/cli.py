@@ -12,19 +12,19 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from opendialer.auth.principal import Role
-from opendialer.auth.service import create_client, principal_for
+from opendialer.auth.service import create_client, list_clients, principal_for, revoke_client
 from opendialer.auth.tokens import issue_token
 from opendialer.calllist.service import CallList
 from opendialer.callreports.asterisk import MasterCsvError, read_master_csv
 from opendialer.callreports.schemas import CdrInput
 from opendialer.callreports.service import CallReports
-from opendialer.config import Settings
+from opendialer.config import Settings, check_ttl
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
 from opendialer.dialler.service import CampaignService, ContactService
@@ -63,6 +63,31 @@ for sub, name in (
 err = Console(stderr=True)
 
 
+def _settings() -> Settings:
+    """The settings from the environment; a bad one stops the command, naming it."""
+    try:
+        settings = Settings()
+        settings.signing_key()  # a short key, configured or on disk, is refused here too
+    except ValidationError as exc:
+        problems = "; ".join(
+            problem["msg"].removeprefix("Value error, ") for problem in exc.errors()
+        )
+        raise _fail(problems) from None
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    return settings
+
+
+def _ttl(settings: Settings, ttl: int) -> int:
+    try:
+        check_ttl(ttl, settings.token_max_ttl_seconds, "--ttl")
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
+    if ttl < 1:
+        raise _fail("--ttl must be at least 1 second")
+    return ttl
+
+
 def _database(settings: Settings) -> Database:
     database = Database.from_url(settings.database_url)
     upgrade(database.engine)
@@ -70,6 +95,8 @@ def _database(settings: Settings) -> Database:
 
 
 def _not_csv(file: Path, exc: Exception) -> typer.Exit:
+    if isinstance(exc, csvfeed.CsvShapeError):
+        return _fail(f"{file}: {exc}; nothing imported")
     return _fail(f"{file} is not a CSV file in UTF-8 ({exc}); nothing imported")
 
 
@@ -98,7 +125,7 @@ def serve(
     """Apply pending migrations, then serve the API."""
     import uvicorn
 
-    settings = Settings()
+    settings = _settings()
     database = _database(settings)
     key = settings.signing_key()  # generated once here, before several workers could race
     if demo:
@@ -130,7 +157,7 @@ def _demo_token(database: Database, key: str, ttl: int = 86400) -> str:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
-    settings = Settings()
+    settings = _settings()
     _database(settings).engine.dispose()
     err.print(f"database at {settings.database_url} is up to date")
 
@@ -140,8 +167,8 @@ def demo(
     ttl: Annotated[int, typer.Option(help="Lifetime of the printed token, in seconds.")] = 86400,
 ) -> None:
     """Load demo data (idempotent) and print an account_admin token for tenant 314."""
-    settings = Settings()
-    typer.echo(_demo_token(_database(settings), settings.signing_key(), ttl))
+    settings = _settings()
+    typer.echo(_demo_token(_database(settings), settings.signing_key(), _ttl(settings, ttl)))
 
 
 @tenant_app.command("create")
@@ -154,7 +181,7 @@ def tenant_create(
     ] = None,
 ) -> None:
     """Create a tenant (a client account)."""
-    with _database(Settings()).transaction() as session:
+    with _database(_settings()).transaction() as session:
         try:
             create_tenant(session, tenant_id, name, partner, billing_code)
         except DomainError as exc:
@@ -169,7 +196,7 @@ def servicer_create(
     name: Annotated[str, typer.Option(help="The servicer's name.")],
 ) -> None:
     """Create a servicer inside a tenant."""
-    with _database(Settings()).transaction() as session:
+    with _database(_settings()).transaction() as session:
         try:
             create_servicer(session, tenant_id, servicer_id, name)
         except DomainError as exc:
@@ -187,7 +214,7 @@ def client_create(
     partner: Annotated[int | None, typer.Option(help="For partner_admin: the partner.")] = None,
 ) -> None:
     """Create an API client; its secret is shown this once and stored only as a slow hash."""
-    with _database(Settings()).transaction() as session:
+    with _database(_settings()).transaction() as session:
         try:
             client = create_client(
                 session, _role(role), tenant_id=tenant, servicer_id=servicer, partner_id=partner
@@ -196,6 +223,39 @@ def client_create(
             raise _fail(exc.message) from None
     typer.echo(f"client_id={client.client_id}")
     typer.echo(f"client_secret={client.client_secret}")
+
+
+@client_app.command("list")
+def client_list(
+    tenant: Annotated[int | None, typer.Option(help="Only this tenant's clients.")] = None,
+) -> None:
+    """List API clients: id, role, scope, when created and when revoked (never the secret)."""
+    with _database(_settings()).transaction(write=False) as session:
+        clients = list_clients(session, tenant_id=tenant)
+    typer.echo("client_id\trole\ttenant\tservicer\tpartner\tcreated\trevoked")
+    for client in clients:
+        fields = (
+            client.client_id,
+            client.role,
+            client.tenant_id,
+            client.servicer_id,
+            client.partner_id,
+            client.created_at.isoformat(timespec="seconds"),
+            client.revoked_at.isoformat(timespec="seconds") if client.revoked_at else None,
+        )
+        typer.echo("\t".join("-" if field is None else str(field) for field in fields))
+
+
+@client_app.command("revoke")
+def client_revoke(client_id: Annotated[str, typer.Argument(metavar="CLIENT_ID")]) -> None:
+    """Revoke an API client: it gets no new token, and its tokens stop working (within
+    OPENDIALER_REVOCATION_REFRESH_SECONDS in a running service)."""
+    with _database(_settings()).transaction() as session:
+        try:
+            newly = revoke_client(session, client_id)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    typer.echo(f"client {client_id} {'revoked' if newly else 'was already revoked'}")
 
 
 @token_app.command("issue")
@@ -209,7 +269,7 @@ def token_issue(
     ttl: Annotated[int, typer.Option(help="Lifetime in seconds.")] = 3600,
 ) -> None:
     """Print an access token, alone on stdout."""
-    settings = Settings()
+    settings = _settings()
     with _database(settings).transaction(write=False) as session:
         try:
             principal = principal_for(
@@ -217,7 +277,7 @@ def token_issue(
             )
         except DomainError as exc:
             raise _fail(exc.message) from None
-    typer.echo(issue_token(principal, settings.signing_key(), ttl))
+    typer.echo(issue_token(principal, settings.signing_key(), _ttl(settings, ttl)))
 
 
 @import_app.command("contacts")
@@ -244,7 +304,7 @@ def import_contacts(
         raise _fail("give exactly one of --campaign-id and --campaign")
     if second_process is None:
         second_process = csvfeed.second_process(file)
-    with _collector_paused(), _database(Settings()).transaction() as session:
+    with _collector_paused(), _database(_settings()).transaction() as session:
         try:
             get_tenant(session, tenant)
             target = CampaignService(session, tenant).resolve(campaign_id, campaign)
@@ -348,7 +408,7 @@ def import_loans(
     the seed's field names. Re-importing the same file changes nothing."""
     if second_process is None:
         second_process = csvfeed.second_process(file)
-    with _collector_paused(), _database(Settings()).transaction() as session:
+    with _collector_paused(), _database(_settings()).transaction() as session:
         try:
             get_servicer(session, tenant, servicer)
         except DomainError as exc:
@@ -409,7 +469,7 @@ def bucket_create(
             "lenderId": lender,
         }
     )
-    with _database(Settings()).transaction() as session:
+    with _database(_settings()).transaction() as session:
         try:
             get_servicer(session, tenant, servicer)
             bucket = BucketService(session, tenant).create(servicer, body)
@@ -431,7 +491,7 @@ def calllist_build(
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError:
         raise typer.BadParameter(f"{as_of!r} is not a date (YYYY-MM-DD)") from None
-    with _database(Settings()).transaction() as session:
+    with _database(_settings()).transaction() as session:
         try:
             get_tenant(session, tenant)
             list_date, counts = CallList(session, tenant).build(servicer, day)
@@ -468,7 +528,7 @@ def import_cdr(
             raw.append((line, record))
     except MasterCsvError as exc:
         raise _fail(f"{file}: {exc}") from None
-    with _database(Settings()).transaction() as session:
+    with _database(_settings()).transaction() as session:
         try:
             get_tenant(session, tenant)
         except DomainError as exc:

@@ -34,3 +34,18 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class TryLater(DomainError):
+    """The request was not done now and may be sent again after `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class TooManyRequests(TryLater):
+    status_code = 429
+
+
+class Busy(TryLater):
+    status_code = 503

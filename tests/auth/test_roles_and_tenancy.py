@@ -9,6 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
 
+from opendialer.db.session import Database
+from opendialer.tenancy.service import ensure_partner
 from tests.conftest import TokenFactory
 
 READ, LOCK, WRITE = "read", "lock", "write"
@@ -311,8 +313,10 @@ def test_a_partner_admin_that_names_no_tenant_gets_400(
 
 
 def test_a_partner_admin_of_another_partner_gets_404(
-    client: TestClient, auth: TokenFactory, names: dict[str, Any]
+    client: TestClient, auth: TokenFactory, database: Database, names: dict[str, Any]
 ) -> None:
+    with database.transaction() as session:
+        ensure_partner(session, 91, "Another Partner")
     headers = {**auth("partner_admin", partner=91), "tenantid": "314"}
     assert_envelope(client.get("/dialler/contacts", headers=headers), 404)
     assert_envelope(client.get(f"/dialler/contacts/{names['contact']}", headers=headers), 404)

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from datetime import timedelta
 from typing import Any
 
 import jwt
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from opendialer.app import create_app
 from opendialer.auth.models import ApiClient
 from opendialer.auth.principal import Principal, Role
-from opendialer.auth.service import NewClient, create_client
+from opendialer.auth.service import NewClient, create_client, revoke_client
 from opendialer.auth.tokens import issue_token
 from opendialer.config import Settings
 from opendialer.db.base import utcnow
 from opendialer.db.session import Database
+from opendialer.tenancy.models import Tenant
+from opendialer.tenancy.service import create_tenant
 from tests.conftest import TEST_KEY, TokenFactory
 
 TOKEN_KEYS = {"access_token", "token_type", "expires_in"}
@@ -231,6 +235,139 @@ def test_a_revoked_client_gets_no_token(
             .values(revoked_at=utcnow())
         )
     assert_oauth_error(client.post("/auth/token", data=form(api_client)), 401, "invalid_client")
+
+
+def guarded(settings: Settings, database: Database, limit: int = 3) -> FastAPI:
+    """The app with `limit` failed attempts allowed per client id and per address."""
+    limits = {"token_failure_limit": limit, "token_failure_window_seconds": 60}
+    return create_app(settings.model_copy(update=limits), database)
+
+
+def from_address(app: FastAPI, address: str = "203.0.113.5") -> TestClient:
+    return TestClient(app, raise_server_exceptions=False, client=(address, 50000))
+
+
+def test_repeated_failures_lock_the_client_out_even_with_the_right_secret(
+    settings: Settings, database: Database, tenants: list[int]
+) -> None:
+    api_client = new_client(database)
+    wrong = form(api_client, client_secret="wrong")
+    app = guarded(settings, database)
+    with from_address(app) as attacker:
+        failures = [attacker.post("/auth/token", data=wrong) for _ in range(3)]
+        locked = attacker.post("/auth/token", data=wrong)
+    # The client's own server, from another address, is locked out as well.
+    with from_address(app, "198.51.100.7") as owner:
+        right = owner.post("/auth/token", data=form(api_client))
+
+    assert [f.status_code for f in failures] == [401] * 3
+    for refused in (locked, right):
+        assert_oauth_error(refused, 429, "invalid_client")
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        assert "too many failed attempts" in refused.json()["error_description"]
+
+
+def test_repeated_failures_from_one_address_lock_it_out_for_any_client(
+    settings: Settings, database: Database, tenants: list[int]
+) -> None:
+    api_client = new_client(database)
+    with from_address(guarded(settings, database)) as attacker:
+        guesses = [
+            attacker.post("/auth/token", data=form(api_client, client_id=f"odc_guess{n}"))
+            for n in range(4)
+        ]
+        known = attacker.post("/auth/token", data=form(api_client))
+
+    assert [g.status_code for g in guesses] == [401, 401, 401, 429]
+    assert_oauth_error(known, 429, "invalid_client")
+
+
+def test_successful_requests_count_against_no_limit(
+    settings: Settings, database: Database, tenants: list[int]
+) -> None:
+    api_client = new_client(database)
+    with from_address(guarded(settings, database, limit=2)) as client:
+        answers = [client.post("/auth/token", data=form(api_client)) for _ in range(5)]
+        failed = client.post("/auth/token", data=form(api_client, client_secret="wrong"))
+        still = client.post("/auth/token", data=form(api_client))
+
+    assert [a.status_code for a in answers] == [200] * 5
+    assert failed.status_code == 401
+    assert still.status_code == 200
+
+
+def test_an_unknown_client_costs_one_secret_check_as_a_wrong_secret_does(
+    client: TestClient, database: Database, tenants: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api_client = new_client(database)
+    client.post("/auth/token", data=form(api_client, client_id="odc_warmup"))
+    checks: list[int] = []
+    scrypt = hashlib.scrypt
+
+    def counted(*args: Any, **kwargs: Any) -> bytes:
+        checks.append(1)
+        return scrypt(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    unknown = client.post("/auth/token", data=form(api_client, client_id="odc_nobody"))
+    unknown_checks = len(checks)
+    wrong = client.post("/auth/token", data=form(api_client, client_secret="wrong"))
+
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    assert unknown_checks == len(checks) - unknown_checks == 1
+
+
+def strict_revocation(settings: Settings, database: Database) -> TestClient:
+    """The app reading who is revoked before every request, as a refresh interval of 0 says."""
+    app = create_app(settings.model_copy(update={"revocation_refresh_seconds": 0}), database)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def test_a_revoked_clients_tokens_stop_working(
+    settings: Settings, database: Database, tenants: list[int]
+) -> None:
+    api_client, other = new_client(database), new_client(database)
+    with strict_revocation(settings, database) as client:
+        token, kept = token_of(client, api_client), token_of(client, other)
+        before = client.get("/dialler/campaigns", headers={"Authorization": f"Bearer {token}"})
+        with database.transaction() as session:
+            revoke_client(session, api_client.client_id)
+        after = client.get("/dialler/campaigns", headers={"Authorization": f"Bearer {token}"})
+        untouched = client.get("/dialler/campaigns", headers={"Authorization": f"Bearer {kept}"})
+
+    assert before.status_code == 200
+    assert after.status_code == 401
+    assert after.json()["message"] == "the access token's client has been revoked"
+    assert untouched.status_code == 200
+
+
+def test_a_deleted_tenants_tokens_stop_working(
+    settings: Settings, database: Database, tenants: list[int]
+) -> None:
+    api_client = new_client(database, tenant_id=316)
+    with strict_revocation(settings, database) as client:
+        headers = {"Authorization": f"Bearer {token_of(client, api_client)}"}
+        before = client.get("/dialler/campaigns", headers=headers)
+        with database.transaction() as session:
+            session.execute(delete(Tenant).where(Tenant.id == 316))
+        read = client.get("/dialler/campaigns", headers=headers)
+        written = client.post("/call-reports", json=[], headers=headers)
+
+    assert before.status_code == 200
+    for refused in (read, written):
+        assert refused.status_code == 401, refused.text
+        assert refused.json()["message"] == "the access token's tenant no longer exists"
+
+
+def test_a_tenant_made_after_the_service_started_is_served_at_once(
+    client: TestClient, database: Database, auth: TokenFactory
+) -> None:
+    with database.transaction() as session:
+        create_tenant(session, 777, "New Servicing")
+
+    assert client.get("/dialler/campaigns", headers=auth(tenant=777)).status_code == 200
+    assert client.get("/dialler/campaigns", headers=auth(tenant=778)).status_code == 401
 
 
 def test_the_token_path_answers_a_wrong_method_in_its_own_envelope(client: TestClient) -> None:

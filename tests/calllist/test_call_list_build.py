@@ -346,7 +346,7 @@ def test_the_build_defaults_to_today_utc(client: TestClient, book: Book) -> None
     assert record["createdDate"][:10] == today.isoformat()
 
 
-@pytest.mark.parametrize("asof", ["2020-13-01", "tomorrow", "2020-02-30"])
+@pytest.mark.parametrize("asof", ["2020-13-01", "tomorrow", "2020-02-30", "0", "1600000000"])
 def test_a_build_date_that_is_no_date_is_400(client: TestClient, book: Book, asof: str) -> None:
     response = client.post(f"{CALLS}/build", params={"asof": asof}, headers=book.headers)
     assert_error(response, 400, "asof")

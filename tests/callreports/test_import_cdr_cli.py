@@ -254,6 +254,21 @@ def test_a_bad_line_fails_the_file_with_a_message_naming_it(
     assert read_back(api) == []
 
 
+def test_a_file_that_is_not_utf8_is_refused_whole(
+    opendialer: Any, api: TestClient, tmp_path: Path
+) -> None:
+    lines = MASTER_CSV.read_text().splitlines()
+    latin1 = lines[1].replace('"6125550143"', '"Jos\u00e9"')
+    path = tmp_path / "Master.csv"
+    path.write_bytes("\n".join([lines[0], latin1, lines[2]]).encode("latin-1") + b"\n")
+
+    result = opendialer("import", "cdr", str(path), "--tenant", "314")
+
+    assert result.exit_code == 1
+    assert "not UTF-8" in messages(result) and "nothing imported" in messages(result)
+    assert read_back(api) == []
+
+
 def test_a_line_with_a_value_too_long_is_rejected_and_the_rest_loaded(
     opendialer: Any, api: TestClient, tmp_path: Path
 ) -> None:

@@ -248,12 +248,16 @@ def test_records_belong_to_the_tenant_that_loaded_them(
         ({"direction": "SIDEWAYS"}, "[2].direction", "'IN' or 'OUT'"),
         ({"disposition": "CONGESTION"}, "[2].disposition", "ANSWERED"),
         ({"uniqueId": ""}, "[2].uniqueId", "at least 1"),
-        ({"time": "yesterday"}, "[2].time", "datetime"),
+        ({"time": "yesterday"}, "[2].time", "ISO 8601"),
         ({"duration": -1}, "[2].duration", "greater than or equal to 0"),
         ({"mos": "high"}, "[2].mos", "number"),
         ({"ocn": 8911}, "[2].ocn", "string"),
         ({"callerIdName": "x" * 81}, "[2].callerIdName", "80"),
         ({"colour": "red"}, "[2].colour", "not a known field"),
+        ({"time": 0}, "[2].time", "ISO 8601"),
+        ({"time": "1709294520"}, "[2].time", "ISO 8601"),
+        ({"callerIdName": "Bob\u200b"}, "[2].callerIdName", "U+200B"),
+        ({"uniqueId": "bad-2\n"}, "[2].uniqueId", "U+000A"),
     ],
 )
 def test_a_bad_record_rejects_the_whole_batch_naming_its_index_and_field(

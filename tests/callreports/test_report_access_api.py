@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from opendialer.db.session import Database
+from opendialer.tenancy.service import ensure_partner
 from tests.callreports.conftest import admin, cdr, error, load, partner, report, unique_ids
 from tests.conftest import TokenFactory
 
@@ -140,8 +142,10 @@ def test_an_unknown_billing_code_is_404(
 
 
 def test_another_partner_reaches_none_of_partner_90s_tenants(
-    client: TestClient, auth: TokenFactory, calls: None
+    client: TestClient, auth: TokenFactory, database: Database, calls: None
 ) -> None:
+    with database.transaction() as session:
+        ensure_partner(session, 91, "Another Partner")
     stranger = partner(auth, 91)
 
     error(report(client, stranger, tenantId="314", **DAY), 404)

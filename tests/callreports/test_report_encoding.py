@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -75,12 +76,22 @@ def seed_values(row: tuple[Any, ...], time: str) -> list[Any]:
     return values
 
 
+def inert(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula, with the ' that keeps it text (OWASP): one
+    starting with =, +, -, @, tab or CR that is not a number with its sign."""
+    formula = isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+    if formula and not re.fullmatch(r"[+-][0-9]+(\.[0-9]+)?", value):
+        return "'" + value
+    return value
+
+
 def as_csv_module_writes(batches: list[Batch]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CDR_API_NAMES)
     for batch in batches:
-        writer.writerows(seed_values(*record) for record in zip(*batch, strict=True))
+        for record in zip(*batch, strict=True):
+            writer.writerow([inert(value) for value in seed_values(*record)])
     return buffer.getvalue().encode()
 
 

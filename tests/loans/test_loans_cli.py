@@ -197,6 +197,25 @@ def test_bad_lines_are_reported_by_line_and_the_rest_imported(
     assert again.stdout.strip() == "created: 0, updated: 0, unchanged: 2, rejected: 3"
 
 
+def test_a_file_whose_cells_cannot_be_told_apart_is_refused_naming_the_line(
+    run: Run, api: TestClient, tmp_path: Path
+) -> None:
+    good = write_rows(tmp_path / "feed.csv", [feed_row(1), feed_row(2)]).read_text()
+    header, first, second = good.splitlines()
+    twice = tmp_path / "twice.csv"
+    twice.write_text(f"{header},loanNumber\n{first},1\n")
+    wide = tmp_path / "wide.csv"
+    wide.write_text(f"{header}\n{first}\n{second},extra\n")
+
+    named_twice = run("import", "loans", twice, "--tenant", 314, "--servicer", 2, code=1)
+    too_wide = run("import", "loans", wide, "--tenant", 314, "--servicer", 2, code=1)
+
+    assert "line 1: the header names loanNumber more than once" in one_line(named_twice.stderr)
+    assert "line 3: " in one_line(too_wide.stderr) and "cells" in one_line(too_wide.stderr)
+    assert "nothing imported" in one_line(too_wide.stderr)
+    assert everything(api, "/loans") == []
+
+
 def test_a_strict_import_of_a_file_with_a_bad_line_imports_nothing(
     run: Run, api: TestClient, tmp_path: Path
 ) -> None:
@@ -357,21 +376,22 @@ def test_a_large_feed_read_in_either_process_imports_the_same(
     run: Run, api: TestClient, tmp_path: Path, second_process: str
 ) -> None:
     # More than two of the import's chunks, with bad rows on either side of a chunk's end and
-    # a quoted value whose line breaks make a record's lines outnumber its rows.
+    # a quoted value whose line breaks make a record's lines outnumber its rows (a name may
+    # hold no line break: that row is a bad one too, named by its record's last line).
     rows = [feed_row(n) for n in range(1, 12_002)]
     rows[0]["borrowerLastName"] = 'Hudson "Hank"\nof\nHudson Bay'
     for n in (2, 4_999, 5_000, 5_001, 12_001):
         rows[n - 1]["loanStatus"] = "late"
     path = write_rows(tmp_path / "feed.csv", rows)
     result = run("import", "loans", path, "--tenant", 314, "--servicer", 2, second_process)
-    assert result.stdout.strip() == "created: 11996, updated: 0, unchanged: 0, rejected: 5"
+    assert result.stdout.strip() == "created: 11995, updated: 0, unchanged: 0, rejected: 6"
     # Row n is on line n + 1, after the header, plus the two line breaks of row 1.
     bad_lines = [line.split(":")[0] for line in result.stderr.splitlines() if "line " in line]
-    assert bad_lines == [f"line {n + 3}" for n in (2, 4_999, 5_000, 5_001, 12_001)]
-    [first] = everything(api, "/borrowers", externalreferenceid="BR-1")
-    assert first["borrowerLastName"] == 'Hudson "Hank"\nof\nHudson Bay'
+    assert bad_lines == ["line 4"] + [f"line {n + 3}" for n in (2, 4_999, 5_000, 5_001, 12_001)]
+    assert "line 4: borrowerLastName" in one_line(result.stderr)
+    assert everything(api, "/borrowers", externalreferenceid="BR-1") == []
     again = run("import", "loans", path, "--tenant", 314, "--servicer", 2, second_process)
-    assert again.stdout.strip() == "created: 0, updated: 0, unchanged: 11996, rejected: 5"
+    assert again.stdout.strip() == "created: 0, updated: 0, unchanged: 11995, rejected: 6"
 
 
 @pytest.mark.parametrize("second_process", ["--second-process", "--no-second-process"])

@@ -7,18 +7,28 @@ import binascii
 from typing import Annotated, Any
 from urllib.parse import unquote
 
+from anyio import to_thread
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from opendialer.auth.attempts import FailedAttempts
 from opendialer.auth.service import token_for_client
-from opendialer.errors import Invalid, Unauthorized
+from opendialer.errors import Invalid, TooManyRequests, Unauthorized
 from opendialer.web.auth import TOKEN_RESPONSES
-from opendialer.web.deps import DbSession
+from opendialer.web.deps import ReadSession
 from opendialer.web.responses import json_response
+from opendialer.web.writes import Route
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=Route)
 
-OAUTH_ERRORS = {400: "invalid_request", 401: "invalid_client"}
+# RFC 6749 section 5.2 names no code for 429 and 503: a client locked out for now failed to
+# authenticate (invalid_client); a busy service is temporarily_unavailable (section 4.1.2.1).
+OAUTH_ERRORS = {
+    400: "invalid_request",
+    401: "invalid_client",
+    429: "invalid_client",
+    503: "temporarily_unavailable",
+}
 
 
 def oauth_error(status: int, message: str) -> dict[str, Any]:
@@ -40,9 +50,9 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 
 @router.post("/auth/token", responses=TOKEN_RESPONSES)
-def issue_access_token(
+async def issue_access_token(
     request: Request,
-    session: DbSession,
+    session: ReadSession,
     grant_type: Annotated[str | None, Form()] = None,
     client_id: Annotated[str | None, Form(max_length=200)] = None,
     client_secret: Annotated[str | None, Form(max_length=200)] = None,
@@ -50,7 +60,8 @@ def issue_access_token(
     """Exchange API client credentials for an access token (OAuth2 client credentials grant).
 
     Send `grant_type=client_credentials` form-encoded, with `client_id` and `client_secret`
-    either in the form or as HTTP Basic credentials.
+    either in the form or as HTTP Basic credentials. After repeated failures for one client id
+    or from one address the endpoint answers 429 with `Retry-After` until the time has passed.
     """
     if grant_type != "client_credentials":
         raise Invalid("grant_type must be client_credentials (form-encoded)")
@@ -59,10 +70,33 @@ def issue_access_token(
         if client_id is None or client_secret is None:
             raise Unauthorized("client_id and client_secret are required")
         credentials = (client_id, client_secret)
-    settings = request.app.state.settings
-    token = token_for_client(
-        session, *credentials, request.app.state.signing_key, settings.token_ttl_seconds
-    )
+    state = request.app.state
+    settings = state.settings
+    address = request.client.host if request.client else "unknown"
+    keys = (f"client {credentials[0]}", f"address {address}")
+    attempts: FailedAttempts = state.token_attempts
+    wait = attempts.refused_for(keys)
+    if wait is not None:
+        raise TooManyRequests(
+            f"too many failed attempts for this client or address; retry in {wait} s", wait
+        )
+    attempts.start(keys)
+    failed = False
+    try:
+        # The secret's check is slow on purpose; a few at a time, beside the request threads.
+        token = await to_thread.run_sync(
+            token_for_client,
+            session,
+            *credentials,
+            state.signing_key,
+            settings.token_ttl_seconds,
+            limiter=state.secret_checks,
+        )
+    except Unauthorized:
+        failed = True
+        raise
+    finally:
+        attempts.end(keys, failed=failed)
     return json_response(
         {"access_token": token, "token_type": "Bearer", "expires_in": settings.token_ttl_seconds}
     )

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy.orm import Session
 
 from opendialer.auth.models import ApiClient
 from opendialer.auth.principal import Principal, Role
-from opendialer.auth.repository import add_client, client_by_id
+from opendialer.auth.repository import add_client, client_by_id, clients
 from opendialer.auth.tokens import hash_secret, issue_token, verify_secret
+from opendialer.db.base import utcnow
 from opendialer.errors import Invalid, NotFound, Unauthorized
 from opendialer.tenancy.service import find_partner, find_servicer, get_tenant
 
@@ -72,6 +74,11 @@ def create_client(
     return NewClient(client_id, client_secret)
 
 
+@cache
+def _decoy_hash() -> str:
+    return hash_secret(secrets.token_urlsafe(32))
+
+
 def token_for_client(
     session: Session, client_id: str, client_secret: str, key: str, ttl_seconds: int
 ) -> str:
@@ -79,8 +86,9 @@ def token_for_client(
     if "\x00" not in client_id:  # no client id holds one, and PostgreSQL refuses it in a query
         client = client_by_id(session, client_id)
     if client is None or client.revoked_at is not None:
-        # Hash anyway so that an unknown client id takes as long as a wrong secret.
-        verify_secret(client_secret, hash_secret("timing"))
+        # Check anyway, against a hash of the same cost, so that an unknown client id takes as
+        # long as a known one with a wrong secret and tells a guesser nothing.
+        verify_secret(client_secret, _decoy_hash())
         raise Unauthorized("unknown client or wrong secret")
     if not verify_secret(client_secret, client.secret_hash):
         raise Unauthorized("unknown client or wrong secret")
@@ -92,3 +100,19 @@ def token_for_client(
         partner_id=client.partner_id,
     )
     return issue_token(principal, key, ttl_seconds)
+
+
+def list_clients(session: Session, *, tenant_id: int | None = None) -> list[ApiClient]:
+    return clients(session, tenant_id)
+
+
+def revoke_client(session: Session, client_id: str) -> bool:
+    """Revoke the client: True when it was live until now, False when already revoked."""
+    client = client_by_id(session, client_id) if "\x00" not in client_id else None
+    if client is None:
+        raise NotFound(f"client {client_id} does not exist")
+    if client.revoked_at is not None:
+        return False
+    client.revoked_at = utcnow()
+    session.flush()
+    return True

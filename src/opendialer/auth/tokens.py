@@ -48,7 +48,10 @@ def issue_token(principal: Principal, key: str, ttl_seconds: int) -> str:
     now = utcnow()
     claims: dict[str, Any] = {
         "iss": ISSUER,
+        # The client the token was issued to ("cli" for `opendialer token issue`): revoking
+        # the client ends its tokens. The id names this one token in logs.
         "sub": principal.subject,
+        "jti": secrets.token_urlsafe(12),
         "role": principal.role.value,
         "tenant": principal.tenant_id,
         "servicer": principal.servicer_id,

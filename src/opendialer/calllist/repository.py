@@ -6,7 +6,20 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Select,
+    Table,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from opendialer.calllist.models import CallListBuild, CallListEntry
@@ -208,19 +221,38 @@ class CallListRepository(TenantRepository):
     def lenders(self, ids: set[str]) -> dict[str, Lender]:
         return self.by_ids(Lender, ids)
 
-    def tracked_calls(
+    def tracked_call_days(
         self, loan_ids: set[str], since: datetime, before: datetime | None
-    ) -> list[tuple[str, str, datetime]]:
-        """(loan id, call status, call time) of the loans' tracked calls in [since, before)
-        (with no end when `before` is None)."""
+    ) -> list[tuple[str, date, int, int]]:
+        """(loan id, UTC day, calls, contacts) of the loans' tracked calls in [since, before)
+        (with no end when `before` is None), a row per loan and day: counted by the
+        database, so that a loan called 90,000 times sends back a row a day, not a call."""
         if not loan_ids:
             return []
-        query = self.scoped(
-            TrackedCall, TrackedCall.loan_id, TrackedCall.call_status, TrackedCall.call_timestamp
-        ).where(TrackedCall.loan_id.in_(loan_ids), TrackedCall.call_timestamp >= since)
+        day = _utc_day(self.dialect)
+        contacted = func.count(case((TrackedCall.call_status == "Contacted", 1)))
+        query = (
+            self.scoped(TrackedCall, TrackedCall.loan_id, day, func.count(), contacted)
+            .where(TrackedCall.loan_id.in_(loan_ids), TrackedCall.call_timestamp >= since)
+            .group_by(TrackedCall.loan_id, day)
+        )
         if before is not None:
             query = query.where(TrackedCall.call_timestamp < before)
-        return [(row[0], row[1], row[2]) for row in self.session.execute(query)]
+        return [
+            (loan, _as_date(when), int(calls), int(contacts))
+            for loan, when, calls, contacts in self.session.execute(query)
+        ]
+
+
+def _utc_day(dialect: str) -> ColumnElement[Any]:
+    """A tracked call's day in UTC: SQLite keeps UTC times as text that starts with it."""
+    if dialect == "sqlite":
+        return func.substr(TrackedCall.call_timestamp, 1, 10)
+    return cast(func.timezone("UTC", TrackedCall.call_timestamp), Date)
+
+
+def _as_date(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def servicers_without_list(session: Session, list_date: date) -> list[tuple[int, int]]:

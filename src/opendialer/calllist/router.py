@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from starlette.responses import Response
 
 from opendialer.calllist.service import CallFilters, CallList
+from opendialer.kit.apimodel import DateText
 from opendialer.web.calllist import BuiltLists, CallListPage, entry_record
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import DOCS, Paging, page, paging
+from opendialer.web.writes import Route
 
-router = APIRouter(tags=["dialer call list"])
+router = APIRouter(tags=["dialer call list"], route_class=Route)
 
 Filter = Query(max_length=100)
 
@@ -53,7 +54,9 @@ def get_dialer_calls(
 def build_call_list(
     session: DbSession,
     scope: ScopeWriter,
-    asof: Annotated[date | None, Query(description="The list's date; default today (UTC).")] = None,
+    asof: Annotated[
+        DateText | None, Query(description="The list's date (YYYY-MM-DD); default today (UTC).")
+    ] = None,
 ) -> Response:
     """Build (or rebuild) the day's call list for the servicer named by `servicerid`, or for
     every servicer of the tenant. Answers the number of entries per servicer."""

@@ -141,24 +141,23 @@ class CallList:
         loans = self.entries.loans({r.loan_id for r in rows})
         borrowers = self.entries.borrowers({r.borrower_id for r in rows if r.borrower_id})
         lenders = self.entries.lenders({r.lender_id for r in rows if r.lender_id})
-        calls = self.entries.tracked_calls(
+        days = self.entries.tracked_call_days(
             {r.loan_id for r in rows},
             day_start(min(r.window_start for r in rows)),
             day_after(max(r.window_end for r in rows)),
         )
-        # Each loan's calls as (UTC day, status): a window is whole UTC days.
-        by_loan: defaultdict[str, list[tuple[date, str]]] = defaultdict(list)
-        for loan_id, status, moment in calls:
-            by_loan[loan_id].append((moment.astimezone(UTC).date(), status))
+        # Each loan's calls and contacts per UTC day: a window is whole UTC days.
+        by_loan: defaultdict[str, list[tuple[date, int, int]]] = defaultdict(list)
+        for loan_id, day, calls, contacts in days:
+            by_loan[loan_id].append((day, calls, contacts))
         attempted: Counter[tuple[str, str]] = Counter()
         contacted: Counter[tuple[str, str]] = Counter()
         for row in rows:
             key = (row.call_id, row.loan_id)
-            for day, status in by_loan[row.loan_id]:
+            for day, calls, contacts in by_loan[row.loan_id]:
                 if row.window_start <= day <= row.window_end:
-                    attempted[key] += 1
-                    if status == "Contacted":
-                        contacted[key] += 1
+                    attempted[key] += calls
+                    contacted[key] += contacts
         return [
             CallListItem(
                 row,

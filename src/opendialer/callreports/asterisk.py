@@ -37,13 +37,19 @@ def read_master_csv(
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, CDR fields in the API's names) for each line of a Master.csv file;
     a line that cannot be read raises MasterCsvError naming the problem."""
-    with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+    with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         while True:
             try:
                 fields = next(reader, None)
             except csv.Error as exc:
                 raise MasterCsvError(f"line {reader.line_num}: {exc}") from None
+            except UnicodeDecodeError as exc:
+                # Stored as U+FFFD before: a caller's name lost without a word.
+                raise MasterCsvError(
+                    f"after line {reader.line_num}: not UTF-8 (byte {exc.object[exc.start]:#04x}"
+                    f" at offset {exc.start} of a block read); nothing imported"
+                ) from None
             if fields is None:
                 return
             if not fields or fields == [""]:

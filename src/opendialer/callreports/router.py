@@ -29,8 +29,9 @@ from opendialer.web.callreports import (
 from opendialer.web.deps import DbSession, TokenPrincipal, Writer, get_database, named_tenant
 from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
+from opendialer.web.writes import Route
 
-router = APIRouter(tags=["call reports"])
+router = APIRouter(tags=["call reports"], route_class=Route)
 
 MAX_BATCH = 50_000
 Text = Query(max_length=64)

@@ -14,7 +14,15 @@ from opendialer.db.ids import new_id
 class TrackedCall(Base):
     __tablename__ = "tracked_calls"
     __table_args__ = (
-        Index("ix_tracked_calls_loan_time", "tenant_id", "loan_id", "call_timestamp"),
+        # Servicer and status last: a loan's calls are counted from the index alone.
+        Index(
+            "ix_tracked_calls_loan_time",
+            "tenant_id",
+            "loan_id",
+            "call_timestamp",
+            "servicer_id",
+            "call_status",
+        ),
         Index("ix_tracked_calls_borrower", "tenant_id", "borrower_id", "call_timestamp"),
         Index("ix_tracked_calls_phone", "tenant_id", "phone_e164"),
         Index("ix_tracked_calls_time", "tenant_id", "servicer_id", "call_timestamp"),

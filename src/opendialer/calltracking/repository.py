@@ -54,7 +54,12 @@ class TrackedCallRepository(TenantRepository):
     def _where(self, where: CallFilter) -> list[ColumnElement[bool]]:
         clauses = [self.owns(CALLS)]
         if where.servicer_id is not None:
-            clauses.append(CALLS.c.servicer_id == where.servicer_id)
+            # With a loan, borrower or number named, their index finds the few calls; offered
+            # the servicer's index too, SQLite took it and walked all the servicer's calls
+            # (388 ms for none among 221,000). `+ 0` keeps it from being used as an index.
+            named = (where.loan_id, where.borrower_id, where.phone_e164)
+            servicer = CALLS.c.servicer_id + 0 if any(named) else CALLS.c.servicer_id
+            clauses.append(servicer == where.servicer_id)
         if where.loan_id is not None:
             clauses.append(CALLS.c.loan_id == where.loan_id)
         if where.borrower_id is not None:

@@ -17,8 +17,9 @@ from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempote
 from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import DOCS, Paging, page, paging
+from opendialer.web.writes import Route
 
-router = APIRouter(tags=["call tracking"])
+router = APIRouter(tags=["call tracking"], route_class=Route)
 
 RECORD_CALLS = f"""Record calls: one call object or an array of them, for loans of the tenant (of
 the servicer, with `servicerid`). Each has `loanId`, `phoneNumber`, `callStatus` (`Attempted` or

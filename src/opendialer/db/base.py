@@ -19,6 +19,10 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The `info` of a column of free text (a comment, an address): its values may hold line breaks
+# and tabs, which no name, key or number may.
+FREE_TEXT = {"free_text": True}
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """A moment in time, stored in UTC and always read back as an aware UTC datetime."""

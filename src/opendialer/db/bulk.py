@@ -13,6 +13,7 @@ from operator import is_
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -100,12 +101,14 @@ def insert_encoded(session: Session, table: Table, columns: Sequence[str], rows:
         with _copy(session, table, columns) as copy:
             copy.write(rows)
         return
-    raw = session.connection().connection.driver_connection
+    connection = session.connection()
     names = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    cursor = raw.cursor()  # type: ignore[union-attr]
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', rows)
+        with driver_errors(connection.dialect, statement):
+            cursor.executemany(statement, rows)
     finally:
         cursor.close()
 
@@ -114,13 +117,27 @@ def insert_encoded(session: Session, table: Table, columns: Sequence[str], rows:
 def _copy(
     session: Session, table: Table, columns: Sequence[str], binary: bool = False
 ) -> Iterator[Any]:
-    raw = session.connection().connection.driver_connection
+    connection = session.connection()
+    raw = connection.connection.driver_connection
     names = ", ".join(f'"{c}"' for c in columns)
     statement = f'COPY "{table.name}" ({names}) FROM STDIN'
     if binary:
         statement += " (FORMAT BINARY)"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+    cursor = raw.cursor()  # type: ignore[union-attr]
+    with driver_errors(connection.dialect, statement), cursor, cursor.copy(statement) as copy:
         yield copy
+
+
+@contextmanager
+def driver_errors(dialect: Dialect, statement: str) -> Iterator[None]:
+    """The driver's errors, from statements sent past SQLAlchemy, raised as SQLAlchemy's
+    (IntegrityError for a duplicate key, OperationalError for a lock), as the same statement
+    sent through the session would raise them: one handler answers both."""
+    dbapi_error = dialect.loaded_dbapi.Error
+    try:
+        yield
+    except dbapi_error as exc:
+        raise DBAPIError.instance(statement, None, exc, dbapi_error, dialect=dialect) from exc
 
 
 # COPY's text format: a row a line, values separated by tabs, \N for NULL, and a backslash
@@ -186,11 +203,12 @@ def bulk_update(
     ordered = [*columns, *keys]
     cursor = raw.cursor()  # type: ignore[union-attr]
     try:
-        if connection.dialect.name == "postgresql":
-            cursor.executemany(statement, [[row[c] for c in ordered] for row in rows])
-        else:
-            values = [[row[c] for c in ordered] for row in rows]
-            cursor.executemany(statement, _to_sqlite(table, ordered, values))
+        with driver_errors(connection.dialect, statement):
+            if connection.dialect.name == "postgresql":
+                cursor.executemany(statement, [[row[c] for c in ordered] for row in rows])
+            else:
+                values = [[row[c] for c in ordered] for row in rows]
+                cursor.executemany(statement, _to_sqlite(table, ordered, values))
     finally:
         cursor.close()
 

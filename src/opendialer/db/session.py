@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -23,7 +26,9 @@ SQLITE_BEGIN = "sqlite_begin"
 REQUEST_THREADS = 16
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, lock_wait_seconds: float) -> None:
+    busy_timeout = round(lock_wait_seconds * 1000)
+
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is turned off; SQLAlchemy emits BEGIN itself
@@ -33,7 +38,7 @@ def _sqlite_setup(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -42,17 +47,32 @@ def _sqlite_setup(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def _create_private(database: str | None) -> None:
+    """Creates a SQLite database file that does not exist yet readable by its owner only: it
+    holds personal data. SQLite gives its -wal and -shm files the database file's mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.exists() or not path.parent.is_dir():
+        return  # SQLite names a missing directory itself
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
+def make_engine(url: str, *, lock_wait_seconds: float = 30, **kwargs: Any) -> Engine:
+    """An engine for `url`. On SQLite a writer waits at most `lock_wait_seconds` for another
+    connection's write to end before its statement fails with "database is locked"."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _create_private(parsed.database)
         engine = create_engine(
             parsed,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": lock_wait_seconds},
             pool_size=REQUEST_THREADS,
             max_overflow=REQUEST_THREADS,
             **kwargs,
         )
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, lock_wait_seconds)
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
@@ -69,16 +89,23 @@ def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
     return sessionmaker(bind=bind, expire_on_commit=False, autoflush=False)
 
 
+_WRITER = {SQLITE_BEGIN: "IMMEDIATE"}
+
+
 def begin_writing(session: Session) -> None:
     """Start the session's transaction as a writer (BEGIN IMMEDIATE on SQLite)."""
-    session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+    session.connection(execution_options=_WRITER)
 
 
 @contextmanager
-def transaction(factory: sessionmaker[Session], *, write: bool = True) -> Iterator[Session]:
-    """A session whose work is committed on success and rolled back on any error."""
-    with factory() as session:
-        if write:
+def transaction(
+    factory: sessionmaker[Session], *, write: bool = True, bind: Engine | None = None
+) -> Iterator[Session]:
+    """A session whose work is committed on success and rolled back on any error. A writer
+    begins at once, unless bound to `bind`, whose options then begin it at its first
+    statement."""
+    with factory() if bind is None else factory(bind=bind) as session:
+        if write and bind is None:
             begin_writing(session)
         try:
             yield session
@@ -97,13 +124,22 @@ class Database:
         bind = self.sessions.kw.get("bind")
         # Sessions bound to one connection (tests) see only what it sees: plain reads use it too.
         self._connection = bind if isinstance(bind, Connection) else None
+        # Writers that begin as writers (BEGIN IMMEDIATE on SQLite) at their first statement.
+        self._lazy_writer = (
+            None if self._connection is not None else engine.execution_options(**_WRITER)
+        )
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(make_engine(url))
+    def from_url(cls, url: str, *, lock_wait_seconds: float = 30) -> Database:
+        return cls(make_engine(url, lock_wait_seconds=lock_wait_seconds))
 
-    def transaction(self, *, write: bool = True) -> AbstractContextManager[Session]:
-        return transaction(self.sessions, write=write)
+    def transaction(
+        self, *, write: bool = True, lazy: bool = False
+    ) -> AbstractContextManager[Session]:
+        """A transaction; `lazy`: a writer's begins at its first statement, not at once, so
+        that opening it does no I/O."""
+        bind = self._lazy_writer if write and lazy else None
+        return transaction(self.sessions, write=write, bind=bind)
 
     def first(self, query: RowQuery, **params: Any) -> dict[str, Any] | None:
         """The first row of `query` as a plain read: no session and no transaction of its own

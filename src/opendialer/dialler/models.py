@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opendialer.db.base import Base, FloatNumeric, UTCDateTime, utcnow
+from opendialer.db.base import FREE_TEXT, Base, FloatNumeric, UTCDateTime, utcnow
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -68,7 +68,7 @@ class Contact(Base):
     salutation: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(100))
     company: Mapped[str | None] = mapped_column(String(255))
-    address: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(500), info=FREE_TEXT)
     postal_code: Mapped[str | None] = mapped_column(String(32))
     city: Mapped[str | None] = mapped_column(String(255))
     country: Mapped[str | None] = mapped_column(String(100))
@@ -95,7 +95,7 @@ class Contact(Base):
     fax_number: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(255))
     website: Mapped[str | None] = mapped_column(String(500))
-    comment: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text, info=FREE_TEXT)
     reserved_users_uid: Mapped[str | None] = mapped_column(String(100))
     follow_up_users_uid: Mapped[str | None] = mapped_column(String(100))
     follow_up_date_time: Mapped[datetime | None] = mapped_column(DateTime)

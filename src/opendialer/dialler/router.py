@@ -29,8 +29,9 @@ from opendialer.web.dialler import (
     records_response,
     status_response,
 )
+from opendialer.web.writes import Route
 
-router = APIRouter(tags=["dialler"])
+router = APIRouter(tags=["dialler"], route_class=Route)
 
 ContactId = Annotated[
     int, Path(alias="diallerContactsID", ge=0, le=INT64, description="The dialler contact's ID.")

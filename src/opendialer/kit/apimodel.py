@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from sqlalchemy import (
     Boolean,
     ColumnElement,
@@ -39,10 +40,28 @@ def whole_number(name: str, raw: str, low: int = -INT64, high: int = INT64) -> i
     return value
 
 
-def text_problem(value: str) -> str | None:
-    """What makes `value` a text no database can store, if anything."""
-    if "\x00" in value:
-        return "must not contain NUL characters"
+# Characters that are invisible yet change how a text is shown or compared, so that two
+# names that look alike differ, or a text shows other than it reads ("Trojan source"):
+# zero-width spaces and joiners, the marks and overrides of bidirectional text, the
+# invisible operators, and the byte order mark.
+_INVISIBLE = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+# No name, key, code or number holds a control character (C0 and C1, with CR, LF and TAB)
+# or an invisible one.
+_NOT_IN_A_NAME = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+# Free text (a comment, an address) may also hold line breaks and tabs.
+_NOT_IN_FREE_TEXT = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_INVISIBLE}]")
+
+
+def text_problem(value: str, *, free_text: bool = False) -> str | None:
+    """What makes `value` a text that is refused, if anything: a character no database
+    stores (NUL, a lone surrogate), or a control or invisible one (`free_text` allows line
+    breaks and tabs)."""
+    found = (_NOT_IN_FREE_TEXT if free_text else _NOT_IN_A_NAME).search(value)
+    if found is not None:
+        char = found.group()
+        if char == "\x00":
+            return "must not contain NUL characters"
+        return f"must not contain the control or invisible character U+{ord(char):04X}"
     if not value.isascii():
         try:
             value.encode()
@@ -52,11 +71,36 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def _no_nul(value: str) -> str:
+def _checked_text(value: str) -> str:
     problem = text_problem(value)
     if problem:
         raise ValueError(problem)
     return value
+
+
+def _checked_free_text(value: str) -> str:
+    problem = text_problem(value, free_text=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# Dates and times are text in the documented formats only: JSON numbers (which pydantic would
+# read as seconds since 1970) and texts of digits alone are refused.
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}([T ].*)?", re.DOTALL)
+
+
+def _date_text(value: Any) -> Any:
+    if (isinstance(value, str) and _DATE.fullmatch(value)) or isinstance(value, date):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD, such as 2020-06-02")
+
+
+def _date_time_text(value: Any) -> Any:
+    if (isinstance(value, str) and _DATE_TIME.fullmatch(value)) or isinstance(value, datetime):
+        return value
+    raise ValueError("must be a date and time written as ISO 8601, such as 2020-11-11T15:31:47.070")
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -78,9 +122,11 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else _to_utc(value)
 
 
-Str = Annotated[str, AfterValidator(_no_nul)]
-WallClock = Annotated[datetime, AfterValidator(_naive)]
-Moment = Annotated[datetime, AfterValidator(_aware)]
+Str = Annotated[str, AfterValidator(_checked_text)]
+FreeText = Annotated[str, AfterValidator(_checked_free_text)]
+DateText = Annotated[date, BeforeValidator(_date_text)]
+WallClock = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_naive)]
+Moment = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_aware)]
 
 
 def python_type(column: ColumnElement[Any], *, text_checked: bool = True) -> Any:
@@ -106,8 +152,9 @@ def python_type(column: ColumnElement[Any], *, text_checked: bool = True) -> Any
     if isinstance(kind, DateTime):
         return WallClock
     if isinstance(kind, Date):
-        return date
-    text = Str if text_checked else str
+        return DateText
+    free_text = column.info.get("free_text", False)
+    text = (FreeText if free_text else Str) if text_checked else str
     if isinstance(kind, String) and kind.length:
         return Annotated[text, Field(max_length=kind.length)]
     return text

@@ -40,6 +40,11 @@ AHEAD = 2
 SECOND_PROCESS_FROM_BYTES = 4 * 1024 * 1024
 
 
+class CsvShapeError(csv.Error):
+    """A CSV file whose header names a column twice, or a row with more cells than it names:
+    which value belongs to which field cannot be told."""
+
+
 class ReaderStopped(Exception):
     """The second process stopped before it had read the whole file (killed, or out of
     memory): the caller has not seen all the rows."""
@@ -52,19 +57,23 @@ def chunks(path: Path, size: int) -> Iterator[list[Row]]:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.reader(handle)
         header = next(reader, [])
+        repeated = sorted({name for name in header if name and header.count(name) > 1})
+        if repeated:
+            raise CsvShapeError(f"line 1: the header names {', '.join(repeated)} more than once")
+        width = len(header)
         # Pairs of (name, value) are kept, or left out, in C (a feed has millions of rows):
-        # those with a value, when no name is empty and none is repeated.
-        plain = "" not in header and len(set(header)) == len(header)
+        # those with a value, when no name is empty.
+        plain = "" not in header
         chunk: list[Row] = []
         for values in reader:
             if not values:
                 continue
+            if len(values) > width:
+                raise CsvShapeError(
+                    f"line {reader.line_num}: {len(values)} cells, but the header names {width}"
+                )
             pairs: Iterable[tuple[str, str]] = zip(header, values, strict=False)
-            if plain:
-                row = dict(filter(_value, pairs))
-            else:
-                # With a name repeated, the last one counts, as with csv.DictReader.
-                row = {k: v for k, v in dict(pairs).items() if k and v}
+            row = dict(filter(_value, pairs)) if plain else {k: v for k, v in pairs if k and v}
             chunk.append((reader.line_num, row))
             if len(chunk) == size:
                 yield chunk

@@ -38,8 +38,9 @@ from opendialer.web.loans import (
 )
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import DOCS, Paging, page, paging, record
+from opendialer.web.writes import Route
 
-router = APIRouter(tags=["loans"])
+router = APIRouter(tags=["loans"], route_class=Route)
 
 MAX_FEED_ROWS = 100_000
 

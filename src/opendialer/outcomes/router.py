@@ -13,8 +13,9 @@ from opendialer.outcomes.service import record_result
 from opendialer.web.deps import DbSession, Writer
 from opendialer.web.dialler import DOCS, HistoryRecords, history_record, records_body
 from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempotent_response
+from opendialer.web.writes import Route
 
-router = APIRouter(tags=["dialler"])
+router = APIRouter(tags=["dialler"], route_class=Route)
 
 
 @router.post(

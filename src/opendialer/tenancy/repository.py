@@ -30,3 +30,11 @@ def tenant_by_billing_code(session: Session, partner_id: int, billing_code: str)
 
 def partner_tenant_ids(session: Session, partner_id: int) -> list[int]:
     return list(session.scalars(select(Tenant.id).where(Tenant.partner_id == partner_id)))
+
+
+def tenant_ids(session: Session) -> set[int]:
+    return set(session.scalars(select(Tenant.id)))
+
+
+def partner_ids(session: Session) -> set[int]:
+    return set(session.scalars(select(Partner.id)))

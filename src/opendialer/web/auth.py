@@ -21,5 +21,10 @@ TOKEN_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": OAuthError, "description": "invalid_request: a form without the grant"},
     401: {"model": OAuthError, "description": "invalid_client: unknown client or wrong secret"},
     413: {"model": OAuthError, "description": ERROR_MEANINGS[413]},
+    429: {
+        "model": OAuthError,
+        "description": "invalid_client: too many failed attempts for the client id or from the "
+        "address; retry after the seconds in the Retry-After header",
+    },
     500: {"model": OAuthError, "description": ERROR_MEANINGS[500]},
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple
@@ -152,9 +153,30 @@ def csv_chunks(batches: Iterator[Batch]) -> Iterator[bytes]:
             else:
                 buffer.seek(0)
                 buffer.truncate()
-                writer.writerow(values)
+                writer.writerow([_inert(value) for value in values])
                 lines.append(buffer.getvalue().encode())
         yield b"".join(lines)
+
+
+# What a spreadsheet takes a cell starting with for a formula (OWASP, "CSV Injection"). A
+# number with its sign (+13125550100, -5) is read as the number and runs nothing: it is kept.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SIGNED_NUMBER = re.compile(r"[+-][0-9]+(\.[0-9]+)?")
+# The same, as a JSON string that is a cell of a record's array starts (a tab or CR is escaped
+# in JSON, which sends the record to the csv module anyway).
+_JSON_FORMULA = re.compile(rb',"(?:[=@]|[+-](?![0-9]+(?:\.[0-9]+)?"))')
+
+
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, with a ' before it, which makes the
+    spreadsheet show it as the text it is."""
+    if (
+        value.__class__ is str
+        and value.startswith(FORMULA_STARTS)
+        and not _SIGNED_NUMBER.fullmatch(value)
+    ):
+        return "'" + value
+    return value
 
 
 def _value_tuples(batch: Batch) -> list[tuple[Any, ...]]:
@@ -185,9 +207,14 @@ def _json_arrays(batch: list[tuple[Any, ...]]) -> list[bytes | None]:
     if len(encoded) != len(batch):  # a string with "],[" in it
         return [None] * len(batch)
     low, high = PLAIN_FLOATS
+    # A text starting like a formula goes to the csv module too (a tab or CR is escaped in
+    # JSON, so it goes there already); looked for in the whole batch first.
+    formulas = _JSON_FORMULA.search(b"," + b",".join(encoded)) is not None
     arrays: list[bytes | None] = []
     for array, values in zip(encoded, batch, strict=True):
         plain = b"\\" not in array and array.count(b",") == FIELDS - 1
+        if plain and formulas:
+            plain = _JSON_FORMULA.search(b"," + array) is None
         for index in MEASUREMENTS:
             value = values[index]
             # Zero (a measurement not taken) is written alike, 0.0, by both.

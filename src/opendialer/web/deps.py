@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -12,13 +13,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from opendialer.auth.principal import Action, Principal, Role
+from opendialer.auth.revocations import Revocations
 from opendialer.auth.tokens import read_token
 from opendialer.db.session import Database
 from opendialer.errors import Forbidden, Invalid, NotFound, Unauthorized
 from opendialer.kit.apimodel import whole_number
 from opendialer.tenancy.service import find_servicer, partner_owns
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+from opendialer.web.writes import READ_METHODS, WriteTurns
 
 
 def get_database(request: Request) -> Database:
@@ -26,19 +27,30 @@ def get_database(request: Request) -> Database:
     return database
 
 
-async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's transaction: committed when the endpoint returns, rolled back on error."""
-    write = request.method not in READ_METHODS
-    transaction = get_database(request).transaction(write=write)
-    # Only what blocks runs in the thread pool: a writer's BEGIN, the commit or the rollback.
-    # Opening a reader's session does no I/O, so it stays on the event loop, as do the
-    # dependencies below unless they must query: each hop to a thread costs more than reading
-    # one record does. The end gets a limiter of its own, as FastAPI gives a sync dependency's
-    # exit, so that it never waits for a pool that requests blocked on the write lock fill up.
-    if write:
-        session = await run_in_threadpool(transaction.__enter__)
-    else:
-        session = transaction.__enter__()
+@asynccontextmanager
+async def request_transaction(request: Request, *, write: bool) -> AsyncIterator[Session]:
+    """The request's transaction: committed when the endpoint returns, rolled back on error.
+    A writer first waits its turn (`web/writes.py`), as a coroutine, and keeps it until its
+    transaction has ended."""
+    if not write:
+        async with _transaction(request, write=False) as session:
+            yield session
+        return
+    turns: WriteTurns = request.app.state.write_turns
+    async with turns.turn(), _transaction(request, write=True) as session:
+        yield session
+
+
+@asynccontextmanager
+async def _transaction(request: Request, *, write: bool) -> AsyncIterator[Session]:
+    # Opening the session does no I/O (a writer's BEGIN comes with its first statement, in the
+    # endpoint's thread), so it stays on the event loop, as do the dependencies below unless
+    # they must query: each hop to a thread costs more than reading one record does, and a
+    # writer holding its turn would wait for the hop behind every queued reader. The end gets
+    # a limiter of its own, as FastAPI gives a sync dependency's exit, so that it never waits
+    # for a pool that busy requests fill up.
+    transaction = get_database(request).transaction(write=write, lazy=True)
+    session = transaction.__enter__()
     end = CapacityLimiter(1)
     try:
         yield session
@@ -54,9 +66,22 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         transaction.__exit__(None, None, None)  # never touched the database: nothing blocks
 
 
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's transaction, a writer's unless the method only reads."""
+    async with request_transaction(request, write=request.method not in READ_METHODS) as session:
+        yield session
+
+
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A transaction that only reads, whatever the method: it waits for no writer."""
+    async with request_transaction(request, write=False) as session:
+        yield session
+
+
 # scope="function": commit before the response is sent, so a client that reads right after a
 # write sees it, and a failed commit still answers with an error.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
+ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
 
 
 def bearer_token(request: Request) -> str:
@@ -87,13 +112,24 @@ def requested_tenant(request: Request) -> int | None:
     return None if raw is None else whole_number("tenantid", raw)
 
 
-def token_principal(request: Request) -> Principal:
-    """The caller exactly as its access token names it, before any tenant is chosen."""
-    return read_token(bearer_token(request), request.app.state.signing_key)
+async def token_principal(request: Request) -> Principal:
+    """The caller exactly as its access token names it, before any tenant is chosen; 401 when
+    the token is malformed, forged or expired, or its client revoked or tenant deleted."""
+    principal = read_token(bearer_token(request), request.app.state.signing_key)
+    revocations: Revocations = request.app.state.revocations
+    if revocations.stale() and not revocations.refreshing:
+        await run_in_threadpool(revocations.refresh)
+    refusal = revocations.refusal(principal)
+    if refusal is not None and revocations.may_be_new(principal):
+        await run_in_threadpool(revocations.refresh)
+        refusal = revocations.refusal(principal)
+    if refusal is not None:
+        raise Unauthorized(refusal)
+    return principal
 
 
 async def get_token_principal(request: Request) -> Principal:
-    return token_principal(request)
+    return await token_principal(request)
 
 
 TokenPrincipal = Annotated[Principal, Depends(get_token_principal)]
@@ -103,7 +139,7 @@ async def get_principal(request: Request) -> Principal:
     """The caller acting on one tenant: its own, or for a partner the one it names."""
     # One dependency rather than a chain of them: FastAPI's solving of each costs more than
     # what it does here.
-    principal = token_principal(request)
+    principal = await token_principal(request)
     tenant = requested_tenant(request)
     if principal.role is Role.PARTNER_ADMIN:
         if tenant is None:

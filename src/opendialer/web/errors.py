@@ -11,12 +11,13 @@ from typing import Any
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from opendialer.errors import DomainError
 from opendialer.kit.apimodel import describe_validation_errors
+from opendialer.web.writes import busy
 
 log = logging.getLogger("opendialer")
 
@@ -53,6 +54,10 @@ class Faces:
         return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
+def is_locked(exc: OperationalError) -> bool:
+    return "database is locked" in str(exc.orig)
+
+
 def install_error_handlers(app: FastAPI, faces: Faces) -> None:
     async def domain_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, DomainError)
@@ -81,6 +86,16 @@ def install_error_handlers(app: FastAPI, faces: Faces) -> None:
             "the change conflicts with one made at the same moment; nothing was written, retry it",
         )
 
+    async def database_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, OperationalError)
+        if not is_locked(exc):
+            return await unexpected(request, exc)
+        # SQLite's write lock stayed taken (by another process) for the whole busy timeout.
+        log.info("database locked on %s", request.url.path)
+        wait = request.app.state.settings.write_wait_seconds
+        problem = busy(wait)
+        return faces.render(request.url.path, problem.status_code, problem.message, problem.headers)
+
     async def unexpected(request: Request, exc: Exception) -> Response:
         request_id = uuid.uuid4().hex
         log.exception("unhandled error, request id %s", request_id, exc_info=exc)
@@ -90,4 +105,5 @@ def install_error_handlers(app: FastAPI, faces: Faces) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(IntegrityError, integrity_error)
+    app.add_exception_handler(OperationalError, database_error)
     app.add_exception_handler(Exception, unexpected)

@@ -1,4 +1,5 @@
-"""ASGI middleware that refuses request bodies over a size limit before any endpoint runs."""
+"""ASGI middleware that refuses request bodies over a size limit, and JSON bodies that are not
+UTF-8, before any endpoint runs."""
 
 from __future__ import annotations
 
@@ -20,6 +21,38 @@ def batch_body(endpoint: Endpoint) -> Endpoint:
 
 def takes_batches(endpoint: Callable[..., Any]) -> bool:
     return bool(getattr(endpoint, "batch_body", False))
+
+
+# Byte order marks of UTF-8, UTF-16 and UTF-32, which a JSON text must not begin with (RFC 8259
+# section 8.1); and a NUL in the first bytes, which JSON in UTF-16 or UTF-32 has and UTF-8
+# never does.
+_BYTE_ORDER_MARKS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
+
+def encoding_problem(content_type: bytes, chunks: list[bytes]) -> str | None:
+    """Why a JSON request body is refused for its encoding, if it is: JSON is UTF-8, with no
+    byte order mark, and a charset, when named, is utf-8. Other bodies (forms) pass."""
+    media_type, _, parameters = content_type.decode("latin-1").lower().partition(";")
+    if media_type.strip() not in ("application/json", "") and not media_type.strip().endswith(
+        "+json"
+    ):
+        return None
+    charset = next(
+        (
+            value.strip().strip('"')
+            for name, _, value in (p.partition("=") for p in parameters.split(";"))
+            if name.strip() == "charset"
+        ),
+        "utf-8",
+    )
+    start = b""
+    for chunk in chunks:
+        start += chunk[: 4 - len(start)]
+        if len(start) == 4:
+            break
+    if charset not in ("utf-8", "utf8") or start.startswith(_BYTE_ORDER_MARKS) or b"\0" in start:
+        return "the request body must be JSON encoded as UTF-8, without a byte order mark"
+    return None
 
 
 class BodySizeLimit:
@@ -67,6 +100,10 @@ class BodySizeLimit:
             chunks.append(body)
             if not message.get("more_body", False):
                 break
+        problem = encoding_problem(dict(scope["headers"]).get(b"content-type", b""), chunks)
+        if problem is not None:
+            await self.faces.render(path, 400, problem)(scope, receive, send)
+            return
         replayed = False
 
         async def replay() -> Message:

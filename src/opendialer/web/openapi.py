@@ -18,9 +18,9 @@ from typing_extensions import TypedDict
 # query name sent in two spellings, or a tenantid that is no number), no or a bad token, a
 # role or tenant that may not, a tenant or object not found, and an unexpected failure.
 READ_ERRORS = (400, 401, 403, 404, 500)
-# A request with a body may also be too large, and a write may meet another one at the same
-# moment (a unique key written by both).
-WRITE_ERRORS = tuple(sorted({*READ_ERRORS, 409, 413}))
+# A request with a body may also be too large, a write may meet another one at the same
+# moment (a unique key written by both), or not get to write within the time it may wait.
+WRITE_ERRORS = tuple(sorted({*READ_ERRORS, 409, 413, 503}))
 
 ERROR_MEANINGS = {
     400: "Bad input: the message names the parameter, header or field.",
@@ -30,6 +30,8 @@ ERROR_MEANINGS = {
     409: "A conflict with what is stored, or with a change made at the same moment.",
     413: "The request body is larger than allowed here.",
     500: "An unexpected failure: only a request id to quote, no internals.",
+    503: "The database is busy with other writes: nothing was written; retry after the "
+    "seconds in the Retry-After header.",
 }
 
 Response = dict[int | str, dict[str, Any]]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote, unquote_plus
 
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from opendialer.web.errors import Faces
+from opendialer.web.routes import api_routes
 
 # Read from the query by web/deps.py itself rather than declared by a route. The seeds spell the
 # tenant both ways; a name the routes declare comes first, so `tenantId` (call reports) is the
@@ -39,14 +38,8 @@ class QueryNames:
 
 
 def _declared(routes: Iterable[BaseRoute]) -> Iterator[str]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield from _query_params(route.dependant)
-        else:
-            # Newer FastAPI keeps an included router whole (its routes are reached through it),
-            # where older versions copied its routes into the app's list.
-            inner: Any = getattr(route, "original_router", route)
-            yield from _declared(getattr(inner, "routes", ()))
+    for route in api_routes(routes):
+        yield from _query_params(route.dependant)
 
 
 def _query_params(dependant: Dependant) -> Iterator[str]:
