@@ -67,8 +67,13 @@ async def _transaction(request: Request, *, write: bool) -> AsyncIterator[Sessio
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:
-    """The request's transaction, a writer's unless the method only reads."""
-    async with request_transaction(request, write=request.method not in READ_METHODS) as session:
+    """The request's transaction, a writer's unless the method only reads. Every write needs
+    a token: one without a valid token is refused before it takes a turn, so that a flood of
+    them cannot push the others' writes past their wait."""
+    write = request.method not in READ_METHODS
+    if write:
+        await token_principal(request)
+    async with request_transaction(request, write=write) as session:
         yield session
 
 
