@@ -29,6 +29,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -140,9 +141,8 @@ def report(stats_file: Path, failures_file: Path) -> None:
     errors: dict[str, int] = {}
     with failures_file.open() as handle:
         for failure in csv.DictReader(handle):
-            kind = failure["Error"].removeprefix("status ")
-            if not kind.isdigit():
-                kind = "no answer" if "timeout" in kind.lower() else kind
+            kind = re.sub(r"^CatchResponseError\('(.*)'\)$", r"\1", failure["Error"])
+            kind = kind.removeprefix("status ")
             errors[kind] = errors.get(kind, 0) + int(failure["Occurrences"])
     total = next(row for row in rows if row["Name"] == "Aggregated")
     endpoints = [row for row in rows if row["Name"] != "Aggregated"]

@@ -28,7 +28,9 @@ class Client(FastHttpUser):
         with self.client.request(
             method, path, name=name, json=body, headers=self.headers, catch_response=True
         ) as response:
-            if not 200 <= response.status_code < 300:
+            if response.status_code == 0:  # no answer: the connection timed out or broke
+                response.failure("no answer within 10 s")
+            elif not 200 <= response.status_code < 300:
                 response.failure(f"status {response.status_code}")
 
     def contact(self) -> int:

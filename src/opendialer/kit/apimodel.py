@@ -56,6 +56,9 @@ def text_problem(value: str, *, free_text: bool = False) -> str | None:
     """What makes `value` a text that is refused, if anything: a character no database
     stores (NUL, a lone surrogate), or a control or invisible one (`free_text` allows line
     breaks and tabs)."""
+    if value.isprintable():
+        # Every character refused is unprintable: one look in C clears almost every text.
+        return None
     found = (_NOT_IN_FREE_TEXT if free_text else _NOT_IN_A_NAME).search(value)
     if found is not None:
         char = found.group()
