@@ -360,6 +360,27 @@ def test_a_deleted_tenants_tokens_stop_working(
         assert refused.json()["message"] == "the access token's tenant no longer exists"
 
 
+def test_a_deleted_tenants_write_before_the_service_knows_is_refused_not_failed(
+    settings: Settings, database: Database, tenants: list[int]
+) -> None:
+    """Within the refresh interval the token still passes; what it writes then names a tenant
+    that is gone, which the database refuses: a 409, never a 500."""
+    slow = settings.model_copy(update={"revocation_refresh_seconds": 3600})
+    api_client = new_client(database, tenant_id=316)
+    record = {"uniqueId": "u-1", "time": "2024-03-01T12:00:00Z", "direction": "OUT",
+              "disposition": "ANSWERED"}  # fmt: skip
+    with TestClient(create_app(slow, database), raise_server_exceptions=False) as client:
+        headers = {"Authorization": f"Bearer {token_of(client, api_client)}"}
+        assert client.get("/dialler/campaigns", headers=headers).status_code == 200
+        with database.transaction() as session:
+            session.execute(delete(Tenant).where(Tenant.id == 316))
+        written = client.post("/call-reports", json=[record], headers=headers)
+        imported = client.post("/dialler/campaigns", json={"Name": "Gone"}, headers=headers)
+
+    for refused in (written, imported):
+        assert refused.status_code in (401, 409), refused.text
+
+
 def test_a_tenant_made_after_the_service_started_is_served_at_once(
     client: TestClient, database: Database, auth: TokenFactory
 ) -> None:
