@@ -7,11 +7,13 @@ Run from the repository root, after `.venv/bin/pip install -e '.[bench]'`:
 
     .venv/bin/python bench/load_mixed.py [--users 64] [--duration 60]
         [--database-url postgresql://.../EMPTY_DB] [--contacts 10000] [--loans 5000]
+        [--servers 1]
 
 Builds the database (a fresh SQLite file in a temporary directory, or the empty database
 given) with the demo data (its buckets too), --contacts more contacts and --loans loans, and
-builds the call list; starts `opendialer serve` (one process) on 127.0.0.1 and a free port;
-and runs the users of bench/mixed_users.py for --duration seconds:
+builds the call list; starts `opendialer serve` (one process, or --servers processes on the
+one database, each with its share of the users) on 127.0.0.1 and free ports; and runs the
+users of bench/mixed_users.py for --duration seconds:
 
     reads:  GET /dialler/contacts/{id} 30 %, GET /calltracking/calls?loanid= 15 %,
             GET /dialer/calls 10 %, GET /loans/{loanId} 15 %
@@ -72,16 +74,17 @@ def build(
     return token, list(range(lo, hi + 1)), loan_ids
 
 
-def locust(base: str, plan: Path, users: int, seconds: int, prefix: Path) -> None:
+def locust(base: str, plan: Path, users: int, seconds: int, prefix: Path) -> subprocess.Popen[str]:
+    """locust running `users` against `base`, its figures going to `prefix`_stats.csv."""
     args = [
         LOCUST, "-f", str(USERS_FILE), "--headless", "--host", base, "-u", str(users),
         "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix), "--only-summary",
         "--loglevel", "WARNING",
     ]  # fmt: skip
     env = {**os.environ, "OPENDIALER_LOAD_PLAN": str(plan)}
-    done = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-    if done.returncode not in (0, 1):  # 1: some requests failed, which the report shows
-        sys.exit(f"locust failed ({done.returncode}):\n{done.stdout}{done.stderr}")
+    return subprocess.Popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
 
 
 def main() -> None:
@@ -91,6 +94,10 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=10_000)
     parser.add_argument("--loans", type=int, default=5_000)
     parser.add_argument("--database-url", help="an empty database instead of a SQLite file")
+    parser.add_argument(
+        "--servers", type=int, default=1, help="serve processes on the one database, each "
+        "with its share of the users and a locust of its own"
+    )  # fmt: skip
     args = parser.parse_args()
     if not Path(LOCUST).exists():
         sys.exit("locust not found; install it with: .venv/bin/pip install -e '.[bench]'")
@@ -119,20 +126,35 @@ def main() -> None:
                 }
             )
         )
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = start_server(1, port, env, workdir / "server.log")
+        servers, bases = [], []
         try:
-            wait_ready(base, token, contacts[0], server)
+            for number in range(args.servers):
+                port = free_port()
+                bases.append(f"http://127.0.0.1:{port}")
+                servers.append(start_server(1, port, env, workdir / f"server{number}.log"))
+                wait_ready(bases[-1], token, contacts[0], servers[-1])
             print(
                 f"{url.split(':')[0]}; {len(contacts)} contacts, {len(loans)} loans; "
-                f"{args.users} users for {args.duration} s; {load()}",
+                f"{args.users} users for {args.duration} s on {args.servers} process(es); "
+                f"{load()}",
                 flush=True,
             )
-            locust(base, plan, args.users, args.duration, workdir / "load")
+            users = args.users // args.servers
+            runs = [
+                locust(base, plan, users, args.duration, workdir / f"load{number}")
+                for number, base in enumerate(bases)
+            ]
+            for started in runs:
+                output, _ = started.communicate()
+                if started.returncode not in (0, 1):  # 1: some requests failed, as reported
+                    sys.exit(f"locust failed ({started.returncode}):\n{output}")
         finally:
-            stop_server(server)
-        report(workdir / "load_stats.csv", workdir / "load_failures.csv")
+            for server in servers:
+                stop_server(server)
+        for number in range(args.servers):
+            if args.servers > 1:
+                print(f"process {number + 1} of {args.servers}:")
+            report(workdir / f"load{number}_stats.csv", workdir / f"load{number}_failures.csv")
 
 
 def report(stats_file: Path, failures_file: Path) -> None:
