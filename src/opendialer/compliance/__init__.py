@@ -1,0 +1,1 @@
+"""The compliance gate: pure rules (no I/O inside them) that allow or refuse one attempt."""

@@ -1,0 +1,18 @@
+"""What a rule answers when it refuses an attempt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A refused attempt: the rule's stable id, a reason a person understands, the rule's
+    citation, and the earliest moment the same attempt could be allowed (None when only a
+    change of data can allow it)."""
+
+    rule: str
+    reason: str
+    citation: str
+    next_allowed_at: datetime | None

@@ -1,0 +1,104 @@
+"""The time zones a consumer may be in: every zone their phone number, their ZIP code and their
+state could place them in. The calling-hours rule calls only when every one of them allows it.
+
+The ZIP code's zone and each state's zones come from the `zipcodes` package's table; a state's
+zones are those of all its ZIP codes. A toll-free or otherwise non-geographic number of the
+North American plan gives every zone of the 50 states and DC (the territories are left out:
+with Guam and American Samoa, 21 hours apart, no hour would be left)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+import zipcodes
+from phonenumbers import PhoneNumberType, timezone
+
+# The 50 states and DC: every zone of theirs is "a US zone".
+STATES = frozenset(
+    [
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN",
+        "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH",
+        "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT",
+        "VT", "VA", "WA", "WV", "WI", "WY",
+    ]
+)  # fmt: skip
+# Numbers that reach no one place.
+_NOT_GEOGRAPHIC = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.PERSONAL_NUMBER,
+        PhoneNumberType.UAN,
+        PhoneNumberType.VOIP,
+        PhoneNumberType.PAGER,
+    }
+)
+
+
+@cache
+def _tables() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
+    """(ZIP code -> zone, state -> zones), of the zones the zone database knows."""
+    known = available_timezones()
+    by_zip: dict[str, str] = {}
+    by_state: defaultdict[str, set[str]] = defaultdict(set)
+    for place in zipcodes.list_all():  # type: ignore[no-untyped-call]
+        zone = place["timezone"]
+        if zone in known:
+            by_zip[place["zip_code"]] = zone
+            by_state[place["state"]].add(zone)
+    return by_zip, {state: frozenset(zones) for state, zones in by_state.items()}
+
+
+@cache
+def us_zones() -> frozenset[str]:
+    """Every zone of the 50 states and DC."""
+    by_state = _tables()[1]
+    return frozenset().union(*(by_state.get(state, frozenset()) for state in STATES))
+
+
+def zones_of_zip(postal_code: str | None) -> frozenset[str]:
+    """The zone of a US ZIP code (its first five digits), or none."""
+    if not postal_code:
+        return frozenset()
+    zone = _tables()[0].get(postal_code.strip()[:5])
+    return frozenset() if zone is None else frozenset({zone})
+
+
+def zones_of_state(state: str | None) -> frozenset[str]:
+    """Every zone of a state's ZIP codes (two letters), or none."""
+    if not state:
+        return frozenset()
+    return _tables()[1].get(state.strip().upper(), frozenset())
+
+
+def zones_of_phone(e164: str | None) -> frozenset[str]:
+    """The zones a number may ring in: several for an area code that spans zones, every US
+    zone for a non-geographic number of the North American plan, none when nothing is known."""
+    if not e164:
+        return frozenset()
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return frozenset()
+    if phonenumbers.number_type(number) in _NOT_GEOGRAPHIC:
+        return us_zones() if number.country_code == 1 else frozenset()
+    zones = set(timezone.time_zones_for_number(number))
+    return frozenset(zone for zone in zones if _known(zone))
+
+
+def candidate_zones(e164: str | None, postal_code: str | None, state: str | None) -> frozenset[str]:
+    """Every zone the consumer may be in, by their number, ZIP code and state together."""
+    return zones_of_phone(e164) | zones_of_zip(postal_code) | zones_of_state(state)
+
+
+@cache
+def _known(zone: str) -> bool:
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
