@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime, time, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo
 
 from opendialer.compliance.refusal import Refusal
+from opendialer.compliance.zones import zone_info
 
 RULE = "calling_hours"
 CITATION = "15 U.S.C. 1692c(a)(1); 12 CFR 1006.6(b)(1)(i)"
@@ -27,7 +26,7 @@ def allowed_at(moment: datetime, zones: Iterable[str], ring: timedelta) -> bool:
         return False
     end = moment + ring
     for name in zones:
-        zone = _zone(name)
+        zone = zone_info(name)
         start_local, end_local = moment.astimezone(zone), end.astimezone(zone)
         if start_local.time() < OPENS:
             return False
@@ -64,8 +63,8 @@ def next_allowed(now: datetime, zones: tuple[str, ...], ring: timedelta) -> date
     """The first moment after `now` at which a call suits every zone. The moments when calls
     become allowed are each some zone's 08:00, so those are the only ones to try."""
     opening = sorted(
-        datetime.combine(now.astimezone(_zone(name)).date() + timedelta(days=day), OPENS,
-                         tzinfo=_zone(name)).astimezone(UTC)
+        datetime.combine(now.astimezone(zone_info(name)).date() + timedelta(days=day), OPENS,
+                         tzinfo=zone_info(name)).astimezone(UTC)
         for name in zones
         for day in range(-1, HORIZON_DAYS + 1)
     )  # fmt: skip
@@ -79,8 +78,3 @@ def _where(zones: tuple[str, ...]) -> str:
     if len(zones) <= 3:
         return ", ".join(zones)
     return f"the {len(zones)} time zones the consumer may be in"
-
-
-@cache
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)

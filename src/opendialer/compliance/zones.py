@@ -98,7 +98,13 @@ def candidate_zones(e164: str | None, postal_code: str | None, state: str | None
 @cache
 def _known(zone: str) -> bool:
     try:
-        ZoneInfo(zone)
+        zone_info(zone)
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+@cache
+def zone_info(name: str) -> ZoneInfo:
+    """The zone named (each loaded once)."""
+    return ZoneInfo(name)
