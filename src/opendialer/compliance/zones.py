@@ -40,17 +40,28 @@ _NOT_GEOGRAPHIC = frozenset(
 
 
 @cache
-def _tables() -> tuple[dict[str, str], dict[str, frozenset[str]]]:
-    """(ZIP code -> zone, state -> zones), of the zones the zone database knows."""
+def _tables() -> tuple[dict[str, str], dict[str, frozenset[str]], dict[str, tuple[str, str]]]:
+    """(ZIP code -> zone, state -> zones, ZIP code -> (state, county)), of the zones the zone
+    database knows."""
     known = available_timezones()
     by_zip: dict[str, str] = {}
     by_state: defaultdict[str, set[str]] = defaultdict(set)
+    counties: dict[str, tuple[str, str]] = {}
     for place in zipcodes.list_all():  # type: ignore[no-untyped-call]
         zone = place["timezone"]
+        counties[place["zip_code"]] = (place["state"], place["county"])
         if zone in known:
             by_zip[place["zip_code"]] = zone
             by_state[place["state"]].add(zone)
-    return by_zip, {state: frozenset(zones) for state, zones in by_state.items()}
+    states = {state: frozenset(zones) for state, zones in by_state.items()}
+    return by_zip, states, counties
+
+
+def county_of_zip(postal_code: str | None) -> tuple[str, str] | None:
+    """(state, county) of a US ZIP code (its first five digits), or None."""
+    if not postal_code:
+        return None
+    return _tables()[2].get(postal_code.strip()[:5])
 
 
 @cache
