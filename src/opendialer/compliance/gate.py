@@ -1,0 +1,104 @@
+"""The gate: one candidate attempt in, allowed or refused out, with every rule that refuses
+it. Pure: the caller looks up what the rules need (the debt's placed calls, the lists, the
+flags) and hands it over; nothing here reads a clock or a database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from opendialer.compliance.frequency import PlacedCall, after_conversation, frequency_7_in_7
+from opendialer.compliance.hours import calling_hours
+from opendialer.compliance.refusal import Refusal
+from opendialer.compliance.rules import (
+    Bucket,
+    ContactState,
+    Flag,
+    Inconvenient,
+    LineType,
+    Mode,
+    borrower_flag,
+    bucket_cap,
+    consent,
+    contact_state,
+    dnc,
+    inconvenient_time,
+)
+from opendialer.compliance.states import Address, state_cap
+from opendialer.compliance.zones import candidate_zones
+
+# The rule ids, in the order the gate asks them.
+RULES = (
+    "dnc",
+    "borrower_flag",
+    "calling_hours",
+    "inconvenient_time",
+    "frequency_7_in_7",
+    "after_conversation",
+    "state_cap",
+    "consent",
+    "bucket_cap",
+    "contact_state",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One candidate attempt: a number of a contact, about a debt, at `now`."""
+
+    now: datetime
+    mode: Mode
+    e164: str | None
+    address: Address
+    # Every call about the debt that reached the network, on any number of any contact.
+    calls: Sequence[PlacedCall] = ()
+    line_type: LineType = LineType.UNKNOWN
+    consented: bool = False
+    ring: timedelta = timedelta(seconds=25)
+    dnc_lists: Sequence[frozenset[str]] = ()
+    flags: frozenset[Flag] = frozenset()
+    inconvenient: Sequence[Inconvenient] = ()
+    bucket: Bucket | None = None
+    contact: ContactState = field(default_factory=ContactState)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Allowed when no rule refuses; else every refusal, in the order of RULES."""
+
+    refusals: tuple[Refusal, ...]
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusals
+
+    @property
+    def next_allowed_at(self) -> datetime | None:
+        """The first moment each refusal has lifted by (None when one lifts only with other
+        data); the rules are asked again then."""
+        times = [refusal.next_allowed_at for refusal in self.refusals]
+        if not times or any(moment is None for moment in times):
+            return None
+        return max(moment for moment in times if moment is not None)
+
+
+def decide(attempt: Attempt) -> Decision:
+    """Every rule's answer on the attempt."""
+    zones = tuple(
+        sorted(candidate_zones(attempt.e164, attempt.address.postal_code, attempt.address.state))
+    )
+    now, calls = attempt.now, attempt.calls
+    answers = (
+        dnc(attempt.e164, attempt.dnc_lists),
+        borrower_flag(attempt.flags),
+        calling_hours(now, zones, attempt.ring),
+        inconvenient_time(now, attempt.inconvenient, zones, attempt.ring),
+        frequency_7_in_7(now, calls, zones),
+        after_conversation(now, calls, zones),
+        state_cap(now, calls, zones, attempt.address),
+        consent(attempt.mode, attempt.line_type, attempt.consented),
+        bucket_cap(attempt.bucket),
+        contact_state(now, attempt.contact),
+    )
+    return Decision(tuple(answer for answer in answers if answer is not None))

@@ -1,0 +1,206 @@
+"""The gate's other rules, each a small pure function of the attempt: do-not-call lists,
+borrower flags, consumer-stated inconvenient times, consent for cell phones, bucket caps and
+the contact's own state. `compliance/gate.py` asks them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+
+from opendialer.compliance.refusal import Refusal
+from opendialer.compliance.zones import zone_info
+
+
+class Mode(StrEnum):
+    """How the campaign dials: only `preview` has an agent start each call."""
+
+    PREVIEW = "preview"
+    PROGRESSIVE = "progressive"
+    POWER = "power"
+    PREDICTIVE = "predictive"
+    AGENTLESS = "agentless"
+
+
+class LineType(StrEnum):
+    CELL = "cell"
+    LANDLINE = "landline"
+    UNKNOWN = "unknown"
+
+
+class Flag(StrEnum):
+    """What stops all calls to a borrower or contact until it is cleared."""
+
+    CEASE = "cease"
+    ATTORNEY = "attorney"
+    BANKRUPTCY = "bankruptcy"
+    DECEASED = "deceased"
+
+
+FLAG_RULES: dict[Flag, tuple[str, str]] = {
+    Flag.CEASE: ("the consumer asked that collection communications stop", "12 CFR 1006.6(c)"),
+    Flag.ATTORNEY: ("the consumer is represented by an attorney", "12 CFR 1006.6(b)(2)"),
+    Flag.BANKRUPTCY: ("the consumer is in bankruptcy (automatic stay)", "11 U.S.C. 362(a)(6)"),
+    Flag.DECEASED: (
+        "the consumer is deceased: only the estate's representative may be contacted",
+        "12 CFR 1006.6(a)(4)",
+    ),
+}
+
+
+def dnc(e164: str | None, lists: Iterable[frozenset[str]]) -> Refusal | None:
+    """Refused when the number (E.164, so any spelling matches) is on the tenant's or the
+    campaign's do-not-call list."""
+    if e164 is not None and any(e164 in numbers for numbers in lists):
+        return Refusal(
+            "dnc", "the number is on a do-not-call list", "tenant or campaign do-not-call list",
+            None,
+        )  # fmt: skip
+    return None
+
+
+def borrower_flag(flags: Iterable[Flag]) -> Refusal | None:
+    """Refused, until cleared, when the borrower or contact carries a flag."""
+    for flag in Flag:
+        if flag in set(flags):
+            reason, citation = FLAG_RULES[flag]
+            return Refusal("borrower_flag", reason, citation, None)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Inconvenient:
+    """A time the consumer said is inconvenient: on these weekdays (0 Monday .. 6 Sunday),
+    from `start` to `end` local time (`end` before `start` runs past midnight)."""
+
+    weekdays: frozenset[int]
+    start: time
+    end: time
+
+    def covers(self, moment: datetime) -> bool:
+        day, clock = moment.weekday(), moment.time()
+        if self.start <= self.end:
+            return day in self.weekdays and self.start <= clock < self.end
+        if clock >= self.start:
+            return day in self.weekdays
+        return (day - 1) % 7 in self.weekdays and clock < self.end
+
+
+def inconvenient_time(
+    now: datetime, ranges: Sequence[Inconvenient], zones: Sequence[str], ring: timedelta
+) -> Refusal | None:
+    """Refused when the call, ringing its full time, would touch a time the consumer said is
+    inconvenient, in any zone they may be in (12 CFR 1006.6(b)(1)); allowed again when no
+    range covers the call in any zone, found minute by minute over the next week."""
+    if not _inconvenient(now, ranges, zones, ring):
+        return None
+    start = now.replace(second=0, microsecond=0)
+    later = (start + timedelta(minutes=step) for step in range(1, 7 * 24 * 60 + 1))
+    reopens = next((m for m in later if not _inconvenient(m, ranges, zones, ring)), None)
+    return Refusal(
+        "inconvenient_time",
+        "the consumer said this time is inconvenient",
+        "12 CFR 1006.6(b)(1)",
+        reopens,
+    )
+
+
+def _inconvenient(
+    moment: datetime, ranges: Sequence[Inconvenient], zones: Sequence[str], ring: timedelta
+) -> bool:
+    for name in zones:
+        zone = zone_info(name)
+        for instant in (moment, moment + ring):
+            local = instant.astimezone(zone)
+            if any(stated.covers(local) for stated in ranges):
+                return True
+    return False
+
+
+def consent(mode: Mode, line_type: LineType, consented: bool) -> Refusal | None:
+    """A cell phone, or one whose line type is unknown, needs the consumer's prior express
+    consent for any call not started by an agent (TCPA 47 U.S.C. 227(b)(1)(A)(iii)); an
+    agentless, prerecorded call needs it whatever the line (227(b)(1)(A), (B))."""
+    if consented or mode is Mode.PREVIEW:
+        return None
+    if mode is Mode.AGENTLESS:
+        return Refusal(
+            "consent",
+            "a prerecorded call needs the consumer's prior express consent",
+            "47 U.S.C. 227(b)(1)(A), (B)",
+            None,
+        )
+    if line_type is LineType.LANDLINE:
+        return None
+    return Refusal(
+        "consent",
+        f"an automated call to a {line_type.value} line needs the consumer's prior express consent",
+        "47 U.S.C. 227(b)(1)(A)(iii)",
+        None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """The loan's bucket window (UTC days) and what it allows and has used."""
+
+    window_end: date
+    attempts: int
+    contacts: int
+    attempts_allowed: int
+    contacts_allowed: int
+
+
+def bucket_cap(bucket: Bucket | None) -> Refusal | None:
+    """Refused for the rest of the bucket's window once its attempts or contacts are used."""
+    if bucket is None:
+        return None
+    if bucket.attempts < bucket.attempts_allowed and bucket.contacts < bucket.contacts_allowed:
+        return None
+    used = (
+        f"{bucket.attempts} of {bucket.attempts_allowed} attempts"
+        if bucket.attempts >= bucket.attempts_allowed
+        else f"{bucket.contacts} of {bucket.contacts_allowed} contacts"
+    )
+    after = datetime.combine(bucket.window_end + timedelta(days=1), time(0), tzinfo=UTC)
+    return Refusal(
+        "bucket_cap", f"the loan's bucket has used {used}", "the servicer's bucket policy", after
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ContactState:
+    locked: bool = False
+    begins: datetime | None = None
+    ends: datetime | None = None
+    number_invalid: bool = False
+    number_tries: int = 0
+    max_tries_per_number: int | None = None
+    contact_tries: int = 0
+    max_tries_per_contact: int | None = None
+
+
+def contact_state(now: datetime, state: ContactState) -> Refusal | None:
+    """Refused while the contact is locked, before its first day or after its last, when the
+    number is marked invalid, or when its tries are used up."""
+    problem: tuple[str, datetime | None] | None = None
+    if state.locked:
+        problem = ("the contact is locked", None)
+    elif state.begins is not None and now < state.begins:
+        problem = ("the contact may not be called before its begin date", state.begins)
+    elif state.ends is not None and now > state.ends:
+        problem = ("the contact's end date has passed", None)
+    elif state.number_invalid:
+        problem = ("the number is marked invalid", None)
+    elif _used(state.number_tries, state.max_tries_per_number):
+        problem = ("the number's tries are used up", None)
+    elif _used(state.contact_tries, state.max_tries_per_contact):
+        problem = ("the contact's tries are used up", None)
+    if problem is None:
+        return None
+    return Refusal("contact_state", problem[0], "the campaign's settings", problem[1])
+
+
+def _used(tries: int, allowed: int | None) -> bool:
+    return allowed is not None and allowed > 0 and tries >= allowed
