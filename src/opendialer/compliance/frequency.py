@@ -59,8 +59,10 @@ def calls_within(
     if not zones:
         return Refusal(rule, "no time zone to count the consumer's days by", citation, None)
     placed = sorted(call.at for call in calls if call.at <= now)
-    counted = [moment for moment in placed if moment >= window_start(now, zones, days)]
-    if len(counted) < limit:
+    if len(placed) < limit:
+        return None
+    start = window_start(now, zones, days)
+    if sum(1 for moment in placed if moment >= start) < limit:
         return None
     # Days begin at midnight in some zone: the first such moment at which the window holds
     # fewer than `limit` calls is when the next call may be placed.
@@ -70,7 +72,8 @@ def calls_within(
         for day in range(1, days + 2)
     )
     for moment in midnights:
-        if sum(1 for at in placed if at >= window_start(moment, zones, days)) < limit:
+        start = window_start(moment, zones, days)
+        if sum(1 for at in placed if at >= start) < limit:
             return Refusal(rule, reason, citation, moment)
     return Refusal(rule, reason, citation, None)  # unreachable: the window empties
 

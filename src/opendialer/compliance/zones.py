@@ -9,7 +9,7 @@ with Guam and American Samoa, 21 hours apart, no hour would be left)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
@@ -89,8 +89,13 @@ def zones_of_state(state: str | None) -> frozenset[str]:
 def zones_of_phone(e164: str | None) -> frozenset[str]:
     """The zones a number may ring in: several for an area code that spans zones, every US
     zone for a non-geographic number of the North American plan, none when nothing is known."""
-    if not e164:
-        return frozenset()
+    return _zones_of_phone(e164) if e164 else frozenset()
+
+
+# Parsing a number and telling its type take most of a decision's time; a campaign asks about
+# the same numbers again and again.
+@lru_cache(maxsize=200_000)
+def _zones_of_phone(e164: str) -> frozenset[str]:
     try:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
