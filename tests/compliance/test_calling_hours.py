@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from opendialer.compliance.hours import allowed_at, calling_hours
 from opendialer.compliance.zones import (
     candidate_zones,
+    distinct_zones,
     us_zones,
     zones_of_phone,
     zones_of_state,
@@ -146,3 +147,22 @@ def test_the_next_allowed_time_is_allowed_and_nothing_an_hour_sooner_is(
     for minutes in (1, 30):
         earlier = moment - timedelta(minutes=minutes)
         assert earlier <= now or not allowed_at(earlier, zones, ring)
+
+
+@settings(max_examples=200, deadline=None)
+@given(now=moments, zones=zone_sets, ring=rings)
+def test_zones_that_keep_the_same_clock_decide_alike(
+    now: datetime, zones: list[str], ring: timedelta
+) -> None:
+    every = sorted(set(zones) | {"America/Indiana/Knox", "America/Detroit"})
+    fewer = distinct_zones(every, now)
+    assert set(fewer) <= set(every) and len(fewer) <= len(every)
+    by_every, by_fewer = calling_hours(now, every, ring), calling_hours(now, fewer, ring)
+    assert (by_every is None) == (by_fewer is None)
+    if by_every is not None and by_fewer is not None:
+        assert by_every.next_allowed_at == by_fewer.next_allowed_at
+
+
+def test_the_states_zones_come_down_to_their_clocks() -> None:
+    fewer = distinct_zones(us_zones(), datetime(2026, 3, 2, tzinfo=UTC))
+    assert len(fewer) == 8  # Eastern, Central, Mountain, Arizona, Pacific, Alaska, Adak, Hawaii

@@ -65,16 +65,13 @@ def calls_within(
     if sum(1 for moment in placed if moment >= start) < limit:
         return None
     # Days begin at midnight in some zone: the first such moment at which the window holds
-    # fewer than `limit` calls is when the next call may be placed.
-    midnights = sorted(
-        _midnight(now.astimezone(zone_info(name)).date() + timedelta(days=day), name)
-        for name in zones
-        for day in range(1, days + 2)
-    )
-    for moment in midnights:
-        start = window_start(moment, zones, days)
-        if sum(1 for at in placed if at >= start) < limit:
-            return Refusal(rule, reason, citation, moment)
+    # fewer than `limit` calls is when the next call may be placed. Tried a day at a time.
+    today = {name: now.astimezone(zone_info(name)).date() for name in zones}
+    for day in range(1, days + 2):
+        for moment in sorted(_midnight(today[name] + timedelta(days=day), name) for name in zones):
+            start = window_start(moment, zones, days)
+            if sum(1 for at in placed if at >= start) < limit:
+                return Refusal(rule, reason, citation, moment)
     return Refusal(rule, reason, citation, None)  # unreachable: the window empties
 
 

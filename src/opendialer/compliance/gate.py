@@ -26,7 +26,7 @@ from opendialer.compliance.rules import (
     inconvenient_time,
 )
 from opendialer.compliance.states import Address, state_cap
-from opendialer.compliance.zones import candidate_zones
+from opendialer.compliance.zones import candidate_zones, distinct_zones
 
 # The rule ids, in the order the gate asks them.
 RULES = (
@@ -85,8 +85,9 @@ class Decision:
 
 def decide(attempt: Attempt) -> Decision:
     """Every rule's answer on the attempt."""
-    zones = tuple(
-        sorted(candidate_zones(attempt.e164, attempt.address.postal_code, attempt.address.state))
+    zones = distinct_zones(
+        candidate_zones(attempt.e164, attempt.address.postal_code, attempt.address.state),
+        attempt.now,
     )
     now, calls = attempt.now, attempt.calls
     answers = (

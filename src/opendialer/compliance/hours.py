@@ -61,16 +61,17 @@ def calling_hours(now: datetime, zones: Iterable[str], ring: timedelta) -> Refus
 
 def next_allowed(now: datetime, zones: tuple[str, ...], ring: timedelta) -> datetime | None:
     """The first moment after `now` at which a call suits every zone. The moments when calls
-    become allowed are each some zone's 08:00, so those are the only ones to try."""
-    opening = sorted(
-        datetime.combine(now.astimezone(zone_info(name)).date() + timedelta(days=day), OPENS,
-                         tzinfo=zone_info(name)).astimezone(UTC)
-        for name in zones
-        for day in range(-1, HORIZON_DAYS + 1)
-    )  # fmt: skip
-    for moment in opening:
-        if moment > now and allowed_at(moment, zones, ring):
-            return moment
+    become allowed are each some zone's 08:00, so those are the only ones tried, a day at a
+    time (a day's in every zone, then the next day's)."""
+    today = {name: now.astimezone(zone_info(name)).date() for name in zones}
+    for day in range(-1, HORIZON_DAYS + 1):
+        openings = sorted(
+            datetime.combine(today[name] + timedelta(days=day), OPENS, tzinfo=zone_info(name))
+            for name in zones
+        )
+        for moment in openings:
+            if moment > now and allowed_at(moment, zones, ring):
+                return moment.astimezone(UTC)
     return None
 
 

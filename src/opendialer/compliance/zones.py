@@ -9,6 +9,8 @@ with Guam and American Samoa, 21 hours apart, no hour would be left)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -118,6 +120,24 @@ def _known(zone: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError):
         return False
     return True
+
+
+def distinct_zones(zones: Iterable[str], now: datetime) -> tuple[str, ...]:
+    """`zones` less those that keep the same clock as another one at every hour from eight
+    days before `now` to ten days after it (America/Indiana/Knox beside America/Chicago, say):
+    within that time the rules cannot tell them apart, and asking about one is enough."""
+    return _distinct(frozenset(zones), now.astimezone(UTC).date())
+
+
+@lru_cache(maxsize=10_000)
+def _distinct(zones: frozenset[str], day: date) -> tuple[str, ...]:
+    first = datetime.combine(day - timedelta(days=8), time(0), tzinfo=UTC)
+    hours = [first + timedelta(hours=hour) for hour in range(19 * 24)]
+    kept: dict[tuple[timedelta | None, ...], str] = {}
+    for name in sorted(zones):
+        zone = zone_info(name)
+        kept.setdefault(tuple(moment.astimezone(zone).utcoffset() for moment in hours), name)
+    return tuple(sorted(kept.values()))
 
 
 @cache
