@@ -23,6 +23,8 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,11 @@ async def load_loans(client: httpx2.AsyncClient, headers: dict[str, str], count:
     ]
     response = await client.post("/loans/bulk", json=feed, headers=headers)
     response.raise_for_status()
+    return await loan_ids(client, headers, count)
+
+
+async def loan_ids(client: httpx2.AsyncClient, headers: dict[str, str], count: int) -> list[str]:
+    """The ids of the first `count` loans, read a page at a time as a client would."""
     ids: list[str] = []
     while len(ids) < count:
         page = await client.get(
@@ -63,6 +70,16 @@ async def load_loans(client: httpx2.AsyncClient, headers: dict[str, str], count:
         page.raise_for_status()
         ids += [loan["loanId"] for loan in page.json()["data"]]
     return ids
+
+
+@contextmanager
+def database_url(url: str | None) -> Iterator[str]:
+    """`url`, or a fresh SQLite file's in a temporary directory removed afterwards."""
+    if url:
+        yield url
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        yield f"sqlite:///{Path(directory) / 'bench.db'}"
 
 
 def batch(loans: list[str], start: int, size: int, now: datetime) -> list[dict[str, Any]]:
@@ -157,11 +174,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(describe(), flush=True)
-    if args.url:
-        asyncio.run(run(args, args.url))
-        return
-    with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(run(args, f"sqlite:///{Path(directory) / 'bench.db'}"))
+    with database_url(args.url) as url:
+        asyncio.run(run(args, url))
 
 
 if __name__ == "__main__":

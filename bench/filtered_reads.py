@@ -23,15 +23,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx2
 from sqlalchemy import event, text
 
+from calltracking_post import database_url, loan_ids
 from machine import describe, load, reference
 from opendialer.app import create_app
 from opendialer.auth.principal import Principal, Role
@@ -58,17 +57,6 @@ def feed(count: int, paid_to: date) -> list[dict[str, Any]]:
         }
         for n in range(count)
     ]
-
-
-async def loan_ids(client: httpx2.AsyncClient, headers: dict[str, str], count: int) -> list[str]:
-    ids: list[str] = []
-    while len(ids) < count:
-        page = await client.get(
-            "/loans", params={"offset": len(ids), "limit": 1000}, headers=headers
-        )
-        page.raise_for_status()
-        ids += [loan["loanId"] for loan in page.json()["data"]]
-    return sorted(ids)
 
 
 def calls(loans: list[str], total: int, hot: int, now: datetime) -> list[dict[str, Any]]:
@@ -147,7 +135,7 @@ async def run(args: argparse.Namespace, url: str) -> None:
                 "/loans/bulk", json=feed(args.loans, today - timedelta(days=40)), headers=headers
             )
         ).raise_for_status()
-        loans = await loan_ids(client, headers, args.loans)
+        loans = sorted(await loan_ids(client, headers, args.loans))
         bucket = {
             "callCode": "EARLY", "callDaysStart": 1, "callDaysEnd": 120,
             "callAttemptsPerBucket": 1_000_000, "callContactsPerBucket": 1_000_000,
@@ -198,11 +186,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     print(describe(), flush=True)
-    if args.url:
-        asyncio.run(run(args, args.url))
-        return
-    with tempfile.TemporaryDirectory() as directory:
-        asyncio.run(run(args, f"sqlite:///{Path(directory) / 'bench.db'}"))
+    with database_url(args.url) as url:
+        asyncio.run(run(args, url))
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Query
+from fastapi import APIRouter, Body, Depends, Query
 from starlette.responses import Response
 
 from opendialer.calltracking.schemas import MAX_BATCH, POST_BODY_OPENAPI, CallQuery, json_calls
@@ -13,7 +13,7 @@ from opendialer.calltracking.service import CallTracking
 from opendialer.kit.apimodel import Str
 from opendialer.web.calltracking import CallPage, RecordedCalls, call_records, calls_body
 from opendialer.web.deps import DbSession, ScopeReader, ScopeWriter
-from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempotent_response
+from opendialer.web.idempotency import IdempotencyKey, idempotent_response
 from opendialer.web.limits import batch_body
 from opendialer.web.responses import json_response
 from opendialer.web.velocity import DOCS, Paging, page, paging
@@ -91,10 +91,7 @@ def post_calls(
     body: Annotated[Any, Body()],
     session: DbSession,
     scope: ScopeWriter,
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, description=KEY_DESCRIPTION),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     sent = json_calls(body)
 

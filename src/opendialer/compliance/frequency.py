@@ -57,7 +57,7 @@ def calls_within(
     which fewer are counted. `zones` must not be empty (the calling-hours rule refuses when
     no zone is known; this one has nothing to count days by)."""
     if not zones:
-        return Refusal(rule, "no time zone to count the consumer's days by", citation, None)
+        return _no_days(rule, citation)
     placed = sorted(call.at for call in calls if call.at <= now)
     if len(placed) < limit:
         return None
@@ -99,9 +99,7 @@ def after_conversation(
     about the debt; allowed from the start of the 8th, once it has begun in every zone."""
     citation = f"{CITATION}(ii)"
     if not zones:
-        return Refusal(
-            CONVERSATION_RULE, "no time zone to count the consumer's days by", citation, None
-        )
+        return _no_days(CONVERSATION_RULE, citation)
     talks = [call.at for call in calls if call.conversation and call.at <= now]
     if not talks:
         return None
@@ -119,6 +117,10 @@ def after_conversation(
         citation,
         reopens,
     )
+
+
+def _no_days(rule: str, citation: str) -> Refusal:
+    return Refusal(rule, "no time zone to count the consumer's days by", citation, None)
 
 
 def _midnight(day: date, name: str) -> datetime:

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache, lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
@@ -41,9 +42,15 @@ _NOT_GEOGRAPHIC = frozenset(
 )
 
 
+class _Tables(NamedTuple):
+    zone_by_zip: dict[str, str]
+    zones_by_state: dict[str, frozenset[str]]
+    county_by_zip: dict[str, tuple[str, str]]
+
+
 @cache
-def _tables() -> tuple[dict[str, str], dict[str, frozenset[str]], dict[str, tuple[str, str]]]:
-    """(ZIP code -> zone, state -> zones, ZIP code -> (state, county)), of the zones the zone
+def _tables() -> _Tables:
+    """The zipcodes package's table, by ZIP code and by state, keeping the zones the zone
     database knows."""
     known = available_timezones()
     by_zip: dict[str, str] = {}
@@ -56,20 +63,20 @@ def _tables() -> tuple[dict[str, str], dict[str, frozenset[str]], dict[str, tupl
             by_zip[place["zip_code"]] = zone
             by_state[place["state"]].add(zone)
     states = {state: frozenset(zones) for state, zones in by_state.items()}
-    return by_zip, states, counties
+    return _Tables(by_zip, states, counties)
 
 
 def county_of_zip(postal_code: str | None) -> tuple[str, str] | None:
     """(state, county) of a US ZIP code (its first five digits), or None."""
     if not postal_code:
         return None
-    return _tables()[2].get(postal_code.strip()[:5])
+    return _tables().county_by_zip.get(postal_code.strip()[:5])
 
 
 @cache
 def us_zones() -> frozenset[str]:
     """Every zone of the 50 states and DC."""
-    by_state = _tables()[1]
+    by_state = _tables().zones_by_state
     return frozenset().union(*(by_state.get(state, frozenset()) for state in STATES))
 
 
@@ -77,7 +84,7 @@ def zones_of_zip(postal_code: str | None) -> frozenset[str]:
     """The zone of a US ZIP code (its first five digits), or none."""
     if not postal_code:
         return frozenset()
-    zone = _tables()[0].get(postal_code.strip()[:5])
+    zone = _tables().zone_by_zip.get(postal_code.strip()[:5])
     return frozenset() if zone is None else frozenset({zone})
 
 
@@ -85,7 +92,7 @@ def zones_of_state(state: str | None) -> frozenset[str]:
     """Every zone of a state's ZIP codes (two letters), or none."""
     if not state:
         return frozenset()
-    return _tables()[1].get(state.strip().upper(), frozenset())
+    return _tables().zones_by_state.get(state.strip().upper(), frozenset())
 
 
 def zones_of_phone(e164: str | None) -> frozenset[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
@@ -74,18 +74,14 @@ def text_problem(value: str, *, free_text: bool = False) -> str | None:
     return None
 
 
-def _checked_text(value: str) -> str:
-    problem = text_problem(value)
-    if problem:
-        raise ValueError(problem)
-    return value
+def _text_check(*, free_text: bool) -> Callable[[str], str]:
+    def checked(value: str) -> str:
+        problem = text_problem(value, free_text=free_text)
+        if problem:
+            raise ValueError(problem)
+        return value
 
-
-def _checked_free_text(value: str) -> str:
-    problem = text_problem(value, free_text=True)
-    if problem:
-        raise ValueError(problem)
-    return value
+    return checked
 
 
 # Dates and times are text in the documented formats only: JSON numbers (which pydantic would
@@ -125,8 +121,8 @@ def _aware(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else _to_utc(value)
 
 
-Str = Annotated[str, AfterValidator(_checked_text)]
-FreeText = Annotated[str, AfterValidator(_checked_free_text)]
+Str = Annotated[str, AfterValidator(_text_check(free_text=False))]
+FreeText = Annotated[str, AfterValidator(_text_check(free_text=True))]
 DateText = Annotated[date, BeforeValidator(_date_text)]
 WallClock = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_naive)]
 Moment = Annotated[datetime, BeforeValidator(_date_time_text), AfterValidator(_aware)]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header
+from fastapi import APIRouter
 from starlette.responses import Response
 
 from opendialer.dialler.router import ContactId
@@ -12,7 +10,7 @@ from opendialer.dialler.schemas import CallResult
 from opendialer.outcomes.service import record_result
 from opendialer.web.deps import DbSession, Writer
 from opendialer.web.dialler import DOCS, HistoryRecords, history_record, records_body
-from opendialer.web.idempotency import KEY_DESCRIPTION, MAX_KEY_LENGTH, idempotent_response
+from opendialer.web.idempotency import IdempotencyKey, idempotent_response
 from opendialer.web.writes import Route
 
 router = APIRouter(tags=["dialler"], route_class=Route)
@@ -26,10 +24,7 @@ def post_result(
     body: CallResult,
     session: DbSession,
     principal: Writer,
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, description=KEY_DESCRIPTION),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Record the result of one call to the contact's number at `PhoneNumberOffset` (1-6).
 

@@ -119,7 +119,11 @@ def requested_tenant(request: Request) -> int | None:
 
 async def token_principal(request: Request) -> Principal:
     """The caller exactly as its access token names it, before any tenant is chosen; 401 when
-    the token is malformed, forged or expired, or its client revoked or tenant deleted."""
+    the token is malformed, forged or expired, or its client revoked or tenant deleted. Read
+    once per request: a write's session checks it before the endpoint's role does."""
+    known: Principal | None = getattr(request.state, "token_principal", None)
+    if known is not None:
+        return known
     principal = read_token(bearer_token(request), request.app.state.signing_key)
     revocations: Revocations = request.app.state.revocations
     if revocations.stale() and not revocations.refreshing:
@@ -130,6 +134,7 @@ async def token_principal(request: Request) -> Principal:
         refusal = revocations.refusal(principal)
     if refusal is not None:
         raise Unauthorized(refusal)
+    request.state.token_principal = principal
     return principal
 
 

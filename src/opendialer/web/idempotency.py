@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from sqlalchemy.orm import Session
 from starlette.responses import Response
 
@@ -19,6 +20,13 @@ KEY_DESCRIPTION = (
     "Makes a retry safe: a request repeated with the same key and body does its work once and "
     "is answered as the first was (with `Idempotent-Replayed: true`). Keys live 24 hours."
 )
+
+
+# The optional Idempotency-Key header, as an endpoint declares it.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=MAX_KEY_LENGTH, description=KEY_DESCRIPTION),
+]
 
 
 def request_hash(method: str, path: str, body: Any) -> str:
