@@ -27,6 +27,8 @@ class CallDetailRecord(Base):
         PrimaryKeyConstraint("tenant_id", "id"),
         UniqueConstraint("tenant_id", "unique_id"),
         Index("ix_call_detail_records_tenant_time", "tenant_id", "time", "id"),
+        # The compliance gate's look-up of the calls placed to a number.
+        Index("ix_call_detail_records_number", "tenant_id", "dialed_e164", "time"),
     )
 
     id: Mapped[str] = mapped_column(String(36), default=new_id)
@@ -35,6 +37,9 @@ class CallDetailRecord(Base):
     caller_id_number: Mapped[str | None] = mapped_column(String(80))
     caller_id_name: Mapped[str | None] = mapped_column(String(80))
     dialed_num: Mapped[str | None] = mapped_column(String(80))
+    # The dialed number as E.164, when it is one: calls to a consumer's number count for the
+    # compliance gate however the PBX wrote it.
+    dialed_e164: Mapped[str | None] = mapped_column(String(20))
     direction: Mapped[str] = mapped_column(String(3))
     disposition: Mapped[str] = mapped_column(String(16))
     duration: Mapped[int] = mapped_column(Integer, default=0)

@@ -17,6 +17,7 @@ from opendialer.db.base import utcnow
 from opendialer.db.ids import new_id
 from opendialer.errors import Conflict, Forbidden, Invalid, NotFound
 from opendialer.kit.apimodel import INT32, whole_number
+from opendialer.kit.phones import to_e164
 from opendialer.tenancy.service import partner_tenants, tenant_for_billing_code
 
 DEFAULT_TIMEZONE = "America/Chicago"
@@ -158,7 +159,9 @@ class CallReports:
                 if values["id"] in sent_ids:
                     raise Conflict(f"[{index}].id {values['id']} is used twice in the batch")
                 sent_ids[values["id"]] = index
-            values.update(tenant_id=tenant_id, created_at=now)
+            values.update(
+                tenant_id=tenant_id, dialed_e164=to_e164(record.dialed_num), created_at=now
+            )
             rows.append(values)
         taken = self.cdrs.taken_ids(tenant_id, sent_ids)
         if taken:

@@ -22,6 +22,8 @@ NAMING_CONVENTION = {
 # The `info` of a column of free text (a comment, an address): its values may hold line breaks
 # and tabs, which no name, key or number may.
 FREE_TEXT = {"free_text": True}
+# The `info` of a phone's line type: one of these words, which the API takes and answers.
+LINE_TYPES = {"choices": ("cell", "landline", "unknown")}
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opendialer.db.base import FREE_TEXT, Base, FloatNumeric, UTCDateTime, utcnow
+from opendialer.db.base import FREE_TEXT, LINE_TYPES, Base, FloatNumeric, UTCDateTime, utcnow
 
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -92,6 +92,32 @@ class Contact(Base):
     phone_number4_e164: Mapped[str | None] = mapped_column(String(20))
     phone_number5_e164: Mapped[str | None] = mapped_column(String(20))
     phone_number6_e164: Mapped[str | None] = mapped_column(String(20))
+    # Each number's line type and the consumer's consent to automated calls to it, with when
+    # and how it was given or revoked: what the compliance gate's consent rule asks.
+    phone_number1_line_type: Mapped[str | None] = mapped_column(String(8), info=LINE_TYPES)
+    phone_number2_line_type: Mapped[str | None] = mapped_column(String(8), info=LINE_TYPES)
+    phone_number3_line_type: Mapped[str | None] = mapped_column(String(8), info=LINE_TYPES)
+    phone_number4_line_type: Mapped[str | None] = mapped_column(String(8), info=LINE_TYPES)
+    phone_number5_line_type: Mapped[str | None] = mapped_column(String(8), info=LINE_TYPES)
+    phone_number6_line_type: Mapped[str | None] = mapped_column(String(8), info=LINE_TYPES)
+    phone_number1_consent: Mapped[bool | None] = mapped_column(Boolean)
+    phone_number2_consent: Mapped[bool | None] = mapped_column(Boolean)
+    phone_number3_consent: Mapped[bool | None] = mapped_column(Boolean)
+    phone_number4_consent: Mapped[bool | None] = mapped_column(Boolean)
+    phone_number5_consent: Mapped[bool | None] = mapped_column(Boolean)
+    phone_number6_consent: Mapped[bool | None] = mapped_column(Boolean)
+    phone_number1_consent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_number2_consent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_number3_consent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_number4_consent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_number5_consent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_number6_consent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    phone_number1_consent_source: Mapped[str | None] = mapped_column(String(100))
+    phone_number2_consent_source: Mapped[str | None] = mapped_column(String(100))
+    phone_number3_consent_source: Mapped[str | None] = mapped_column(String(100))
+    phone_number4_consent_source: Mapped[str | None] = mapped_column(String(100))
+    phone_number5_consent_source: Mapped[str | None] = mapped_column(String(100))
+    phone_number6_consent_source: Mapped[str | None] = mapped_column(String(100))
     fax_number: Mapped[str | None] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(255))
     website: Mapped[str | None] = mapped_column(String(500))
@@ -134,6 +160,9 @@ class Contact(Base):
     dt_next_try: Mapped[datetime | None] = mapped_column(UTCDateTime)
     dt_last_try: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Cease, attorney, bankruptcy or deceased, and the times the consumer said are inconvenient.
+    compliance_flags: Mapped[str | None] = mapped_column(String(100))
+    inconvenient_times: Mapped[str | None] = mapped_column(Text)
     # The loan this contact is called about, so its calls count in call tracking.
     loan_id: Mapped[str | None] = mapped_column(
         String(36), ForeignKey("loans.id", ondelete="SET NULL"), index=True

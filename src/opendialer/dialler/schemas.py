@@ -68,7 +68,23 @@ CONTACT_INPUT_FIELDS: list[tuple[str, str]] = [
     ("ExternalSystemLink", "external_system_link"),
     # The loan the contact is called about; its calls are then tracked against that loan.
     ("LoanID", "loan_id"),
+    # Each number's line type and consent to automated calls, for the compliance gate.
+    *[
+        (f"PhoneNumber{n}{part}", f"phone_number{n}_{column}")
+        for n in PHONE_OFFSETS
+        for part, column in (
+            ("LineType", "line_type"),
+            ("Consent", "consent"),
+            ("ConsentDate", "consent_date"),
+            ("ConsentSource", "consent_source"),
+        )
+    ],
 ]
+# What a contact's record answers for a compliance field it has no value of.
+CONTACT_FIELD_DEFAULTS: dict[str, Any] = {
+    **{f"phone_number{n}_line_type": "unknown" for n in PHONE_OFFSETS},
+    **{f"phone_number{n}_consent": False for n in PHONE_OFFSETS},
+}
 
 # The dialing state the dialler keeps per contact; reset puts every one back to its default.
 CONTACT_STATE_FIELDS: list[tuple[str, str]] = [

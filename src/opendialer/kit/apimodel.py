@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from sqlalchemy import (
@@ -152,6 +152,8 @@ def python_type(column: ColumnElement[Any], *, text_checked: bool = True) -> Any
         return WallClock
     if isinstance(kind, Date):
         return DateText
+    if "choices" in column.info:
+        return Literal[column.info["choices"]]
     free_text = column.info.get("free_text", False)
     text = (FreeText if free_text else Str) if text_checked else str
     if isinstance(kind, String) and kind.length:

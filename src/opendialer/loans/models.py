@@ -13,11 +13,12 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from opendialer.db.base import Base, FloatNumeric, UTCDateTime, utcnow
+from opendialer.db.base import LINE_TYPES, Base, FloatNumeric, UTCDateTime, utcnow
 from opendialer.db.ids import new_id
 
 # The seed's options for loanStatus and borrowerType.
@@ -32,8 +33,12 @@ LoanStatus = Literal[
     "write off",
 ]
 BorrowerType = Literal["borrower", "co-borrower"]
-# A borrower's type and cell-phone consent when not given, or given as null.
-BORROWER_DEFAULTS: dict[str, Any] = {"type": "borrower", "cell_phone_consent": False}
+# A borrower's type, line type and cell-phone consent when not given, or given as null.
+BORROWER_DEFAULTS: dict[str, Any] = {
+    "type": "borrower",
+    "cell_phone_consent": False,
+    "phone_line_type": "unknown",
+}
 
 
 def servicer_key() -> ForeignKeyConstraint:
@@ -88,8 +93,20 @@ class Borrower(_Owned, Base):
     cell_phone_consent: Mapped[bool] = mapped_column(
         Boolean, default=BORROWER_DEFAULTS["cell_phone_consent"]
     )
+    # When and how the consent was given or revoked, and the phone's line type.
+    cell_phone_consent_date: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cell_phone_consent_source: Mapped[str | None] = mapped_column(String(100))
+    phone_line_type: Mapped[str] = mapped_column(
+        String(8),
+        info=LINE_TYPES,
+        default=BORROWER_DEFAULTS["phone_line_type"],
+        server_default=BORROWER_DEFAULTS["phone_line_type"],
+    )
     state: Mapped[str | None] = mapped_column(String(2))
     postal_code: Mapped[str | None] = mapped_column(String(10))
+    # Cease, attorney, bankruptcy or deceased, and the times the consumer said are inconvenient.
+    compliance_flags: Mapped[str | None] = mapped_column(String(100))
+    inconvenient_times: Mapped[str | None] = mapped_column(Text)
 
 
 class Loan(_Owned, Base):

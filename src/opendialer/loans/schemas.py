@@ -32,6 +32,9 @@ BORROWER_FIELDS: list[tuple[str, str]] = [
     ("borrowerSuffix", "suffix"),
     ("borrowerPhoneNumber", "phone_number"),
     ("borrowerCellPhoneConsent", "cell_phone_consent"),
+    ("borrowerCellPhoneConsentDate", "cell_phone_consent_date"),
+    ("borrowerCellPhoneConsentSource", "cell_phone_consent_source"),
+    ("borrowerPhoneLineType", "phone_line_type"),
     ("borrowerState", "state"),
     ("borrowerPostalCode", "postal_code"),
 ]

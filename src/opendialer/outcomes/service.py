@@ -38,7 +38,7 @@ def record_result(
     refuse_future_times(result)
     applied = ContactService(session, tenant_id).apply_result(contact_id, result)
     entry, contact = applied.entry, applied.contact
-    CallReports(session, [tenant_id]).add_once(cdr_of(entry, applied.outcome))
+    CallReports(session, [tenant_id]).add_once(cdr_of(entry, applied.outcome, applied.phone_e164))
     CallTracking(session, tenant_id).record_from_dialler(
         loan_id=contact.loan_id,
         user_data=contact.user_data,
@@ -59,7 +59,7 @@ def refuse_future_times(result: CallResult) -> None:
             raise Invalid(f"{name} {in_the_future(value.isoformat())}")
 
 
-def cdr_of(call: ContactHistory, outcome: Outcome) -> dict[str, Any]:
+def cdr_of(call: ContactHistory, outcome: Outcome, e164: str | None) -> dict[str, Any]:
     """The CDR of one dialled attempt, keyed by its history record so it is never doubled."""
     end = call.dt_call_end or call.dt_call_connect or call.dt_call_alert
     return {
@@ -69,6 +69,7 @@ def cdr_of(call: ContactHistory, outcome: Outcome) -> dict[str, Any]:
         "caller_id_number": call.a_number,
         "caller_id_name": None,
         "dialed_num": call.b_number or call.phone_number,
+        "dialed_e164": e164,
         "direction": "OUT" if call.outbound else "IN",
         "disposition": DISPOSITIONS[outcome],
         "duration": _seconds(call.dt_call_start, end),

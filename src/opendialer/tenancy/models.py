@@ -26,6 +26,9 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     billing_code: Mapped[str | None] = mapped_column(String(100))
+    # What the compliance gate counts as one debt: each loan, or a borrower's loans of one
+    # lender (student loans serviced under one account).
+    debt_grouping: Mapped[str] = mapped_column(String(16), default="loan", server_default="loan")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -16,6 +16,7 @@ from starlette.responses import Response, StreamingResponse
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.schemas import (
     CAMPAIGN_RECORD_FIELDS,
+    CONTACT_FIELD_DEFAULTS,
     CONTACT_RECORD_FIELDS,
     HISTORY_RECORD_FIELDS,
 )
@@ -34,30 +35,50 @@ def _plain(value: Any) -> Any:
     return format_datetime(value) if isinstance(value, datetime) else value
 
 
-def serializer(fields: Sequence[tuple[str, str]]) -> Callable[[Any], dict[str, Any]]:
-    """Turns an ORM object into its API record, field names and order as `fields` says."""
-    pairs = tuple(fields)
+def serializer(
+    fields: Sequence[tuple[str, str]], defaults: Mapping[str, Any] | None = None
+) -> Callable[[Any], dict[str, Any]]:
+    """Turns an ORM object into its API record, field names and order as `fields` says; a
+    column in `defaults` that holds no value answers its default."""
+    to_mapping = mapping_serializer(fields, defaults)
 
     def to_record(obj: Any) -> dict[str, Any]:
-        return {api: _plain(getattr(obj, attr)) for api, attr in pairs}
+        return to_mapping(_Attributes(obj))
 
     return to_record
+
+
+class _Attributes:
+    """An ORM object's attributes read as a mapping's items."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any):
+        self.obj = obj
+
+    def __getitem__(self, name: str) -> Any:
+        return getattr(self.obj, name)
 
 
 def mapping_serializer(
-    fields: Sequence[tuple[str, str]],
+    fields: Sequence[tuple[str, str]], defaults: Mapping[str, Any] | None = None
 ) -> Callable[[Mapping[Any, Any]], dict[str, Any]]:
     """Like `serializer`, for Core result rows given as mappings of column name to value."""
     pairs = tuple(fields)
+    defaulted = tuple((api, defaults[attr]) for api, attr in pairs if defaults and attr in defaults)
 
     def to_record(row: Mapping[Any, Any]) -> dict[str, Any]:
-        return {api: _plain(row[attr]) for api, attr in pairs}
+        record = {api: _plain(row[attr]) for api, attr in pairs}
+        for api, default in defaulted:
+            if record[api] is None:
+                record[api] = default
+        return record
 
     return to_record
 
 
-contact_record = serializer(CONTACT_RECORD_FIELDS)
-contact_row_record = mapping_serializer(CONTACT_RECORD_FIELDS)
+contact_record = serializer(CONTACT_RECORD_FIELDS, CONTACT_FIELD_DEFAULTS)
+contact_row_record = mapping_serializer(CONTACT_RECORD_FIELDS, CONTACT_FIELD_DEFAULTS)
 campaign_record = serializer(CAMPAIGN_RECORD_FIELDS)
 history_record = serializer(HISTORY_RECORD_FIELDS)
 
