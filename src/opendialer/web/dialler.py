@@ -40,7 +40,7 @@ def serializer(
 ) -> Callable[[Any], dict[str, Any]]:
     """Turns an ORM object into its API record, field names and order as `fields` says; a
     column in `defaults` that holds no value answers its default."""
-    to_mapping = mapping_serializer(fields, defaults)
+    to_mapping = _record_maker(fields, defaults)
 
     def to_record(obj: Any) -> dict[str, Any]:
         return to_mapping(_Attributes(obj))
@@ -64,10 +64,16 @@ def mapping_serializer(
     fields: Sequence[tuple[str, str]], defaults: Mapping[str, Any] | None = None
 ) -> Callable[[Mapping[Any, Any]], dict[str, Any]]:
     """Like `serializer`, for Core result rows given as mappings of column name to value."""
+    return _record_maker(fields, defaults)
+
+
+def _record_maker(
+    fields: Sequence[tuple[str, str]], defaults: Mapping[str, Any] | None
+) -> Callable[[Any], dict[str, Any]]:
     pairs = tuple(fields)
     defaulted = tuple((api, defaults[attr]) for api, attr in pairs if defaults and attr in defaults)
 
-    def to_record(row: Mapping[Any, Any]) -> dict[str, Any]:
+    def to_record(row: Any) -> dict[str, Any]:
         record = {api: _plain(row[attr]) for api, attr in pairs}
         for api, default in defaulted:
             if record[api] is None:
