@@ -26,6 +26,7 @@ from opendialer.config import Settings
 from opendialer.daily import build_daily
 from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
+from opendialer.dnc.router import router as dnc_router
 from opendialer.loans.router import router as loans_router
 from opendialer.outcomes.router import router as outcomes_router
 from opendialer.web.cors import BrowserOrigins
@@ -47,6 +48,7 @@ FACES: list[tuple[APIRouter, Envelope]] = [
     (calllist_router, velocity_error),
     (calltracking_router, velocity_error),
     (callreports_router, status_message),
+    (dnc_router, velocity_error),
 ]
 
 DESCRIPTION = """
