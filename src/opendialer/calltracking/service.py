@@ -4,7 +4,7 @@ tracked call of each call the dialler places."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,7 +23,7 @@ from opendialer.calltracking.schemas import (
 from opendialer.db.base import utcnow
 from opendialer.db.ids import new_id, new_ids
 from opendialer.errors import Invalid
-from opendialer.kit.dates import day_after, day_start, timestamp
+from opendialer.kit.dates import moment_range, timestamp
 from opendialer.kit.phones import to_e164
 
 # How far ahead of the server's clock a callTimestamp may be: the poster's clock may run fast.
@@ -41,50 +41,18 @@ def in_the_future(spelled: str) -> str:
 
 # Problems named in one error message; the rest are counted.
 MAX_PROBLEMS = 20
-MILLISECOND = timedelta(milliseconds=1)
-
-
-def parse_moment(name: str, raw: str) -> datetime | date:
-    """A date (2020-08-03) or a date-time (2020-08-03T21:53:31.468Z; UTC when no offset)."""
-    try:
-        if len(raw) == 10:
-            return date.fromisoformat(raw)
-        moment = datetime.fromisoformat(raw)
-        if moment.tzinfo is None:
-            return moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
-    except (ValueError, OverflowError):
-        raise Invalid(
-            f"{name} must be a date (2020-08-03) or a date-time (2020-08-03T21:53:31.468Z), "
-            f"got {raw!r}"
-        ) from None
 
 
 def call_filter(query: CallQuery, servicer_id: int | None) -> CallFilter:
     """The stored terms of the seed's filters.
 
-    startdate and enddate are both inclusive: a date covers its whole UTC day, a date-time the
-    millisecond it names (calls are shown to the millisecond)."""
+    startdate and enddate are both inclusive (`moment_range`)."""
     e164 = None
     if query.phonenumber:
         e164 = to_e164(query.phonenumber)
         if e164 is None:
             raise Invalid(f"phonenumber {query.phonenumber!r} is not a phone number")
-    since = before = None
-    if query.startdate:
-        start = parse_moment("startdate", query.startdate)
-        since = start if isinstance(start, datetime) else day_start(start)
-    if query.enddate:
-        end = parse_moment("enddate", query.enddate)
-        if not isinstance(end, datetime):
-            before = day_after(end)
-        else:
-            try:
-                before = end.replace(microsecond=end.microsecond // 1000 * 1000) + MILLISECOND
-            except OverflowError:
-                before = None  # the end of time: no upper bound
-    if since is not None and before is not None and since >= before:
-        raise Invalid(f"startdate {query.startdate} is after enddate {query.enddate}")
+    since, before = moment_range(query.startdate, query.enddate)
     return CallFilter(
         servicer_id=servicer_id,
         loan_id=query.loanid or None,

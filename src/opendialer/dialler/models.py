@@ -173,12 +173,14 @@ class Contact(Base):
 
 class ContactHistory(Base):
     __tablename__ = "dialler_contacts_history"
+    # A contact's calls since a moment: the compliance gate's look-up of a debt's calls.
+    __table_args__ = (
+        Index("ix_dialler_contacts_history_contact_time", "contact_id", "dt_call_start"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    contact_id: Mapped[int] = mapped_column(
-        ForeignKey("dialler_contacts.id", ondelete="CASCADE"), index=True
-    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("dialler_contacts.id", ondelete="CASCADE"))
     campaign_id: Mapped[int] = mapped_column(BigInteger)
     user_data: Mapped[str | None] = mapped_column(String(255))
     user_data2: Mapped[str | None] = mapped_column(String(255))

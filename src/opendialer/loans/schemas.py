@@ -32,11 +32,12 @@ BORROWER_FIELDS: list[tuple[str, str]] = [
     ("borrowerSuffix", "suffix"),
     ("borrowerPhoneNumber", "phone_number"),
     ("borrowerCellPhoneConsent", "cell_phone_consent"),
+    ("borrowerState", "state"),
+    ("borrowerPostalCode", "postal_code"),
+    # What the compliance gate's consent rule reads, beside the seed's fields.
     ("borrowerCellPhoneConsentDate", "cell_phone_consent_date"),
     ("borrowerCellPhoneConsentSource", "cell_phone_consent_source"),
     ("borrowerPhoneLineType", "phone_line_type"),
-    ("borrowerState", "state"),
-    ("borrowerPostalCode", "postal_code"),
 ]
 LOAN_FIELDS: list[tuple[str, str]] = [
     ("loanNumber", "loan_number"),
