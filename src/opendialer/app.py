@@ -22,6 +22,7 @@ from opendialer.auth.router import router as auth_router
 from opendialer.calllist.router import router as calllist_router
 from opendialer.callreports.router import router as callreports_router
 from opendialer.calltracking.router import router as calltracking_router
+from opendialer.compliance.holds_router import router as holds_router
 from opendialer.config import Settings
 from opendialer.daily import build_daily
 from opendialer.db.session import REQUEST_THREADS, Database
@@ -48,6 +49,7 @@ FACES: list[tuple[APIRouter, Envelope]] = [
     (calllist_router, velocity_error),
     (calltracking_router, velocity_error),
     (callreports_router, status_message),
+    (holds_router, velocity_error),
     (dnc_router, velocity_error),
 ]
 
