@@ -23,6 +23,8 @@ from opendialer.calllist.router import router as calllist_router
 from opendialer.callreports.router import router as callreports_router
 from opendialer.calltracking.router import router as calltracking_router
 from opendialer.compliance.holds_router import router as holds_router
+from opendialer.compliance.router import dialler_router as callability_router
+from opendialer.compliance.router import router as compliance_router
 from opendialer.config import Settings
 from opendialer.daily import build_daily
 from opendialer.db.session import REQUEST_THREADS, Database
@@ -51,6 +53,8 @@ FACES: list[tuple[APIRouter, Envelope]] = [
     (callreports_router, status_message),
     (holds_router, velocity_error),
     (dnc_router, velocity_error),
+    (compliance_router, velocity_error),
+    (callability_router, status_message),
 ]
 
 DESCRIPTION = """

@@ -1,0 +1,245 @@
+"""Every query the compliance gate asks: who a contact or loan is, the debt's placed calls from
+contact history, call tracking and the call reports, the do-not-call lists, the buckets, and
+the log of refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import RowMapping, Table, func, or_, select
+from sqlalchemy.sql import Select
+
+from opendialer.callreports.models import CallDetailRecord
+from opendialer.calltracking.models import TrackedCall
+from opendialer.compliance.models import RefusalRecord
+from opendialer.db.bulk import bulk_insert
+from opendialer.db.repository import TenantRepository
+from opendialer.dialler.models import Campaign, Contact, ContactHistory
+from opendialer.dialler.schemas import PHONE_OFFSETS
+from opendialer.dnc.models import DncEntry
+from opendialer.loans.models import Borrower, BucketPolicy, Loan
+from opendialer.tenancy.models import Tenant
+
+CONTACTS = Contact.__table__
+HISTORY = ContactHistory.__table__
+TRACKED = TrackedCall.__table__
+CDRS = CallDetailRecord.__table__
+LOANS = Loan.__table__
+BORROWERS = Borrower.__table__
+REFUSALS: Table = RefusalRecord.__table__  # type: ignore[assignment]
+
+# What the gate reads of a contact: its numbers and their state, address and flags.
+CONTACT_COLUMNS = [
+    CONTACTS.c[name]
+    for name in (
+        "id",
+        "campaign_id",
+        "loan_id",
+        "user_data",
+        "locked",
+        "dt_begin_date",
+        "dt_end_date",
+        "postal_code",
+        "region",
+        "country",
+        "compliance_flags",
+        "inconvenient_times",
+    )
+] + [
+    CONTACTS.c[f"{prefix}{n}{suffix}"]
+    for n in PHONE_OFFSETS
+    for prefix, suffix in (
+        ("phone_number", ""),
+        ("phone_number", "_e164"),
+        ("phone_number", "_line_type"),
+        ("phone_number", "_consent"),
+        ("n_tries_phone_number", ""),
+        ("b_phone_number", "_invalid"),
+    )
+]
+BORROWER_COLUMNS = [
+    BORROWERS.c[name]
+    for name in (
+        "id",
+        "phone_number",
+        "phone_e164",
+        "phone_line_type",
+        "cell_phone_consent",
+        "state",
+        "postal_code",
+        "compliance_flags",
+        "inconvenient_times",
+    )
+]
+LOAN_COLUMNS = [
+    LOANS.c[name]
+    for name in ("id", "servicer_id", "borrower_id", "lender_id", "status", "paid_to_date")
+]
+# Records of calls placed through the dialler: their history entry is counted instead.
+DIALLER_CDR = "opendialer-history-%"
+
+
+class ComplianceRepository(TenantRepository):
+    def debt_grouping(self) -> str:
+        grouping = self.session.execute(
+            select(Tenant.debt_grouping).where(Tenant.id == self.tenant_id)
+        ).scalar_one_or_none()
+        return grouping or "loan"
+
+    def contacts(self, ids: Collection[int]) -> list[RowMapping]:
+        query = self.scoped(Contact, *CONTACT_COLUMNS).where(CONTACTS.c.id.in_(list(ids)))
+        return list(self.session.execute(query).mappings())
+
+    def contact_ids_by_user_data(self, user_data: str) -> list[int]:
+        query = (
+            self.scoped(Contact, CONTACTS.c.id)
+            .where(CONTACTS.c.user_data == user_data)
+            .order_by(CONTACTS.c.id)
+        )
+        return list(self.session.execute(query).scalars())
+
+    def contacts_of_loans(self, loan_ids: Collection[str]) -> list[RowMapping]:
+        """The contacts called about these loans: linked by LoanID, or by a UserData that is
+        the loan's id (as call tracking links them)."""
+        ids = list(loan_ids)
+        query = self.scoped(Contact, *CONTACT_COLUMNS).where(
+            or_(CONTACTS.c.loan_id.in_(ids), CONTACTS.c.user_data.in_(ids))
+        )
+        return list(self.session.execute(query).mappings())
+
+    def campaigns(self, ids: Collection[int]) -> dict[int, RowMapping]:
+        query = self.scoped(
+            Campaign,
+            Campaign.id,
+            Campaign.region,
+            Campaign.max_tries_per_number,
+            Campaign.max_tries_per_contact,
+        ).where(Campaign.id.in_(list(ids)))
+        return {row.id: row for row in self.session.execute(query).mappings()}
+
+    def loans(self, ids: Collection[str], servicer_id: int | None = None) -> list[RowMapping]:
+        query = self.scoped(Loan, *LOAN_COLUMNS, by_key=True).where(LOANS.c.id.in_(list(ids)))
+        if servicer_id is not None:
+            query = query.where(LOANS.c.servicer_id == servicer_id)
+        return list(self.session.execute(query).mappings())
+
+    def loans_of_borrowers(self, borrower_ids: Collection[str]) -> list[RowMapping]:
+        """Every loan of these borrowers: a borrower's loans of one lender may be one debt."""
+        query = self.scoped(Loan, *LOAN_COLUMNS).where(LOANS.c.borrower_id.in_(list(borrower_ids)))
+        return list(self.session.execute(query).mappings())
+
+    def borrowers(self, ids: Collection[str]) -> dict[str, RowMapping]:
+        query = self.scoped(Borrower, *BORROWER_COLUMNS, by_key=True).where(
+            BORROWERS.c.id.in_(list(ids))
+        )
+        return {row.id: row for row in self.session.execute(query).mappings()}
+
+    def history(self, contact_ids: Collection[int], since: datetime) -> list[RowMapping]:
+        """The contacts' calls that started at or after `since`."""
+        query = self.scoped(
+            ContactHistory,
+            HISTORY.c.contact_id,
+            HISTORY.c.dt_call_start,
+            HISTORY.c.dt_call_alert,
+            HISTORY.c.dt_call_connect,
+            HISTORY.c.cause_code,
+            HISTORY.c.mailbox,
+        ).where(HISTORY.c.contact_id.in_(list(contact_ids)), HISTORY.c.dt_call_start >= since)
+        return list(self.session.execute(query).mappings())
+
+    def tracked(self, loan_ids: Collection[str], since: datetime) -> list[RowMapping]:
+        """The loans' tracked calls at or after `since`, with who recorded them."""
+        query = self.scoped(
+            TrackedCall,
+            TRACKED.c.loan_id,
+            TRACKED.c.call_timestamp,
+            TRACKED.c.call_status,
+            TRACKED.c.created_by,
+        ).where(TRACKED.c.loan_id.in_(list(loan_ids)), TRACKED.c.call_timestamp >= since)
+        return list(self.session.execute(query).mappings())
+
+    def reported(self, numbers: Collection[str], since: datetime) -> list[RowMapping]:
+        """Calls the call reports hold to these numbers at or after `since`, but those the
+        dialler placed (their history entries count them)."""
+        query = self.scoped(
+            CallDetailRecord,
+            CDRS.c.dialed_e164,
+            CDRS.c.time,
+            CDRS.c.disposition,
+            CDRS.c.after_answer_duration,
+        ).where(
+            CDRS.c.dialed_e164.in_(list(numbers)),
+            CDRS.c.time >= since,
+            CDRS.c.unique_id.not_like(DIALLER_CDR),
+        )
+        return list(self.session.execute(query).mappings())
+
+    def listed(
+        self, numbers: Collection[str], campaign_ids: Collection[int]
+    ) -> set[tuple[int | None, str]]:
+        """(campaign id, or None for the tenant's list; number) of each of `numbers` that is on
+        the tenant's list or on one of the campaigns'."""
+        entries = DncEntry.__table__
+        query = self.scoped(DncEntry, entries.c.campaign_id, entries.c.e164).where(
+            entries.c.e164.in_(list(numbers)),
+            or_(entries.c.campaign_id.is_(None), entries.c.campaign_id.in_(list(campaign_ids))),
+        )
+        return {(row.campaign_id, row.e164) for row in self.session.execute(query)}
+
+    def buckets(self, servicer_ids: Collection[int]) -> list[BucketPolicy]:
+        query = self.scoped(BucketPolicy).where(BucketPolicy.servicer_id.in_(list(servicer_ids)))
+        return list(self.session.execute(query).scalars())
+
+    # -- the refusal log ---------------------------------------------------------------------
+
+    def log(self, rows: Sequence[dict[str, Any]]) -> None:
+        bulk_insert(self.session, REFUSALS, rows)
+
+    def _refusals(
+        self,
+        campaign_id: int | None,
+        rule: str | None,
+        start: datetime | None,
+        end: datetime | None,
+    ) -> Select[Any]:
+        query = self.scoped(RefusalRecord)
+        if campaign_id is not None:
+            query = query.where(REFUSALS.c.campaign_id == campaign_id)
+        if rule is not None:
+            query = query.where(REFUSALS.c.rule == rule)
+        if start is not None:
+            query = query.where(REFUSALS.c.at >= start)
+        if end is not None:
+            query = query.where(REFUSALS.c.at < end)
+        return query
+
+    def refusals(
+        self,
+        campaign_id: int | None,
+        rule: str | None,
+        start: datetime | None,
+        end: datetime | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[RefusalRecord]]:
+        """A page of the refusals, newest first, and how many match."""
+        query = self._refusals(campaign_id, rule, start, end)
+        total = self.session.execute(
+            query.with_only_columns(func.count()).order_by(None)
+        ).scalar_one()
+        page = query.order_by(REFUSALS.c.at.desc(), REFUSALS.c.id.desc()).offset(offset)
+        return total, list(self.session.execute(page.limit(limit)).scalars())
+
+    def refusal_counts(
+        self, campaign_id: int | None, start: datetime | None, end: datetime | None
+    ) -> list[tuple[int | None, str, int]]:
+        """(campaign id, rule, refusals) of the matching refusals."""
+        query = (
+            self._refusals(campaign_id, None, start, end)
+            .with_only_columns(REFUSALS.c.campaign_id, REFUSALS.c.rule, func.count())
+            .group_by(REFUSALS.c.campaign_id, REFUSALS.c.rule)
+            .order_by(REFUSALS.c.campaign_id, REFUSALS.c.rule)
+        )
+        return [(row[0], row[1], row[2]) for row in self.session.execute(query)]

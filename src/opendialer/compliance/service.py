@@ -1,0 +1,517 @@
+"""Asking the gate about real contacts and loans: each number's attempt is built from what is
+stored (the debt's placed calls, the lists, the flags, the consent, the bucket), decided, and
+its refusals logged when the attempt is a real one."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import RowMapping
+from sqlalchemy.orm import Session
+
+from opendialer.calltracking.schemas import DIALLER
+from opendialer.compliance.consumer import decode_flags, decode_times
+from opendialer.compliance.frequency import PlacedCall
+from opendialer.compliance.gate import Attempt, Decision, decide
+from opendialer.compliance.models import RefusalRecord
+from opendialer.compliance.repository import ComplianceRepository
+from opendialer.compliance.rules import Bucket, ContactState, Flag, Inconvenient, LineType, Mode
+from opendialer.compliance.states import Address
+from opendialer.compliance.zones import zones_of_state
+from opendialer.dialler.causes import Outcome, classify
+from opendialer.dialler.schemas import PHONE_OFFSETS
+from opendialer.errors import NotFound
+from opendialer.loans.models import BucketPolicy
+
+# How far back a debt's calls are read: seven days, and a day on either side for the zones
+# the consumer may be in.
+LEDGER_DAYS = 9
+# The ring time the gate assumes while campaigns do not set one.
+DEFAULT_RING = timedelta(seconds=25)
+# How a call is judged while campaigns have no dialing mode: as an automated one.
+DEFAULT_MODE = Mode.PROGRESSIVE
+# A debt key: ("loan", id), ("borrower_lender", borrower, lender) or ("contact", id).
+DebtKey = tuple[Any, ...]
+# A row of the gate's look-ups, read by column name.
+Row = RowMapping | Mapping[Any, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """The gate's decision on one number: of a dialler contact (with its offset), or the
+    borrower's own number (no contact)."""
+
+    phone_number: str
+    e164: str | None
+    decision: Decision
+    contact_id: int | None = None
+    campaign_id: int | None = None
+    offset: int | None = None
+    loan_id: str | None = None
+
+
+@dataclass
+class _Debt:
+    loans: set[str] = field(default_factory=set)
+    contacts: set[int] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
+    calls: list[PlacedCall] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Consumer:
+    """What the borrower of a loan says of the consumer, as the gate needs it."""
+
+    address: Address
+    e164: str | None
+    consented: bool
+    line_type: LineType
+    flags: frozenset[Flag]
+    inconvenient: tuple[Inconvenient, ...]
+
+
+class ComplianceService:
+    def __init__(self, session: Session, tenant_id: int) -> None:
+        self.repo = ComplianceRepository(session, tenant_id)
+
+    # -- judging -----------------------------------------------------------------------------
+
+    def judge_contacts(
+        self,
+        contacts: Sequence[RowMapping],
+        now: datetime,
+        *,
+        mode: Mode = DEFAULT_MODE,
+        ring: timedelta = DEFAULT_RING,
+    ) -> list[Judgement]:
+        """The decision on every number of each contact (rows read by `contact_rows`), as
+        the gate would answer at `now`: the look-ups of the whole batch are made together."""
+        if not contacts:
+            return []
+        batch = _Batch(self.repo, now)
+        batch.load_contacts(contacts)
+        judgements = []
+        for contact in contacts:
+            for offset in PHONE_OFFSETS:
+                number = contact[f"phone_number{offset}"]
+                if number:
+                    judgements.append(batch.judge(contact, offset, mode, ring))
+        return judgements
+
+    def judge_loan(
+        self,
+        loan_id: str,
+        servicer_id: int | None,
+        now: datetime,
+        *,
+        mode: Mode = DEFAULT_MODE,
+        ring: timedelta = DEFAULT_RING,
+    ) -> list[Judgement]:
+        """The decision on the borrower's number of a loan, then on every number of each
+        dialler contact called about it."""
+        loans = self.repo.loans([loan_id], servicer_id)
+        if not loans:
+            raise NotFound(f"loan {loan_id} not found")
+        contacts = self.repo.contacts_of_loans([loan_id])
+        batch = _Batch(self.repo, now)
+        batch.load_loans(loans, contacts)
+        judgements = []
+        own = batch.judge_borrower(loans[0], mode, ring)
+        if own is not None:
+            judgements.append(own)
+        for contact in sorted(contacts, key=lambda row: row["id"]):
+            for offset in PHONE_OFFSETS:
+                if contact[f"phone_number{offset}"]:
+                    judgements.append(batch.judge(contact, offset, mode, ring))
+        return judgements
+
+    def contact_rows(self, ids: Iterable[int]) -> list[RowMapping]:
+        """The contacts the gate judges, by id, in the order asked; unknown ids left out."""
+        wanted = list(ids)
+        found = {row["id"]: row for row in self.repo.contacts(wanted)}
+        return [found[key] for key in wanted if key in found]
+
+    def contact_row(self, contact_id: int) -> RowMapping:
+        rows = self.contact_rows([contact_id])
+        if not rows:
+            raise NotFound(f"dialler contact {contact_id} not found")
+        return rows[0]
+
+    def contact_row_by_user_data(self, user_data: str) -> RowMapping:
+        """The first contact (by id) with this UserData, as the dialler's other by-UserData
+        calls take it."""
+        ids = self.repo.contact_ids_by_user_data(user_data)
+        if not ids:
+            raise NotFound(f"no dialler contact with UserData {user_data!r}")
+        return self.contact_row(ids[0])
+
+    # -- the refusal log ---------------------------------------------------------------------
+
+    def record(self, judgements: Iterable[Judgement], at: datetime) -> int:
+        """Log every refusal of real attempts (one row per failing rule); answers how many."""
+        rows = [
+            {
+                "tenant_id": self.repo.tenant_id,
+                "campaign_id": judgement.campaign_id,
+                "contact_id": judgement.contact_id,
+                "loan_id": judgement.loan_id,
+                "phone_number_offset": judgement.offset,
+                "phone_number": judgement.e164 or judgement.phone_number[:20],
+                "rule": refusal.rule,
+                "reason": refusal.reason[:300],
+                "citation": refusal.citation[:100],
+                "at": at,
+                "next_allowed_at": refusal.next_allowed_at,
+            }
+            for judgement in judgements
+            for refusal in judgement.decision.refusals
+        ]
+        self.repo.log(rows)
+        return len(rows)
+
+    def refusals(
+        self,
+        campaign_id: int | None,
+        rule: str | None,
+        start: datetime | None,
+        end: datetime | None,
+        offset: int,
+        limit: int,
+    ) -> tuple[int, list[RefusalRecord]]:
+        return self.repo.refusals(campaign_id, rule, start, end, offset, limit)
+
+    def refusal_counts(
+        self, campaign_id: int | None, start: datetime | None, end: datetime | None
+    ) -> list[tuple[int | None, str, int]]:
+        return self.repo.refusal_counts(campaign_id, start, end)
+
+
+class _Batch:
+    """The look-ups of a batch of attempts, made together, and each attempt built from them."""
+
+    def __init__(self, repo: ComplianceRepository, now: datetime) -> None:
+        self.repo = repo
+        self.now = now
+        self.grouping = repo.debt_grouping()
+        self.loans: dict[str, RowMapping] = {}
+        self.debt_of_loan: dict[str, DebtKey] = {}
+        self.debts: dict[DebtKey, _Debt] = defaultdict(_Debt)
+        self.consumers: dict[str, _Consumer] = {}
+        self.campaigns: dict[int, RowMapping] = {}
+        self.listed: set[tuple[int | None, str]] = set()
+        self.buckets: dict[str, Bucket] = {}
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def load_contacts(self, contacts: Sequence[RowMapping]) -> None:
+        """Everything the contacts' attempts need: their loans and debts, the debts' other
+        contacts and calls, the lists and the campaigns."""
+        candidates = {link for row in contacts if (link := _link(row)) is not None}
+        loans = self.repo.loans(candidates) if candidates else []
+        linked = self.repo.contacts_of_loans({row["id"] for row in loans}) if loans else []
+        self.load_loans(loans, [*contacts, *linked])
+
+    def load_loans(self, loans: Sequence[RowMapping], contacts: Sequence[RowMapping]) -> None:
+        self.loans = {row["id"]: row for row in loans}
+        if self.grouping == "borrower_lender":
+            self._group_by_borrower_and_lender()
+        for loan_id in self.loans:
+            self.debt_of_loan.setdefault(loan_id, ("loan", loan_id))
+        for loan_id, key in self.debt_of_loan.items():
+            self.debts[key].loans.add(loan_id)
+        borrowers = self.repo.borrowers(
+            {row["borrower_id"] for row in self.loans.values() if row["borrower_id"]}
+        )
+        for loan_id, loan in self.loans.items():
+            borrower = borrowers.get(loan["borrower_id"] or "")
+            if borrower is not None:
+                self.consumers[loan_id] = _consumer(borrower)
+                if borrower["phone_e164"]:
+                    self.debts[self.debt_of_loan[loan_id]].numbers.add(borrower["phone_e164"])
+        seen: dict[int, RowMapping] = {}
+        for contact in contacts:
+            seen[contact["id"]] = contact
+        for contact in seen.values():
+            debt = self.debts[self._debt_key(contact)]
+            debt.contacts.add(contact["id"])
+            debt.numbers.update(_numbers(contact))
+        self.campaigns = self.repo.campaigns({row["campaign_id"] for row in seen.values()})
+        self._load_calls(self._load_buckets())
+        numbers = set().union(*(debt.numbers for debt in self.debts.values()))
+        if numbers:
+            self.listed = self.repo.listed(numbers, set(self.campaigns))
+
+    def _group_by_borrower_and_lender(self) -> None:
+        """A borrower's loans of one lender are one debt: every such loan is read, so that
+        the calls about each count for all."""
+        borrowers = {row["borrower_id"] for row in self.loans.values() if row["borrower_id"]}
+        if not borrowers:
+            return
+        for loan in self.repo.loans_of_borrowers(borrowers):
+            if loan["lender_id"] is None:
+                continue
+            self.loans.setdefault(loan["id"], loan)
+            key = ("borrower_lender", loan["borrower_id"], loan["lender_id"])
+            self.debt_of_loan[loan["id"]] = key
+
+    def _debt_key(self, contact: Row) -> DebtKey:
+        """The debt a contact is called about: its loan's, or the contact itself."""
+        link = _link(contact)
+        if link is not None and link in self.debt_of_loan:
+            return self.debt_of_loan[link]
+        return ("contact", contact["id"])
+
+    def _load_buckets(self) -> list[RowMapping]:
+        """Each listed loan's bucket today, with its attempts and contacts in the window; and
+        the loans' tracked calls, read once from the earliest day either needs."""
+        since = self.now - timedelta(days=LEDGER_DAYS)
+        servicers = {loan["servicer_id"] for loan in self.loans.values()}
+        policies = self.repo.buckets(servicers) if servicers else []
+        today = self.now.astimezone(UTC).date()
+        windows: dict[str, tuple[BucketPolicy, date, date]] = {}
+        for loan_id, loan in self.loans.items():
+            found = _bucket_of(loan, policies, today)
+            if found is not None:
+                windows[loan_id] = found
+                since = min(since, _day_start(found[1]))
+        calls = list(self.repo.tracked(self.loans, since)) if self.loans else []
+        counts: dict[str, list[int]] = {loan_id: [0, 0] for loan_id in windows}
+        for call in calls:
+            window = windows.get(call["loan_id"])
+            moment = call["call_timestamp"]
+            if window is None or moment > self.now or not _within(moment, *window[1:]):
+                continue
+            counts[call["loan_id"]][0] += 1
+            counts[call["loan_id"]][1] += call["call_status"] == "Contacted"
+        for loan_id, (policy, _, end) in windows.items():
+            self.buckets[loan_id] = Bucket(
+                window_end=end,
+                attempts=counts[loan_id][0],
+                contacts=counts[loan_id][1],
+                attempts_allowed=policy.call_attempts_per_bucket,
+                contacts_allowed=policy.call_contacts_per_bucket,
+            )
+        return calls
+
+    def _load_calls(self, tracked: Sequence[RowMapping]) -> None:
+        """Each debt's placed calls: its contacts' history, its loans' tracked calls the
+        dialler did not record, and the calls the call reports hold to its numbers."""
+        since = self.now - timedelta(days=LEDGER_DAYS)
+        debt_of_contact = {
+            contact: key for key, debt in self.debts.items() for contact in debt.contacts
+        }
+        if debt_of_contact:
+            for call in self.repo.history(debt_of_contact, since):
+                placed = _history_call(call)
+                if placed is not None:
+                    self.debts[debt_of_contact[call["contact_id"]]].calls.append(placed)
+        for call in tracked:
+            if call["created_by"] != DIALLER and call["call_timestamp"] >= since:
+                conversation = call["call_status"] == "Contacted"
+                debt = self.debts[self.debt_of_loan[call["loan_id"]]]
+                debt.calls.append(PlacedCall(call["call_timestamp"], conversation))
+        debts_of_number: dict[str, list[_Debt]] = defaultdict(list)
+        for debt in self.debts.values():
+            for number in debt.numbers:
+                debts_of_number[number].append(debt)
+        if debts_of_number:
+            for call in self.repo.reported(debts_of_number, since):
+                placed = _reported_call(call)
+                if placed is not None:
+                    for debt in debts_of_number[call["dialed_e164"]]:
+                        debt.calls.append(placed)
+        for debt in self.debts.values():
+            debt.calls.sort(key=lambda call: call.at)
+
+    # -- building attempts -------------------------------------------------------------------
+
+    def judge(self, contact: RowMapping, offset: int, mode: Mode, ring: timedelta) -> Judgement:
+        """The decision on one number of a contact."""
+        e164 = contact[f"phone_number{offset}_e164"]
+        loan_id = _link(contact)
+        loan_id = loan_id if loan_id in self.loans else None
+        consumer = self.consumers.get(loan_id or "")
+        campaign = self.campaigns.get(contact["campaign_id"])
+        consented = bool(contact[f"phone_number{offset}_consent"])
+        line_type = LineType(contact[f"phone_number{offset}_line_type"] or LineType.UNKNOWN)
+        flags = decode_flags(contact["compliance_flags"])
+        inconvenient = decode_times(contact["inconvenient_times"])
+        address = _contact_address(contact)
+        if consumer is not None:
+            # The borrower's word counts too: a revocation there, or a cell phone, holds
+            # for the same number here.
+            if consumer.e164 is not None and consumer.e164 == e164:
+                consented = consented and consumer.consented
+                if consumer.line_type is LineType.CELL:
+                    line_type = LineType.CELL
+            flags |= consumer.flags
+            inconvenient = (*inconvenient, *consumer.inconvenient)
+            if consumer.address.state or consumer.address.postal_code:
+                address = consumer.address
+        state = ContactState(
+            locked=bool(contact["locked"]),
+            begins=_moment(contact["dt_begin_date"]),
+            ends=_moment(contact["dt_end_date"]),
+            number_invalid=bool(contact[f"b_phone_number{offset}_invalid"]),
+            number_tries=contact[f"n_tries_phone_number{offset}"] or 0,
+            max_tries_per_number=campaign["max_tries_per_number"] if campaign else None,
+            contact_tries=sum(contact[f"n_tries_phone_number{n}"] or 0 for n in PHONE_OFFSETS),
+            max_tries_per_contact=campaign["max_tries_per_contact"] if campaign else None,
+        )
+        attempt = Attempt(
+            now=self.now,
+            mode=mode,
+            e164=e164,
+            address=address,
+            calls=self.debts[self._debt_key(contact)].calls,
+            line_type=line_type,
+            consented=consented,
+            ring=ring,
+            dnc_lists=self._lists(contact["campaign_id"]),
+            flags=flags,
+            inconvenient=inconvenient,
+            bucket=self.buckets.get(loan_id or ""),
+            contact=state,
+        )
+        return Judgement(
+            phone_number=contact[f"phone_number{offset}"],
+            e164=e164,
+            decision=decide(attempt),
+            contact_id=contact["id"],
+            campaign_id=contact["campaign_id"],
+            offset=offset,
+            loan_id=loan_id,
+        )
+
+    def judge_borrower(self, loan: RowMapping, mode: Mode, ring: timedelta) -> Judgement | None:
+        """The decision on the borrower's own number of a loan, on the tenant's list."""
+        consumer = self.consumers.get(loan["id"])
+        if consumer is None or consumer.e164 is None:
+            return None
+        attempt = Attempt(
+            now=self.now,
+            mode=mode,
+            e164=consumer.e164,
+            address=consumer.address,
+            calls=self.debts[self.debt_of_loan[loan["id"]]].calls,
+            line_type=consumer.line_type,
+            consented=consumer.consented,
+            ring=ring,
+            dnc_lists=self._lists(None),
+            flags=consumer.flags,
+            inconvenient=consumer.inconvenient,
+            bucket=self.buckets.get(loan["id"]),
+        )
+        return Judgement(
+            phone_number=consumer.e164, e164=consumer.e164, decision=decide(attempt),
+            loan_id=loan["id"],
+        )  # fmt: skip
+
+    def _lists(self, campaign_id: int | None) -> tuple[frozenset[str], ...]:
+        """The numbers on the tenant's list and on the campaign's, of those looked up."""
+        return (
+            frozenset(number for scope, number in self.listed if scope is None),
+            frozenset(number for scope, number in self.listed if scope == campaign_id),
+        ) if campaign_id is not None else (
+            frozenset(number for scope, number in self.listed if scope is None),
+        )  # fmt: skip
+
+
+def _link(contact: Row) -> str | None:
+    """The loan a contact may be called about: its LoanID, or a UserData that may be a
+    loan's id (as call tracking links the dialler's calls)."""
+    if contact["loan_id"]:
+        return str(contact["loan_id"])
+    user_data = contact["user_data"]
+    return user_data if user_data and len(user_data) <= 36 else None
+
+
+def _numbers(contact: Row) -> set[str]:
+    return {e164 for n in PHONE_OFFSETS if (e164 := contact[f"phone_number{n}_e164"]) is not None}
+
+
+def _consumer(borrower: Row) -> _Consumer:
+    return _Consumer(
+        address=Address(borrower["state"], borrower["postal_code"]),
+        e164=borrower["phone_e164"],
+        consented=bool(borrower["cell_phone_consent"]),
+        line_type=LineType(borrower["phone_line_type"] or LineType.UNKNOWN),
+        flags=decode_flags(borrower["compliance_flags"]),
+        inconvenient=decode_times(borrower["inconvenient_times"]),
+    )
+
+
+def _contact_address(contact: Row) -> Address:
+    """A dialler contact's address: its `Region` is its state when it names a US state."""
+    region = (contact["region"] or "").strip().upper()
+    state = region if len(region) == 2 and zones_of_state(region) else None
+    return Address(state, contact["postal_code"])
+
+
+def _history_call(call: Row) -> PlacedCall | None:
+    """A dialler call as the ledger counts it: none when it failed before it rang."""
+    connected = call["dt_call_connect"] is not None
+    outcome = classify(call["cause_code"] or 0, connected, bool(call["mailbox"]))
+    if outcome is Outcome.FAILED and call["dt_call_alert"] is None:
+        return None
+    return PlacedCall(call["dt_call_start"], connected and not call["mailbox"])
+
+
+def _reported_call(call: Row) -> PlacedCall | None:
+    """A call detail record as the ledger counts it: a failed one did not ring; an answered
+    one with talk time is taken for a conversation (the reading that calls less)."""
+    if call["disposition"] == "FAILED":
+        return None
+    talked = call["disposition"] == "ANSWERED" and (call["after_answer_duration"] or 0) > 0
+    return PlacedCall(call["time"], talked)
+
+
+def _bucket_of(
+    loan: Row, policies: Sequence[BucketPolicy], today: date
+) -> tuple[BucketPolicy, date, date] | None:
+    """The loan's bucket today as the call list finds it (a lender's own bucket wins over
+    a general one), with its window's first and last day."""
+    paid_to = loan["paid_to_date"]
+    if loan["status"] != "repayment" or paid_to is None:
+        return None
+    late = (today - paid_to).days
+    mine = [p for p in policies if p.servicer_id == loan["servicer_id"]]
+    chosen = [
+        p for p in mine
+        if p.lender_id is not None and p.lender_id == loan["lender_id"]
+        and p.call_days_start <= late <= p.call_days_end
+    ] or [
+        p for p in mine
+        if p.lender_id is None and p.call_days_start <= late <= p.call_days_end
+    ]  # fmt: skip
+    if not chosen:
+        return None
+    policy = chosen[0]
+    return policy, _plus(paid_to, policy.call_days_start), _plus(paid_to, policy.call_days_end)
+
+
+def _plus(day: date, days: int) -> date:
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max
+
+
+def _within(moment: datetime, first: date, last: date) -> bool:
+    """Whether a moment falls on one of the UTC days from `first` to `last`."""
+    return first <= moment.astimezone(UTC).date() <= last
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _moment(value: datetime | None) -> datetime | None:
+    """A dialler wall-clock date (stored without offset) as the UTC moment it stands for."""
+    if value is None:
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
