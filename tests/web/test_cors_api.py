@@ -47,7 +47,7 @@ def cors_headers(response: Response) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("origin", [APP, OPS])
-@pytest.mark.parametrize("method", ["GET", "POST", "PATCH", "DELETE"])
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT", "PATCH", "DELETE"])
 def test_a_preflight_from_an_allowed_origin_allows_the_seeds_headers(
     browser: TestClient, origin: str, method: str
 ) -> None:

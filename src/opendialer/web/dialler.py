@@ -138,6 +138,7 @@ ContactRecord = column_model(
     Contact.__table__,
     CONTACT_RECORD_FIELDS,
     moment=DiallerTime,
+    defaults=CONTACT_FIELD_DEFAULTS,
     doc="A dialler contact: the seed's fields (the end reasons in both spellings, Acd and "
     "Acid, with one value), its numbers in E.164, and its dialing state. Moments are UTC; "
     "dtBeginDate, dtEndDate and FollowUpDateTime are wall-clock values as sent.",

@@ -94,18 +94,22 @@ def column_model(
     moment: Any,
     doc: str,
     override: Mapping[str, Any] | None = None,
+    defaults: Mapping[str, Any] | None = None,
 ) -> type[Wire]:
     """A record of (API name, column) pairs, each typed as its column is written on the
     wire: integers, decimals as numbers, booleans, times as `moment`, dates as YYYY-MM-DD,
-    text; null where the column may be. `override` gives some API names a type of their own."""
+    one of its words for a column of `choices`, text; null where the column may be, but for
+    the columns in `defaults`, answered with their default instead. `override` gives some
+    API names a type of their own."""
     definitions: dict[str, Any] = {}
     for api, column_name in fields:
         if override and api in override:
             kind = override[api]
         else:
             column = table.c[column_name]
-            kind = _wire_type(column.type, moment)
-            if column.nullable:
+            choices = column.info.get("choices")
+            kind = Literal[choices] if choices else _wire_type(column.type, moment)
+            if column.nullable and not (defaults and column_name in defaults):
                 kind = kind | None
         definitions[api] = (kind, ...)
     model: type[Wire] = create_model(name, __base__=Wire, __doc__=doc, **definitions)
