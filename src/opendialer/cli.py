@@ -28,8 +28,12 @@ from opendialer.config import Settings, check_ttl
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
 from opendialer.dialler.service import CampaignService, ContactService
+from opendialer.dnc.importer import read_numbers
+from opendialer.dnc.schemas import MAX_SOURCE
+from opendialer.dnc.service import DncLists
 from opendialer.errors import DomainError
 from opendialer.kit import csvfeed
+from opendialer.kit.apimodel import text_problem
 from opendialer.kit.csvfeed import validate
 from opendialer.loans.feed import LoanFeed
 from opendialer.loans.schemas import BucketInput
@@ -48,6 +52,7 @@ token_app = typer.Typer(help="Access tokens.")
 import_app = typer.Typer(help="Bulk imports from CSV files.")
 bucket_app = typer.Typer(help="Bucket policies: how often delinquent loans may be called.")
 calllist_app = typer.Typer(help="The daily dialer call list.")
+dnc_app = typer.Typer(help="Do-not-call lists: the tenant's own and each campaign's.")
 for sub, name in (
     (db_app, "db"),
     (tenant_app, "tenant"),
@@ -57,6 +62,7 @@ for sub, name in (
     (import_app, "import"),
     (bucket_app, "bucket"),
     (calllist_app, "calllist"),
+    (dnc_app, "dnc"),
 ):
     app.add_typer(sub, name=name)
 
@@ -537,3 +543,51 @@ def import_cdr(
             good, rejected = _validated(raw, CdrInput, progress)
         counts = CallReports(session, [tenant]).load(tenant, good)
     typer.echo(f"created: {counts.created}, duplicates: {counts.duplicates}, rejected: {rejected}")
+
+
+@dnc_app.command("import")
+def dnc_import(
+    file: Annotated[Path, typer.Argument(metavar="FILE", exists=True, dir_okay=False)],
+    tenant: Annotated[int, typer.Option(help="The tenant whose list it is.")],
+    campaign: Annotated[
+        int | None, typer.Option(help="The campaign's ID, for its list instead of the tenant's.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option(help="Where the numbers come from, kept with each new entry.")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Import nothing if any line is bad.")] = False,
+) -> None:
+    """Add the numbers of a file to a do-not-call list: one number a line, or a CSV file with a
+    phoneNumber column. Numbers listed already are counted, not added again."""
+    if source is not None:
+        problem = text_problem(source, free_text=True)
+        if problem or len(source) > MAX_SOURCE:
+            raise _fail(f"--source {problem or f'is longer than {MAX_SOURCE} characters'}")
+    with _collector_paused(), _database(_settings()).transaction() as session:
+        lists = DncLists(session, tenant)
+        try:
+            get_tenant(session, tenant)
+            lists.region(campaign)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+        with _progress("importing numbers") as progress:
+            task = progress.add_task("lines", total=None)
+
+            def on_chunk(read: int, problems: list[str]) -> None:
+                _report(problems)
+                progress.advance(task, read)
+
+            try:
+                counts = lists.import_lines(
+                    campaign, read_numbers(file), source, strict=strict, on_chunk=on_chunk
+                )
+            except (UnicodeDecodeError, csv.Error) as exc:
+                raise _fail(
+                    f"{file} is not a text file in UTF-8 ({exc}); nothing imported"
+                ) from None
+        if strict and counts.rejected:
+            raise _fail(f"{counts.rejected} bad line(s); --strict: nothing imported")
+    typer.echo(
+        f"added: {counts.added}, already listed: {counts.already_listed}, "
+        f"rejected: {counts.rejected}"
+    )

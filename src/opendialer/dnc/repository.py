@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import json
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, func, select
+from sqlalchemy import ARRAY, ColumnElement, Select, String, Table, bindparam, column, func, select
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import CursorResult
 
 from opendialer.db.bulk import bulk_load, insert_values
 from opendialer.db.repository import TenantRepository
@@ -16,9 +19,6 @@ from opendialer.dnc.models import DncEntry
 
 ENTRIES: Table = DncEntry.__table__  # type: ignore[assignment]
 INSERTED = ["tenant_id", "campaign_id", "e164", "source", "created_at"]
-
-# Numbers per IN (...) look-up: well under the bound parameters either database takes.
-LOOKUP_CHUNK = 2000
 
 
 def on_list(entity: Any, campaign_id: int | None) -> ColumnElement[bool]:
@@ -67,22 +67,73 @@ class DncRepository(TenantRepository):
         self.session.delete(entry)
         self.session.flush()
 
-    def listed(self, campaign_id: int | None, numbers: Collection[str]) -> set[str]:
-        """Those of `numbers` (E.164) that are on the list already."""
-        query = self.scoped(ENTRIES, ENTRIES.c.e164).where(on_list(ENTRIES, campaign_id))
-        found: set[str] = set()
-        wanted = list(numbers)
-        for start in range(0, len(wanted), LOOKUP_CHUNK):
-            chunk = wanted[start : start + LOOKUP_CHUNK]
-            found.update(self.session.scalars(query.where(ENTRIES.c.e164.in_(chunk))))
-        return found
-
-    def insert(
-        self, campaign_id: int | None, entries: Sequence[tuple[str, str | None]], now: datetime
-    ) -> None:
-        """Store `entries` ((E.164, source) pairs none of which is listed) in one statement."""
-        rows = [[self.tenant_id, campaign_id, e164, source, now] for e164, source in entries]
+    def add_new(
+        self, campaign_id: int | None, sources: Mapping[str, str | None], now: datetime
+    ) -> int:
+        """Store those of `sources` (E.164 to source) that are not on the list yet, all in one
+        or two statements; answers how many."""
+        if not sources:
+            return 0
+        if self.dialect == "postgresql":
+            return self._insert_missing(campaign_id, sources, now)
+        listed = self._listed(campaign_id, sources)
+        rows = [
+            [self.tenant_id, campaign_id, e164, source, now]
+            for e164, source in sources.items()
+            if e164 not in listed
+        ]
         insert_values(self.session, ENTRIES, INSERTED, rows)
+        return len(rows)
+
+    def _insert_missing(
+        self, campaign_id: int | None, sources: Mapping[str, str | None], now: datetime
+    ) -> int:
+        """PostgreSQL: the unique index finds the listed numbers as the rows go in. Looking them
+        up first went wrong there: a table filling up inside the load's transaction has no
+        statistics, and the planner scanned it whole for each chunk's numbers."""
+        sent = (
+            func.unnest(
+                bindparam("numbers", type_=ARRAY(String)), bindparam("sources", type_=ARRAY(String))
+            )
+            .table_valued("e164", "source")
+            .render_derived(name="sent")
+        )
+        rows = select(
+            bindparam("tenant", type_=ENTRIES.c.tenant_id.type),
+            bindparam("campaign", type_=ENTRIES.c.campaign_id.type),
+            sent.c.e164,
+            sent.c.source,
+            bindparam("now", type_=ENTRIES.c.created_at.type),
+        ).select_from(sent)
+        key = ["tenant_id", "e164"] if campaign_id is None else ["tenant_id", "e164", "campaign_id"]
+        statement = (
+            postgresql.insert(ENTRIES)
+            .from_select(INSERTED, rows)
+            .on_conflict_do_nothing(index_elements=key, index_where=on_list(ENTRIES, campaign_id))
+            .execution_options(preserve_rowcount=True)
+        )
+        values = {
+            "numbers": list(sources),
+            "sources": list(sources.values()),
+            "tenant": self.tenant_id,
+            "campaign": campaign_id,
+            "now": now,
+        }
+        result = self.session.execute(statement, values)
+        assert isinstance(result, CursorResult)
+        return result.rowcount
+
+    def _listed(self, campaign_id: int | None, numbers: Collection[str]) -> set[str]:
+        """SQLite: those of `numbers` that are on the list already. They go as one JSON text:
+        an IN (...) of thousands of parameters took SQLAlchemy longer to expand, at each chunk
+        of an import, than SQLite took to look them up."""
+        values: Select[Any] = select(column("value")).select_from(
+            func.json_each(bindparam("numbers"))
+        )
+        query = self.scoped(ENTRIES, ENTRIES.c.e164).where(
+            on_list(ENTRIES, campaign_id), ENTRIES.c.e164.in_(values.scalar_subquery())
+        )
+        return set(self.session.scalars(query, {"numbers": json.dumps(list(numbers))}))
 
     def loading(self) -> AbstractContextManager[None]:
         """Around a load of many entries: bulk_load on PostgreSQL. Not on SQLite, where its

@@ -108,7 +108,10 @@ class DncLists:
             by_list.setdefault(body.campaign_id, {}).setdefault(e164, body.source)
         if problems:
             raise Invalid("; ".join(problems))
-        added = sum(self._add_new(campaign_id, sources) for campaign_id, sources in by_list.items())
+        added = sum(
+            self.entries.add_new(campaign_id, sources, utcnow())
+            for campaign_id, sources in by_list.items()
+        )
         return DncCounts(added=added, already_listed=len(bodies) - added)
 
     def import_lines(
@@ -139,18 +142,11 @@ class DncLists:
                         sources[e164] = source
                 counts.rejected += len(problems)
                 if not (strict and counts.rejected):
-                    added = self._add_new(campaign_id, sources)
+                    added = self.entries.add_new(campaign_id, sources, utcnow())
                     counts.added += added
                     counts.already_listed += len(chunk) - len(problems) - added
                 on_chunk(len(chunk), problems)
         return counts
-
-    def _add_new(self, campaign_id: int | None, sources: dict[str, str | None]) -> int:
-        """Store those of `sources` (E.164 to source) not on the list; answers how many."""
-        listed = self.entries.listed(campaign_id, sources)
-        new = [(e164, source) for e164, source in sources.items() if e164 not in listed]
-        self.entries.insert(campaign_id, new, utcnow())
-        return len(new)
 
 
 def _chunks(lines: Iterable[tuple[int, str]], size: int) -> Iterator[list[tuple[int, str]]]:
