@@ -204,6 +204,7 @@ class _Batch:
         self.campaigns: dict[int, RowMapping] = {}
         self.listed: set[tuple[int | None, str]] = set()
         self.buckets: dict[str, Bucket] = {}
+        self._dnc: dict[int | None, tuple[frozenset[str], ...]] = {}
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -412,13 +413,14 @@ class _Batch:
         )  # fmt: skip
 
     def _lists(self, campaign_id: int | None) -> tuple[frozenset[str], ...]:
-        """The numbers on the tenant's list and on the campaign's, of those looked up."""
-        return (
-            frozenset(number for scope, number in self.listed if scope is None),
-            frozenset(number for scope, number in self.listed if scope == campaign_id),
-        ) if campaign_id is not None else (
-            frozenset(number for scope, number in self.listed if scope is None),
-        )  # fmt: skip
+        """The numbers on the tenant's list and on the campaign's, of those looked up; made
+        once per list for the batch."""
+        lists = self._dnc.get(campaign_id)
+        if lists is None:
+            tenant = frozenset(number for scope, number in self.listed if scope is None)
+            own = frozenset(number for scope, number in self.listed if scope == campaign_id)
+            lists = self._dnc[campaign_id] = (tenant, own) if campaign_id is not None else (tenant,)
+        return lists
 
 
 def _link(contact: Row) -> str | None:
