@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -94,13 +94,7 @@ class ComplianceService:
             return []
         batch = _Batch(self.repo, now)
         batch.load_contacts(contacts)
-        judgements = []
-        for contact in contacts:
-            for offset in PHONE_OFFSETS:
-                number = contact[f"phone_number{offset}"]
-                if number:
-                    judgements.append(batch.judge(contact, offset, mode, ring))
-        return judgements
+        return [judgement for row in contacts for judgement in batch.judge(row, mode, ring)]
 
     def judge_loan(
         self,
@@ -124,9 +118,7 @@ class ComplianceService:
         if own is not None:
             judgements.append(own)
         for contact in sorted(contacts, key=lambda row: row["id"]):
-            for offset in PHONE_OFFSETS:
-                if contact[f"phone_number{offset}"]:
-                    judgements.append(batch.judge(contact, offset, mode, ring))
+            judgements.extend(batch.judge(contact, mode, ring))
         return judgements
 
     def contact_rows(self, ids: Iterable[int]) -> list[RowMapping]:
@@ -330,25 +322,17 @@ class _Batch:
 
     # -- building attempts -------------------------------------------------------------------
 
-    def judge(self, contact: RowMapping, offset: int, mode: Mode, ring: timedelta) -> Judgement:
-        """The decision on one number of a contact."""
-        e164 = contact[f"phone_number{offset}_e164"]
+    def judge(self, contact: RowMapping, mode: Mode, ring: timedelta) -> list[Judgement]:
+        """The decision on each number of a contact: what holds for the whole contact is
+        worked out once."""
         loan_id = _link(contact)
         loan_id = loan_id if loan_id in self.loans else None
         consumer = self.consumers.get(loan_id or "")
         campaign = self.campaigns.get(contact["campaign_id"])
-        consented = bool(contact[f"phone_number{offset}_consent"])
-        line_type = LineType(contact[f"phone_number{offset}_line_type"] or LineType.UNKNOWN)
         flags = decode_flags(contact["compliance_flags"])
         inconvenient = decode_times(contact["inconvenient_times"])
         address = _contact_address(contact)
         if consumer is not None:
-            # The borrower's word counts too: a revocation there, or a cell phone, holds
-            # for the same number here.
-            if consumer.e164 is not None and consumer.e164 == e164:
-                consented = consented and consumer.consented
-                if consumer.line_type is LineType.CELL:
-                    line_type = LineType.CELL
             flags |= consumer.flags
             inconvenient = (*inconvenient, *consumer.inconvenient)
             if consumer.address.state or consumer.address.postal_code:
@@ -357,36 +341,59 @@ class _Batch:
             locked=bool(contact["locked"]),
             begins=_moment(contact["dt_begin_date"]),
             ends=_moment(contact["dt_end_date"]),
-            number_invalid=bool(contact[f"b_phone_number{offset}_invalid"]),
-            number_tries=contact[f"n_tries_phone_number{offset}"] or 0,
             max_tries_per_number=campaign["max_tries_per_number"] if campaign else None,
             contact_tries=sum(contact[f"n_tries_phone_number{n}"] or 0 for n in PHONE_OFFSETS),
             max_tries_per_contact=campaign["max_tries_per_contact"] if campaign else None,
         )
-        attempt = Attempt(
+        shared = Attempt(
             now=self.now,
             mode=mode,
-            e164=e164,
+            e164=None,
             address=address,
             calls=self.debts[self._debt_key(contact)].calls,
-            line_type=line_type,
-            consented=consented,
             ring=ring,
             dnc_lists=self._lists(contact["campaign_id"]),
             flags=flags,
             inconvenient=inconvenient,
             bucket=self.buckets.get(loan_id or ""),
-            contact=state,
         )
-        return Judgement(
-            phone_number=contact[f"phone_number{offset}"],
-            e164=e164,
-            decision=decide(attempt),
-            contact_id=contact["id"],
-            campaign_id=contact["campaign_id"],
-            offset=offset,
-            loan_id=loan_id,
-        )
+        judgements = []
+        for offset in PHONE_OFFSETS:
+            number = contact[f"phone_number{offset}"]
+            if not number:
+                continue
+            e164 = contact[f"phone_number{offset}_e164"]
+            consented = bool(contact[f"phone_number{offset}_consent"])
+            line_type = LineType(contact[f"phone_number{offset}_line_type"] or LineType.UNKNOWN)
+            if consumer is not None and consumer.e164 is not None and consumer.e164 == e164:
+                # The borrower's word counts too: a revocation there, or a cell phone, holds
+                # for the same number here.
+                consented = consented and consumer.consented
+                if consumer.line_type is LineType.CELL:
+                    line_type = LineType.CELL
+            attempt = replace(
+                shared,
+                e164=e164,
+                line_type=line_type,
+                consented=consented,
+                contact=replace(
+                    state,
+                    number_invalid=bool(contact[f"b_phone_number{offset}_invalid"]),
+                    number_tries=contact[f"n_tries_phone_number{offset}"] or 0,
+                ),
+            )
+            judgements.append(
+                Judgement(
+                    phone_number=number,
+                    e164=e164,
+                    decision=decide(attempt),
+                    contact_id=contact["id"],
+                    campaign_id=contact["campaign_id"],
+                    offset=offset,
+                    loan_id=loan_id,
+                )
+            )
+        return judgements
 
     def judge_borrower(self, loan: RowMapping, mode: Mode, ring: timedelta) -> Judgement | None:
         """The decision on the borrower's own number of a loan, on the tenant's list."""
