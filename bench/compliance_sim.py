@@ -1042,7 +1042,9 @@ def run(url: str, args: argparse.Namespace) -> int:
     print(f"audit: {checked:,} stored calls checked")
     if profile is not None:
         print("judge_contacts, by own time:")
-        pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(15)
+        stats = pstats.Stats(profile, stream=sys.stdout)
+        stats.sort_stats("tottime").print_stats(15)
+        stats.sort_stats("cumulative").print_stats(25)
     checks = ["no_zone", "calling_hours", "inconvenient_time", *CHECKS]
     for check in checks:
         print(f"  {check}: {findings.counts[check]} violations")
