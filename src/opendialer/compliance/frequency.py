@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from opendialer.compliance.refusal import Refusal
-from opendialer.compliance.zones import zone_info
+from opendialer.compliance.zones import Local, clock, day_of, local, micros, zone_info
 
 CITATION = "12 CFR 1006.14(b)(2)"
 FREQUENCY_RULE = "frequency_7_in_7"
@@ -21,6 +23,15 @@ CONVERSATION_RULE = "after_conversation"
 CALLS_PER_WINDOW = 7
 WINDOW_DAYS = 7
 QUIET_DAYS = 7
+FREQUENCY_REASON = (
+    f"{CALLS_PER_WINDOW} calls about this debt were placed within {WINDOW_DAYS} consecutive days"
+)
+FREQUENCY_CITATION = f"{CITATION}(i)"
+CONVERSATION_REASON = (
+    f"a telephone conversation about this debt took place within the last {QUIET_DAYS} days "
+    "(its day counting as the first)"
+)
+CONVERSATION_CITATION = f"{CITATION}(ii)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +43,26 @@ class PlacedCall:
     conversation: bool = False
 
 
+class History(NamedTuple):
+    """What the counting rules need of a debt's calls at `now`: the moments of those placed by
+    then, in order, and the last conversation among them."""
+
+    placed: Sequence[datetime]
+    last_talk: datetime | None
+
+
+_NO_CALLS = History((), None)
+
+
+def history(now: datetime, calls: Iterable[PlacedCall]) -> History:
+    """The calls placed by `now`, read once for every rule that counts them."""
+    if not calls:
+        return _NO_CALLS
+    placed = sorted([call.at for call in calls if call.at <= now])
+    talks = [call.at for call in calls if call.conversation and call.at <= now]
+    return History(placed, max(talks) if talks else None)
+
+
 def window_start(now: datetime, zones: Sequence[str], days: int) -> datetime:
     """The earliest moment a call counts from, for a window of `days` calendar days ending on
     `now`'s day: the earliest such day's start among the zones."""
@@ -41,55 +72,62 @@ def window_start(now: datetime, zones: Sequence[str], days: int) -> datetime:
     )
 
 
-def calls_within(
-    now: datetime,
-    calls: Iterable[PlacedCall],
-    zones: Sequence[str],
-    *,
-    limit: int,
-    days: int,
-    rule: str,
-    reason: str,
-    citation: str,
-) -> Refusal | None:
-    """A refusal when `limit` calls or more were placed within the `days` calendar days ending
-    on `now`'s day (so that this one would be one too many), with the first day's start at
-    which fewer are counted. `zones` must not be empty (the calling-hours rule refuses when
-    no zone is known; this one has nothing to count days by)."""
-    if not zones:
-        return _no_days(rule, citation)
-    placed = sorted(call.at for call in calls if call.at <= now)
+def held_until(
+    seen: Local, placed: Sequence[datetime], limit: int, days: int
+) -> tuple[datetime | None] | None:
+    """Whether `limit` calls or more were placed within the `days` calendar days ending on
+    `now`'s day (so that one more would be too many): None when fewer of the `placed` moments
+    (in order) fall within them in any of its zones (which must not be none); else the first
+    day's start at which fewer do (None if none), as a 1-tuple."""
+    if limit <= 0:
+        return (None,)
     if len(placed) < limit:
         return None
-    start = window_start(now, zones, days)
-    if sum(1 for moment in placed if moment >= start) < limit:
+    # Fewer than `limit` calls from a moment on, when the limit-th latest is before it.
+    latest = placed[-limit]
+    start, later = _window(seen.zones, seen.days, days)
+    if latest < start:
         return None
-    # Days begin at midnight in some zone: the first such moment at which the window holds
-    # fewer than `limit` calls is when the next call may be placed. Tried a day at a time.
-    today = {name: now.astimezone(zone_info(name)).date() for name in zones}
-    for day in range(1, days + 2):
-        for moment in sorted(_midnight(today[name] + timedelta(days=day), name) for name in zones):
-            start = window_start(moment, zones, days)
-            if sum(1 for at in placed if at >= start) < limit:
-                return Refusal(rule, reason, citation, moment)
-    return Refusal(rule, reason, citation, None)  # unreachable: the window empties
+    return (next((moment for moment, start in later if latest < start), None),)
+
+
+# The same few zones on the same days come back all day long: their windows are kept.
+@lru_cache(maxsize=4096)
+def _window(
+    zones: tuple[str, ...], today: tuple[int, ...], days: int
+) -> tuple[datetime, tuple[tuple[datetime, datetime], ...]]:
+    """The start of the window of `days` days ending `today` (each zone's own day), and the
+    moments at which the next call may be placed when that window holds too many, with the
+    start of the window each would have, in the order tried: days begin at midnight in some
+    zone, so each zone's next `days` + 1 midnights, a day at a time."""
+    start = min(
+        clock(name).midnight(first - days + 1) for name, first in zip(zones, today, strict=True)
+    )
+    later = [
+        (moment, window_start(moment, zones, days))
+        for day in range(1, days + 2)
+        for moment in sorted(
+            clock(name).midnight(first + day) for name, first in zip(zones, today, strict=True)
+        )
+    ]
+    return start, tuple(later)
 
 
 def frequency_7_in_7(
     now: datetime, calls: Iterable[PlacedCall], zones: Sequence[str]
 ) -> Refusal | None:
     """Refused when 7 calls about the debt were placed within the 7 days ending today."""
-    return calls_within(
-        now,
-        calls,
-        zones,
-        limit=CALLS_PER_WINDOW,
-        days=WINDOW_DAYS,
-        rule=FREQUENCY_RULE,
-        reason=f"{CALLS_PER_WINDOW} calls about this debt were placed within "
-        f"{WINDOW_DAYS} consecutive days",
-        citation=f"{CITATION}(i)",
-    )
+    return frequency_at(local(now, zones), history(now, calls))
+
+
+def frequency_at(seen: Local, calls: History) -> Refusal | None:
+    """`frequency_7_in_7` on `now` as read in its zones, with the debt's history at `now`."""
+    if not seen.zones:
+        return no_days(FREQUENCY_RULE, FREQUENCY_CITATION)
+    held = held_until(seen, calls.placed, CALLS_PER_WINDOW, WINDOW_DAYS)
+    if held is None:
+        return None
+    return Refusal(FREQUENCY_RULE, FREQUENCY_REASON, FREQUENCY_CITATION, held[0])
 
 
 def after_conversation(
@@ -97,29 +135,27 @@ def after_conversation(
 ) -> Refusal | None:
     """Refused within the 7 days that begin on the day of the last telephone conversation
     about the debt; allowed from the start of the 8th, once it has begun in every zone."""
-    citation = f"{CITATION}(ii)"
-    if not zones:
-        return _no_days(CONVERSATION_RULE, citation)
-    talks = [call.at for call in calls if call.conversation and call.at <= now]
-    if not talks:
+    return after_conversation_at(local(now, zones), history(now, calls))
+
+
+def after_conversation_at(seen: Local, calls: History) -> Refusal | None:
+    """`after_conversation` on `now` as read in its zones, with the debt's history at `now`."""
+    if not seen.zones:
+        return no_days(CONVERSATION_RULE, CONVERSATION_CITATION)
+    last = calls.last_talk
+    if last is None:
         return None
-    last = max(talks)
+    at = micros(last)
     reopens = max(
-        _midnight(last.astimezone(zone_info(name)).date() + timedelta(days=QUIET_DAYS), name)
-        for name in zones
+        zone.midnight(day_of(zone.wall_of(last, at)) + QUIET_DAYS) for zone in seen.clocks
     )
-    if now >= reopens:
+    if seen.now >= reopens:
         return None
-    return Refusal(
-        CONVERSATION_RULE,
-        f"a telephone conversation about this debt took place within the last {QUIET_DAYS} "
-        "days (its day counting as the first)",
-        citation,
-        reopens,
-    )
+    return Refusal(CONVERSATION_RULE, CONVERSATION_REASON, CONVERSATION_CITATION, reopens)
 
 
-def _no_days(rule: str, citation: str) -> Refusal:
+def no_days(rule: str, citation: str) -> Refusal:
+    """The refusal of a rule that counts days when no zone tells what day it is."""
     return Refusal(rule, "no time zone to count the consumer's days by", citation, None)
 
 

@@ -8,8 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from opendialer.compliance.frequency import PlacedCall, after_conversation, frequency_7_in_7
-from opendialer.compliance.hours import calling_hours
+from opendialer.compliance.frequency import (
+    PlacedCall,
+    after_conversation_at,
+    frequency_at,
+    history,
+)
+from opendialer.compliance.hours import calling_hours_at
 from opendialer.compliance.refusal import Refusal
 from opendialer.compliance.rules import (
     Bucket,
@@ -23,10 +28,10 @@ from opendialer.compliance.rules import (
     consent,
     contact_state,
     dnc,
-    inconvenient_time,
+    inconvenient_time_at,
 )
-from opendialer.compliance.states import Address, state_cap
-from opendialer.compliance.zones import candidate_zones, distinct_zones
+from opendialer.compliance.states import Address, state_cap_at
+from opendialer.compliance.zones import consumer_zones, local
 
 # The rule ids, in the order the gate asks them.
 RULES = (
@@ -85,21 +90,20 @@ class Decision:
 
 def decide(attempt: Attempt) -> Decision:
     """Every rule's answer on the attempt."""
-    zones = distinct_zones(
-        candidate_zones(attempt.e164, attempt.address.postal_code, attempt.address.state),
-        attempt.now,
-    )
-    now, calls = attempt.now, attempt.calls
+    now, address = attempt.now, attempt.address
+    # Each zone's clock is read once for all the rules, and the calls are counted once.
+    seen = local(now, consumer_zones(attempt.e164, address.postal_code, address.state, now))
+    calls = history(now, attempt.calls)
     answers = (
         dnc(attempt.e164, attempt.dnc_lists),
         borrower_flag(attempt.flags),
-        calling_hours(now, zones, attempt.ring),
-        inconvenient_time(now, attempt.inconvenient, zones, attempt.ring),
-        frequency_7_in_7(now, calls, zones),
-        after_conversation(now, calls, zones),
-        state_cap(now, calls, zones, attempt.address),
+        calling_hours_at(seen, attempt.ring),
+        inconvenient_time_at(seen, attempt.inconvenient, attempt.ring),
+        frequency_at(seen, calls),
+        after_conversation_at(seen, calls),
+        state_cap_at(seen, calls, address),
         consent(attempt.mode, attempt.line_type, attempt.consented),
         bucket_cap(attempt.bucket),
         contact_state(now, attempt.contact),
     )
-    return Decision(tuple(answer for answer in answers if answer is not None))
+    return Decision(tuple(filter(None, answers)))

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
+from typing import NamedTuple
 
 from opendialer.compliance.refusal import Refusal
-from opendialer.compliance.zones import zone_info
+from opendialer.compliance.zones import DAY, Clock, Local, local, micros
 
 
 class Mode(StrEnum):
@@ -52,16 +53,21 @@ FLAG_RULES: dict[Flag, tuple[str, str]] = {
 def dnc(e164: str | None, lists: Iterable[frozenset[str]]) -> Refusal | None:
     """Refused when the number (E.164, so any spelling matches) is on the tenant's or the
     campaign's do-not-call list."""
-    if e164 is not None and any(e164 in numbers for numbers in lists):
-        return Refusal(
-            "dnc", "the number is on a do-not-call list", "tenant or campaign do-not-call list",
-            None,
-        )  # fmt: skip
+    if e164 is None:
+        return None
+    for numbers in lists:
+        if e164 in numbers:
+            return Refusal(
+                "dnc", "the number is on a do-not-call list",
+                "tenant or campaign do-not-call list", None,
+            )  # fmt: skip
     return None
 
 
 def borrower_flag(flags: Iterable[Flag]) -> Refusal | None:
     """Refused, until cleared, when the borrower or contact carries a flag."""
+    if not flags:
+        return None
     for flag in Flag:
         if flag in set(flags):
             reason, citation = FLAG_RULES[flag]
@@ -93,11 +99,33 @@ def inconvenient_time(
     """Refused when the call, ringing its full time, would touch a time the consumer said is
     inconvenient, in any zone they may be in (12 CFR 1006.6(b)(1)); allowed again when no
     range covers the call in any zone, found minute by minute over the next week."""
-    if not _inconvenient(now, ranges, zones, ring):
+    return inconvenient_time_at(local(now, zones), ranges, ring)
+
+
+def inconvenient_time_at(
+    seen: Local, ranges: Sequence[Inconvenient], ring: timedelta
+) -> Refusal | None:
+    """`inconvenient_time` on `now` as read in its zones."""
+    if not ranges or not seen.zones:
+        return None
+    spans = [_Span.of(stated) for stated in ranges]
+    now, end = seen.now, seen.now + ring
+    if _covered(seen.clocks, spans, ((now, micros(now)), (end, micros(end)))) is None:
         return None
     start = now.replace(second=0, microsecond=0)
-    later = (start + timedelta(minutes=step) for step in range(1, 7 * 24 * 60 + 1))
-    reopens = next((m for m in later if not _inconvenient(m, ranges, zones, ring)), None)
+    # At a fixed offset from UTC (UTC itself above all) the minutes tried are UTC's, and a run
+    # of them that one range covers throughout is skipped at once; on a zone's clock, which may
+    # repeat or skip an hour, each minute is tried.
+    leaps = isinstance(now.tzinfo, timezone)
+    step, reopens = 1, None
+    while step <= _WEEK_MINUTES:
+        moment = start + timedelta(minutes=step)
+        end = moment + ring
+        covered = _covered(seen.clocks, spans, ((moment, micros(moment)), (end, micros(end))))
+        if covered is None:
+            reopens = moment
+            break
+        step += max(1, -(-covered // _MINUTE)) if leaps else 1
     return Refusal(
         "inconvenient_time",
         "the consumer said this time is inconvenient",
@@ -106,16 +134,58 @@ def inconvenient_time(
     )
 
 
-def _inconvenient(
-    moment: datetime, ranges: Sequence[Inconvenient], zones: Sequence[str], ring: timedelta
-) -> bool:
-    for name in zones:
-        zone = zone_info(name)
-        for instant in (moment, moment + ring):
-            local = instant.astimezone(zone)
-            if any(stated.covers(local) for stated in ranges):
-                return True
-    return False
+_MINUTE = 60_000_000
+_WEEK_MINUTES = 7 * 24 * 60
+
+
+class _Span(NamedTuple):
+    """An inconvenient time, its bounds in microseconds of the day."""
+
+    weekdays: frozenset[int]
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, stated: Inconvenient) -> _Span:
+        return cls(stated.weekdays, _micros_of_day(stated.start), _micros_of_day(stated.end))
+
+    def covered_until(self, wall: int) -> int | None:
+        """When `wall` (a wall clock reading) is covered, the reading at which the covered
+        run it is in ends (as `Inconvenient.covers` reads it); else None."""
+        day, clock = divmod(wall, DAY)
+        weekday = (day + 3) % 7  # 1970-01-01 was a Thursday
+        if self.start <= self.end:
+            if weekday in self.weekdays and self.start <= clock < self.end:
+                return wall - clock + self.end
+            return None
+        if clock >= self.start:
+            return wall - clock + DAY + self.end if weekday in self.weekdays else None
+        if clock < self.end and (weekday - 1) % 7 in self.weekdays:
+            return wall - clock + self.end
+        return None
+
+
+def _covered(
+    clocks: Sequence[Clock], spans: Sequence[_Span], instants: Iterable[tuple[datetime, int]]
+) -> int | None:
+    """None when no span covers any of the instants (each with its microseconds) in any
+    zone; else how long (in microseconds, perhaps 0) each of them surely stays covered by the
+    span and in the zone that covers it for longest."""
+    longest = None
+    for zone in clocks:
+        for instant, at in instants:
+            wall = zone.wall_of(instant, at)
+            for span in spans:
+                until = span.covered_until(wall)
+                if until is not None:
+                    offset = wall - at
+                    covered = zone.unchanged(at, until - offset, offset) - at
+                    longest = covered if longest is None else max(longest, covered)
+    return longest
+
+
+def _micros_of_day(clock: time) -> int:
+    return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 + clock.microsecond
 
 
 def consent(mode: Mode, line_type: LineType, consented: bool) -> Refusal | None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
-from opendialer.compliance.frequency import PlacedCall, calls_within
+from opendialer.compliance.frequency import History, PlacedCall, held_until, history, no_days
 from opendialer.compliance.refusal import Refusal
-from opendialer.compliance.zones import county_of_zip
+from opendialer.compliance.zones import Local, county_of_zip, local
 
 RULE = "state_cap"
 # The five boroughs, by the counties their ZIP codes lie in.
@@ -62,26 +63,39 @@ def state_cap(
 ) -> Refusal | None:
     """The refusal of the cap that applies to the address and is reached, the one that holds
     the call longest when several are; None when none is reached (or none applies)."""
-    placed = list(calls)
-    refusals = [
-        refusal
-        for cap in caps
-        if cap.applies(address)
-        and (
-            refusal := calls_within(
-                now,
-                placed,
-                zones,
-                limit=cap.calls,
-                days=cap.days,
-                rule=RULE,
-                reason=f"{cap.where} allows {cap.calls} calls about a debt within {cap.days} "
-                "consecutive days",
-                citation=cap.citation,
-            )
-        )
-        is not None
-    ]
+    return state_cap_at(local(now, zones), history(now, calls), address, caps)
+
+
+def state_cap_at(
+    seen: Local, calls: History, address: Address, caps: Sequence[StateCap] = CAPS
+) -> Refusal | None:
+    """`state_cap` on `now` as read in its zones, with the debt's history at `now`."""
+    if caps is CAPS:
+        applying: Sequence[StateCap] = _caps_at(address.state, address.postal_code)
+    else:
+        applying = [cap for cap in caps if cap.applies(address)]
+    if not seen.zones:
+        refusals = [no_days(RULE, cap.citation) for cap in applying]
+    else:
+        # A cap of n calls cannot be reached with fewer: the window need not be looked at.
+        refusals = [
+            Refusal(RULE, _reason(cap), cap.citation, held[0])
+            for cap in applying
+            if len(calls.placed) >= cap.calls
+            and (held := held_until(seen, calls.placed, cap.calls, cap.days)) is not None
+        ]
     if not refusals:
         return None
-    return max(refusals, key=lambda r: (r.next_allowed_at is None, r.next_allowed_at or now))
+    return max(refusals, key=lambda r: (r.next_allowed_at is None, r.next_allowed_at or seen.now))
+
+
+def _reason(cap: StateCap) -> str:
+    return f"{cap.where} allows {cap.calls} calls about a debt within {cap.days} consecutive days"
+
+
+# A campaign's borrowers live at a few thousand addresses: which caps apply to each is kept.
+@lru_cache(maxsize=100_000)
+def _caps_at(state: str | None, postal_code: str | None) -> tuple[StateCap, ...]:
+    """The caps of CAPS that apply to the address."""
+    address = Address(state, postal_code)
+    return tuple(cap for cap in CAPS if cap.applies(address))

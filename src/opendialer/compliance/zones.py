@@ -9,15 +9,16 @@ with Guam and American Samoa, 21 hours apart, no hour would be left)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache, lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
 import zipcodes
-from phonenumbers import PhoneNumberType, timezone
+from phonenumbers import PhoneNumberType
+from phonenumbers import timezone as number_zones
 
 # The 50 states and DC: every zone of theirs is "a US zone".
 STATES = frozenset(
@@ -111,13 +112,31 @@ def _zones_of_phone(e164: str) -> frozenset[str]:
         return frozenset()
     if phonenumbers.number_type(number) in _NOT_GEOGRAPHIC:
         return us_zones() if number.country_code == 1 else frozenset()
-    zones = set(timezone.time_zones_for_number(number))
+    zones = set(number_zones.time_zones_for_number(number))
     return frozenset(zone for zone in zones if _known(zone))
 
 
 def candidate_zones(e164: str | None, postal_code: str | None, state: str | None) -> frozenset[str]:
     """Every zone the consumer may be in, by their number, ZIP code and state together."""
     return zones_of_phone(e164) | zones_of_zip(postal_code) | zones_of_state(state)
+
+
+def consumer_zones(
+    e164: str | None, postal_code: str | None, state: str | None, now: datetime
+) -> tuple[str, ...]:
+    """`distinct_zones(candidate_zones(e164, postal_code, state), now)`, kept: a campaign asks
+    about the same numbers and addresses all day."""
+    day = (now if now.tzinfo is UTC else now.astimezone(UTC)).toordinal()
+    return _consumer_zones(zones_of_phone(e164), postal_code, state, day)
+
+
+# Keyed by the number's zones, not the number: far fewer sets than numbers.
+@lru_cache(maxsize=100_000)
+def _consumer_zones(
+    by_phone: frozenset[str], postal_code: str | None, state: str | None, day: int
+) -> tuple[str, ...]:
+    zones = by_phone | zones_of_zip(postal_code) | zones_of_state(state)
+    return _distinct(zones, date.fromordinal(day))
 
 
 @cache
@@ -138,16 +157,166 @@ def distinct_zones(zones: Iterable[str], now: datetime) -> tuple[str, ...]:
 
 @lru_cache(maxsize=10_000)
 def _distinct(zones: frozenset[str], day: date) -> tuple[str, ...]:
-    first = datetime.combine(day - timedelta(days=8), time(0), tzinfo=UTC)
-    hours = [first + timedelta(hours=hour) for hour in range(19 * 24)]
-    kept: dict[tuple[timedelta | None, ...], str] = {}
+    days = range(day.toordinal() - 8, day.toordinal() + 11)
+    kept: dict[tuple[tuple[timedelta | None, ...], ...], str] = {}
     for name in sorted(zones):
-        zone = zone_info(name)
-        kept.setdefault(tuple(moment.astimezone(zone).utcoffset() for moment in hours), name)
+        kept.setdefault(tuple(_hourly_offsets(name, each) for each in days), name)
     return tuple(sorted(kept.values()))
+
+
+# Kept by zone and day: the sets of zones and the days asked about overlap.
+@lru_cache(maxsize=100_000)
+def _hourly_offsets(name: str, day: int) -> tuple[timedelta | None, ...]:
+    """The zone's offset from UTC at each hour of a UTC day (a date's ordinal)."""
+    first, zone = datetime.combine(date.fromordinal(day), time(0), tzinfo=UTC), zone_info(name)
+    return tuple((first + timedelta(hours=hour)).astimezone(zone).utcoffset() for hour in range(24))
 
 
 @cache
 def zone_info(name: str) -> ZoneInfo:
     """The zone named (each loaded once)."""
     return ZoneInfo(name)
+
+
+# -- local times without asking the zone database each time ------------------------------------
+#
+# The rules ask what day and time it is in a few zones, at a few moments, for every attempt.
+# `astimezone` answers each question afresh; but a zone's offset from UTC changes a few times
+# a year, and a campaign's attempts come by the thousand for the same few sets of zones within
+# the same hour. So offsets are asked once per hour of UTC and kept, what a set of zones shows
+# during an hour is worked out once for all the attempts in it, and other moments are counted
+# in whole microseconds since 1970, which is exact where float timestamps are not.
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+HOUR = 3_600_000_000
+DAY = 24 * HOUR
+_EPOCH_ORDINAL = EPOCH.toordinal()
+
+
+def micros(moment: datetime) -> int:
+    """An aware moment as microseconds since 1970-01-01 00:00 UTC."""
+    return (moment - EPOCH) // MICROSECOND
+
+
+def day_of(wall: int) -> int:
+    """The day (a date's ordinal) of a wall clock reading, in microseconds since 1970-01-01
+    00:00 on that clock."""
+    return wall // DAY + _EPOCH_ORDINAL
+
+
+class Clock:
+    """A zone's wall clock: its offset from UTC, kept per hour of UTC, and its local midnights,
+    each asked of the zone database once."""
+
+    __slots__ = ("_midnights", "_offsets", "name", "zone")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.zone = zone_info(name)
+        self._offsets: dict[int, int | None] = {}
+        self._midnights: dict[int, datetime] = {}
+
+    def wall(self, at: int) -> int:
+        """The zone's wall clock at `at` (microseconds since 1970, UTC), in microseconds since
+        1970-01-01 00:00 on that clock."""
+        offset = self.offset_over(at // HOUR)
+        return at + (self._offset(at) if offset is None else offset)
+
+    def wall_of(self, moment: datetime, at: int) -> int:
+        """`moment.astimezone(zone)` as a wall clock reading, `at` being `micros(moment)`: a
+        moment already in the zone is read as written (as `astimezone` does, even for a time
+        the zone skips)."""
+        if moment.tzinfo is self.zone:
+            return micros(moment.replace(tzinfo=UTC))
+        return self.wall(at)
+
+    def offset_over(self, hour: int) -> int | None:
+        """The zone's offset from UTC (in microseconds) throughout an hour of UTC (counted
+        from 1970), or None when it changes within that hour."""
+        try:
+            return self._offsets[hour]
+        except KeyError:
+            # The zone database has no two changes within an hour: an hour that begins and
+            # ends with one offset keeps it throughout (distinct_zones relies on the same).
+            first, last = self._offset(hour * HOUR), self._offset((hour + 1) * HOUR - 1)
+            found = self._offsets[hour] = first if first == last else None
+            return found
+
+    def unchanged(self, start: int, end: int, offset: int) -> int:
+        """How far from `start` towards `end` the zone surely keeps `offset`: `end`, or the
+        start of the first hour on the way that has another offset or changes within."""
+        for hour in range(start // HOUR, (end - 1) // HOUR + 1):
+            if self.offset_over(hour) != offset:
+                return max(start, hour * HOUR)
+        return end
+
+    def midnight(self, day: int) -> datetime:
+        """The moment (UTC) the day with this ordinal begins on the clock, as
+        `datetime.combine(day, time(0), tzinfo=zone)` reads it."""
+        try:
+            return self._midnights[day]
+        except KeyError:
+            moment = datetime.combine(date.fromordinal(day), time(0), tzinfo=self.zone)
+            found = self._midnights[day] = moment.astimezone(UTC)
+            return found
+
+    def _offset(self, at: int) -> int:
+        offset = (EPOCH + at * MICROSECOND).astimezone(self.zone).utcoffset()
+        return offset // MICROSECOND  # type: ignore[operator]  # a zone's offset is known
+
+
+@cache
+def clock(name: str) -> Clock:
+    """The named zone's clock (one per zone, so that what it keeps is shared)."""
+    return Clock(name)
+
+
+class Hour:
+    """A set of zones during one hour of UTC: their clocks and, when no zone changes its offset
+    or its day within the hour (as good as always), each one's offset and day."""
+
+    __slots__ = ("clocks", "days", "end", "offsets", "start")
+
+    def __init__(self, zones: tuple[str, ...], hour: int) -> None:
+        self.clocks = tuple(clock(name) for name in zones)
+        self.start = EPOCH + hour * HOUR * MICROSECOND
+        self.end = self.start + HOUR * MICROSECOND
+        self.offsets: tuple[timedelta, ...] | None = None
+        self.days: tuple[int, ...] | None = None
+        offsets = [each.offset_over(hour) for each in self.clocks]
+        first, last = hour * HOUR, (hour + 1) * HOUR - 1
+        if all(o is not None and day_of(first + o) == day_of(last + o) for o in offsets):
+            self.offsets = tuple(o * MICROSECOND for o in offsets if o is not None)
+            self.days = tuple(day_of(first + o) for o in offsets if o is not None)
+
+
+class Local(NamedTuple):
+    """`now` as each candidate zone's clock shows it: what most rules start from, read once
+    per attempt."""
+
+    now: datetime
+    zones: tuple[str, ...]
+    clocks: tuple[Clock, ...]
+    days: tuple[int, ...]  # each zone's day at `now` (a date's ordinal)
+    # The zones during `now`'s hour when `now` is at a fixed offset from UTC and the hour has
+    # each zone's offset and day; else None.
+    hour: Hour | None
+
+
+def local(now: datetime, zones: Sequence[str]) -> Local:
+    """`now` in each of `zones` (kept in the order given)."""
+    zones = tuple(zones)
+    utc = now if now.tzinfo is UTC else now.astimezone(UTC)
+    hour = _hour(zones, utc.toordinal() * 24 + utc.hour - _EPOCH_ORDINAL * 24)
+    # A `now` in one of the zones is read as written, which only `wall_of` knows to do.
+    if hour.days is not None and isinstance(now.tzinfo, timezone):
+        return Local(now, zones, hour.clocks, hour.days, hour)
+    at = micros(now)
+    days = tuple([day_of(each.wall_of(now, at)) for each in hour.clocks])
+    return Local(now, zones, hour.clocks, days, None)
+
+
+@lru_cache(maxsize=100_000)
+def _hour(zones: tuple[str, ...], hour: int) -> Hour:
+    return Hour(zones, hour)
