@@ -38,7 +38,7 @@ from opendialer.compliance.rules import (
     inconvenient_time,
 )
 from opendialer.compliance.states import CAPS, Address, StateCap, state_cap
-from opendialer.compliance.zones import candidate_zones, distinct_zones
+from opendialer.compliance.zones import Tried, candidate_zones, distinct_zones
 
 # -- the reference: the rules as first written -------------------------------------------------
 
@@ -586,3 +586,15 @@ def test_an_offset_that_changes_within_an_hour_of_utc_is_read_exactly(minutes: i
     answer = inconvenient_time(now, stated, zones, ring)
     assert same(answer, ref_inconvenient_time(now, stated, zones, ring))
     assert (answer is None) == (minutes < 0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(moments, moments), max_size=12), moments)
+def test_the_first_moment_tried_is_found_in_order_or_not(
+    pairs: list[tuple[datetime, datetime]], after: datetime
+) -> None:
+    # Keys in order are bisected; out of order each is tried: both answer as trying each does.
+    for tried in (pairs, sorted(pairs, key=lambda pair: pair[1])):
+        found = Tried([moment for moment, _ in tried], [key for _, key in tried])
+        expected = next((moment for moment, key in tried if after < key), None)
+        assert found.first_after(after) == expected

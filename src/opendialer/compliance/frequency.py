@@ -12,10 +12,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import NamedTuple
 
-from opendialer.compliance.refusal import Refusal
-from opendialer.compliance.zones import Local, clock, day_of, local, micros, zone_info
+from opendialer.compliance.refusal import Refusal, refusal
+from opendialer.compliance.zones import Local, Tried, clock, local, zone_info
 
 CITATION = "12 CFR 1006.14(b)(2)"
 FREQUENCY_RULE = "frequency_7_in_7"
@@ -43,24 +42,37 @@ class PlacedCall:
     conversation: bool = False
 
 
-class History(NamedTuple):
-    """What the counting rules need of a debt's calls at `now`: the moments of those placed by
-    then, in order, and the last conversation among them."""
+class History:
+    """A debt's calls as the counting rules read them at `now`, each only as far as it needs:
+    most attempts have too few calls to reach any limit, and no conversation."""
 
-    placed: Sequence[datetime]
-    last_talk: datetime | None
+    __slots__ = ("_calls", "_now", "_placed")
 
+    def __init__(self, now: datetime, calls: Sequence[PlacedCall]) -> None:
+        self._now, self._calls = now, calls
+        self._placed: list[datetime] | None = None
 
-_NO_CALLS = History((), None)
+    def may_reach(self, limit: int) -> bool:
+        """Whether `limit` calls may have been placed by `now` (false when fewer were made)."""
+        return len(self._calls) >= limit
+
+    @property
+    def placed(self) -> list[datetime]:
+        """The moments of the calls placed by `now`, in order."""
+        if self._placed is None:
+            self._placed = sorted([call.at for call in self._calls if call.at <= self._now])
+        return self._placed
+
+    def last_talk(self) -> datetime | None:
+        """The moment of the last conversation by `now`, if any."""
+        now = self._now
+        talks = [call.at for call in self._calls if call.conversation and call.at <= now]
+        return max(talks) if talks else None
 
 
 def history(now: datetime, calls: Iterable[PlacedCall]) -> History:
-    """The calls placed by `now`, read once for every rule that counts them."""
-    if not calls:
-        return _NO_CALLS
-    placed = sorted([call.at for call in calls if call.at <= now])
-    talks = [call.at for call in calls if call.conversation and call.at <= now]
-    return History(placed, max(talks) if talks else None)
+    """The debt's calls at `now`, for every rule that counts them."""
+    return History(now, calls if isinstance(calls, list | tuple) else tuple(calls))
 
 
 def window_start(now: datetime, zones: Sequence[str], days: int) -> datetime:
@@ -88,29 +100,28 @@ def held_until(
     start, later = _window(seen.zones, seen.days, days)
     if latest < start:
         return None
-    return (next((moment for moment, start in later if latest < start), None),)
+    return (later.first_after(latest),)
 
 
 # The same few zones on the same days come back all day long: their windows are kept.
 @lru_cache(maxsize=4096)
-def _window(
-    zones: tuple[str, ...], today: tuple[int, ...], days: int
-) -> tuple[datetime, tuple[tuple[datetime, datetime], ...]]:
+def _window(zones: tuple[str, ...], today: tuple[int, ...], days: int) -> tuple[datetime, Tried]:
     """The start of the window of `days` days ending `today` (each zone's own day), and the
-    moments at which the next call may be placed when that window holds too many, with the
-    start of the window each would have, in the order tried: days begin at midnight in some
-    zone, so each zone's next `days` + 1 midnights, a day at a time."""
+    moments at which the next call may be placed when that window holds too many, each with
+    the start of the window it would have, in the order tried: days begin at midnight in some
+    zone, so each zone's next `days` + 1 midnights, a day at a time. The next call may be
+    placed at the first whose window starts after the limit-th latest call."""
     start = min(
         clock(name).midnight(first - days + 1) for name, first in zip(zones, today, strict=True)
     )
     later = [
-        (moment, window_start(moment, zones, days))
+        moment
         for day in range(1, days + 2)
         for moment in sorted(
             clock(name).midnight(first + day) for name, first in zip(zones, today, strict=True)
         )
     ]
-    return start, tuple(later)
+    return start, Tried(later, [window_start(moment, zones, days) for moment in later])
 
 
 def frequency_7_in_7(
@@ -124,10 +135,12 @@ def frequency_at(seen: Local, calls: History) -> Refusal | None:
     """`frequency_7_in_7` on `now` as read in its zones, with the debt's history at `now`."""
     if not seen.zones:
         return no_days(FREQUENCY_RULE, FREQUENCY_CITATION)
+    if not calls.may_reach(CALLS_PER_WINDOW):
+        return None
     held = held_until(seen, calls.placed, CALLS_PER_WINDOW, WINDOW_DAYS)
     if held is None:
         return None
-    return Refusal(FREQUENCY_RULE, FREQUENCY_REASON, FREQUENCY_CITATION, held[0])
+    return refusal(FREQUENCY_RULE, FREQUENCY_REASON, FREQUENCY_CITATION, held[0])
 
 
 def after_conversation(
@@ -142,21 +155,28 @@ def after_conversation_at(seen: Local, calls: History) -> Refusal | None:
     """`after_conversation` on `now` as read in its zones, with the debt's history at `now`."""
     if not seen.zones:
         return no_days(CONVERSATION_RULE, CONVERSATION_CITATION)
-    last = calls.last_talk
+    last = calls.last_talk()
     if last is None:
         return None
-    at = micros(last)
-    reopens = max(
-        zone.midnight(day_of(zone.wall_of(last, at)) + QUIET_DAYS) for zone in seen.clocks
-    )
+    # The conversation's day in each zone, read as `now`'s is (and as quickly).
+    reopens = _reopens(seen.zones, local(last, seen.zones).days)
     if seen.now >= reopens:
         return None
-    return Refusal(CONVERSATION_RULE, CONVERSATION_REASON, CONVERSATION_CITATION, reopens)
+    return refusal(CONVERSATION_RULE, CONVERSATION_REASON, CONVERSATION_CITATION, reopens)
+
+
+@lru_cache(maxsize=4096)
+def _reopens(zones: tuple[str, ...], talked: tuple[int, ...]) -> datetime:
+    """When the quiet days after a conversation on `talked` (each zone's day) have run in
+    every zone: the latest start of the 8th day among them."""
+    return max(
+        clock(name).midnight(day + QUIET_DAYS) for name, day in zip(zones, talked, strict=True)
+    )
 
 
 def no_days(rule: str, citation: str) -> Refusal:
     """The refusal of a rule that counts days when no zone tells what day it is."""
-    return Refusal(rule, "no time zone to count the consumer's days by", citation, None)
+    return refusal(rule, "no time zone to count the consumer's days by", citation, None)
 
 
 def _midnight(day: date, name: str) -> datetime:

@@ -88,6 +88,10 @@ class Decision:
         return max(moment for moment in times if moment is not None)
 
 
+# Every allowed attempt gets the same answer: one serves them all.
+ALLOWED = Decision(())
+
+
 def decide(attempt: Attempt) -> Decision:
     """Every rule's answer on the attempt."""
     now, address = attempt.now, attempt.address
@@ -106,4 +110,5 @@ def decide(attempt: Attempt) -> Decision:
         bucket_cap(attempt.bucket),
         contact_state(now, attempt.contact),
     )
-    return Decision(tuple(filter(None, answers)))
+    refusals = tuple(filter(None, answers))
+    return Decision(refusals) if refusals else ALLOWED

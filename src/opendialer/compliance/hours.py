@@ -8,13 +8,14 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from opendialer.compliance.refusal import Refusal
+from opendialer.compliance.refusal import Refusal, refusal
 from opendialer.compliance.zones import (
     DAY,
     HOUR,
     MICROSECOND,
     Hour,
     Local,
+    Tried,
     local,
     micros,
     zone_info,
@@ -58,7 +59,7 @@ def calling_hours_at(seen: Local, ring: timedelta) -> Refusal | None:
     """`calling_hours` on `now` as read in its zones, which must be sorted and distinct (as
     `consumer_zones` gives them)."""
     if not seen.zones:
-        return Refusal(
+        return refusal(
             RULE,
             "no time zone can be told from the number, ZIP code or state: no hour is known to "
             "be allowed",
@@ -67,20 +68,18 @@ def calling_hours_at(seen: Local, ring: timedelta) -> Refusal | None:
         )
     if _allowed_now(seen, ring):
         return None
-    openings = _openings(seen.zones, seen.days, ring)
-    reopens = next((moment for moment in openings if moment > seen.now), None)
-    return Refusal(RULE, f"outside 08:00 to 21:00 in {_where(seen.zones)}", CITATION, reopens)
+    reopens = _openings(seen.zones, seen.days, ring).first_after(seen.now)
+    return refusal(RULE, _reason(seen.zones), CITATION, reopens)
 
 
 # The same few zones on the same days come back all day long: their openings are kept.
 @lru_cache(maxsize=4096)
-def _openings(
-    zones: tuple[str, ...], today: tuple[int, ...], ring: timedelta
-) -> tuple[datetime, ...]:
+def _openings(zones: tuple[str, ...], today: tuple[int, ...], ring: timedelta) -> Tried:
     """The moments after which a call may first be placed, in the order tried: calls become
     allowed only when some zone reaches 08:00, so each zone's 08:00 from the day before its
     `today` to HORIZON_DAYS after it, a day at a time (a day's in every zone, then the next
-    day's), kept (in UTC) when a call then suits every zone."""
+    day's), kept (in UTC) when a call then suits every zone; the first after `now` is the
+    next allowed moment."""
     allowed = []
     for day in range(-1, HORIZON_DAYS + 1):
         openings = sorted(
@@ -90,7 +89,7 @@ def _openings(
         allowed += [
             moment.astimezone(UTC) for moment in openings if allowed_at(moment, zones, ring)
         ]
-    return tuple(allowed)
+    return Tried(allowed, allowed)
 
 
 def _allowed_now(seen: Local, ring: timedelta) -> bool:
@@ -127,7 +126,11 @@ def _allowed_within(hour: Hour, ring: timedelta) -> tuple[datetime, datetime]:
     return first, last
 
 
-def _where(zones: tuple[str, ...]) -> str:
-    if len(zones) <= 3:
-        return ", ".join(zones)
-    return f"the {len(zones)} time zones the consumer may be in"
+@lru_cache(maxsize=4096)
+def _reason(zones: tuple[str, ...]) -> str:
+    where = (
+        ", ".join(zones)
+        if len(zones) <= 3
+        else f"the {len(zones)} time zones the consumer may be in"
+    )
+    return f"outside 08:00 to 21:00 in {where}"

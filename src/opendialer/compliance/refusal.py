@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,3 +17,8 @@ class Refusal:
     reason: str
     citation: str
     next_allowed_at: datetime | None
+
+
+# A campaign's attempts are refused by the thousand for the same reasons until the same moments
+# (in UTC): each such refusal is made once and shared, as it cannot change.
+refusal = lru_cache(maxsize=100_000)(Refusal)

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from enum import StrEnum
 from typing import NamedTuple
 
-from opendialer.compliance.refusal import Refusal
+from opendialer.compliance.refusal import Refusal, refusal
 from opendialer.compliance.zones import DAY, Clock, Local, local, micros
 
 
@@ -57,7 +57,7 @@ def dnc(e164: str | None, lists: Iterable[frozenset[str]]) -> Refusal | None:
         return None
     for numbers in lists:
         if e164 in numbers:
-            return Refusal(
+            return refusal(
                 "dnc", "the number is on a do-not-call list",
                 "tenant or campaign do-not-call list", None,
             )  # fmt: skip
@@ -71,7 +71,7 @@ def borrower_flag(flags: Iterable[Flag]) -> Refusal | None:
     for flag in Flag:
         if flag in set(flags):
             reason, citation = FLAG_RULES[flag]
-            return Refusal("borrower_flag", reason, citation, None)
+            return refusal("borrower_flag", reason, citation, None)
     return None
 
 
@@ -195,7 +195,7 @@ def consent(mode: Mode, line_type: LineType, consented: bool) -> Refusal | None:
     if consented or mode is Mode.PREVIEW:
         return None
     if mode is Mode.AGENTLESS:
-        return Refusal(
+        return refusal(
             "consent",
             "a prerecorded call needs the consumer's prior express consent",
             "47 U.S.C. 227(b)(1)(A), (B)",
@@ -203,7 +203,7 @@ def consent(mode: Mode, line_type: LineType, consented: bool) -> Refusal | None:
         )
     if line_type is LineType.LANDLINE:
         return None
-    return Refusal(
+    return refusal(
         "consent",
         f"an automated call to a {line_type.value} line needs the consumer's prior express consent",
         "47 U.S.C. 227(b)(1)(A)(iii)",
@@ -234,7 +234,7 @@ def bucket_cap(bucket: Bucket | None) -> Refusal | None:
         else f"{bucket.contacts} of {bucket.contacts_allowed} contacts"
     )
     after = datetime.combine(bucket.window_end + timedelta(days=1), time(0), tzinfo=UTC)
-    return Refusal(
+    return refusal(
         "bucket_cap", f"the loan's bucket has used {used}", "the servicer's bucket policy", after
     )
 

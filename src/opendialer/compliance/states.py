@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from opendialer.compliance.frequency import History, PlacedCall, held_until, history, no_days
-from opendialer.compliance.refusal import Refusal
+from opendialer.compliance.refusal import Refusal, refusal
 from opendialer.compliance.zones import Local, county_of_zip, local
 
 RULE = "state_cap"
@@ -77,11 +77,10 @@ def state_cap_at(
     if not seen.zones:
         refusals = [no_days(RULE, cap.citation) for cap in applying]
     else:
-        # A cap of n calls cannot be reached with fewer: the window need not be looked at.
         refusals = [
-            Refusal(RULE, _reason(cap), cap.citation, held[0])
+            refusal(RULE, _reason(cap), cap.citation, held[0])
             for cap in applying
-            if len(calls.placed) >= cap.calls
+            if calls.may_reach(cap.calls)
             and (held := held_until(seen, calls.placed, cap.calls, cap.days)) is not None
         ]
     if not refusals:

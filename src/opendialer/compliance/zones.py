@@ -8,6 +8,8 @@ with Guam and American Samoa, 21 hours apart, no hour would be left)."""
 
 from __future__ import annotations
 
+import itertools
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -320,3 +322,23 @@ def local(now: datetime, zones: Sequence[str]) -> Local:
 @lru_cache(maxsize=100_000)
 def _hour(zones: tuple[str, ...], hour: int) -> Hour:
     return Hour(zones, hour)
+
+
+class Tried:
+    """Moments in the order a rule tries them, each with the moment a given one must be before
+    for it to do: `first_after(x)` is the first whose key is after `x`, found by bisection when
+    the keys come in order (as good as always), else by trying each in turn."""
+
+    __slots__ = ("_in_order", "keys", "moments")
+
+    def __init__(self, moments: Sequence[datetime], keys: Sequence[datetime]) -> None:
+        self.moments, self.keys = tuple(moments), tuple(keys)
+        self._in_order = all(a <= b for a, b in itertools.pairwise(self.keys))
+
+    def first_after(self, moment: datetime) -> datetime | None:
+        if self._in_order:
+            index = bisect_right(self.keys, moment)
+            return self.moments[index] if index < len(self.moments) else None
+        return next(
+            (m for m, key in zip(self.moments, self.keys, strict=True) if moment < key), None
+        )
