@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -71,3 +71,20 @@ def test_the_strictest_of_the_caps_that_apply_wins() -> None:
     # (3 calls in 14 days) holds it until the call of the 1st is 14 days back, the 15th.
     assert refusal is not None and refusal.citation == "C"
     assert refusal.next_allowed_at == at(NEW_YORK, 2026, 3, 15, 0)
+
+
+@pytest.mark.parametrize(
+    ("address", "calls"),
+    [
+        (Address(None, "02108"), 2),  # Boston, no state given
+        (Address(None, "98101"), 3),  # Seattle
+        (Address("NH", "02108"), 2),  # a state the ZIP code is not in: both hold
+    ],
+)
+def test_a_zip_code_in_a_capped_state_is_held_without_the_state(
+    address: Address, calls: int
+) -> None:
+    now = datetime(2026, 10, 22, 15, 0, tzinfo=UTC)
+    placed = [PlacedCall(now - timedelta(days=day + 1)) for day in range(calls)]
+    refused = state_cap(now, placed, ["America/New_York", "America/Los_Angeles"], address)
+    assert refused is not None and refused.rule == "state_cap"

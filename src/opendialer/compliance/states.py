@@ -37,7 +37,16 @@ class StateCap:
 
 
 def _in_state(code: str) -> Callable[[Address], bool]:
-    return lambda address: (address.state or "").strip().upper() == code
+    """Whether the address is in the state by its state or by its ZIP code: an address that
+    names no state, or a state its ZIP code is not in, is held by both (the reading that
+    calls less)."""
+
+    def applies(address: Address) -> bool:
+        place = county_of_zip(address.postal_code)
+        by_zip = place is not None and place[0] == code
+        return by_zip or (address.state or "").strip().upper() == code
+
+    return applies
 
 
 def _in_new_york_city(address: Address) -> bool:
