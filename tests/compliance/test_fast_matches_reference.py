@@ -13,11 +13,14 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
+import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from phonenumbers import PhoneNumberType
+from phonenumbers.timezone import time_zones_for_number
 
 from opendialer.compliance.frequency import PlacedCall, after_conversation, frequency_7_in_7
 from opendialer.compliance.gate import Attempt, Decision, decide
@@ -38,7 +41,13 @@ from opendialer.compliance.rules import (
     inconvenient_time,
 )
 from opendialer.compliance.states import CAPS, Address, StateCap, state_cap
-from opendialer.compliance.zones import Tried, candidate_zones, distinct_zones
+from opendialer.compliance.zones import (
+    Tried,
+    candidate_zones,
+    distinct_zones,
+    us_zones,
+    zones_of_phone,
+)
 
 # -- the reference: the rules as first written -------------------------------------------------
 
@@ -598,3 +607,43 @@ def test_the_first_moment_tried_is_found_in_order_or_not(
         found = Tried([moment for moment, _ in tried], [key for _, key in tried])
         expected = next((moment for moment, key in tried if after < key), None)
         assert found.first_after(after) == expected
+
+
+def ref_zones_of_phone(e164: str) -> frozenset[str]:
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return frozenset()
+    if phonenumbers.number_type(number) in {
+        PhoneNumberType.TOLL_FREE, PhoneNumberType.PREMIUM_RATE, PhoneNumberType.SHARED_COST,
+        PhoneNumberType.PERSONAL_NUMBER, PhoneNumberType.UAN, PhoneNumberType.VOIP,
+        PhoneNumberType.PAGER,
+    }:  # fmt: skip
+        return us_zones() if number.country_code == 1 else frozenset()
+    known = available_timezones()
+    return frozenset(zone for zone in time_zones_for_number(number) if zone in known)
+
+
+# Numbers of every type of countries of every kind: the North American plan, geographic
+# mobiles (Mexico, Brazil, Argentina), mobiles of no place in countries of several zones
+# (Australia, Russia), one zone (the UK, India), and of no country; each example number of
+# the phone number library with its last digits changed.
+PHONE_TYPES = [value for name, value in vars(PhoneNumberType).items() if name.isupper()]
+REGIONS = ["US", "CA", "MX", "BR", "AR", "AU", "RU", "GB", "IN", "NP", "FR"]
+
+
+@st.composite
+def numbers(draw: st.DrawFn) -> str:
+    region, kind = draw(st.sampled_from(REGIONS)), draw(st.sampled_from(list(PHONE_TYPES)))
+    example = phonenumbers.example_number_for_type(region, kind)
+    if example is None:
+        return "+999" + draw(st.text("0123456789", min_size=4, max_size=10))
+    e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+    tail = draw(st.text("0123456789", max_size=4))
+    return e164[: len(e164) - len(tail)] + tail
+
+
+@settings(max_examples=400, deadline=None)
+@given(e164=numbers())
+def test_a_numbers_zones_are_those_the_phone_number_library_gives(e164: str) -> None:
+    assert zones_of_phone(e164) == ref_zones_of_phone(e164)

@@ -112,9 +112,17 @@ def _zones_of_phone(e164: str) -> frozenset[str]:
         number = phonenumbers.parse(e164)
     except phonenumbers.NumberParseException:
         return frozenset()
-    if phonenumbers.number_type(number) in _NOT_GEOGRAPHIC:
+    kind = phonenumbers.number_type(number)
+    if kind in _NOT_GEOGRAPHIC:
         return us_zones() if number.country_code == 1 else frozenset()
-    zones = set(number_zones.time_zones_for_number(number))
+    # As `time_zones_for_number`, without telling the number's type a second time.
+    if kind == PhoneNumberType.UNKNOWN:
+        return frozenset()  # its "Etc/Unknown" is no zone
+    country = number.country_code
+    if country is not None and phonenumbers.is_number_type_geographical(kind, country):
+        zones = number_zones.time_zones_for_geographical_number(number)
+    else:
+        zones = number_zones.time_zones_for_number(number)
     return frozenset(zone for zone in zones if _known(zone))
 
 
