@@ -219,10 +219,9 @@ class Clock:
     """A zone's wall clock: its offset from UTC, kept per hour of UTC, and its local midnights,
     each asked of the zone database once."""
 
-    __slots__ = ("_midnights", "_offsets", "name", "zone")
+    __slots__ = ("_midnights", "_offsets", "zone")
 
     def __init__(self, name: str) -> None:
-        self.name = name
         self.zone = zone_info(name)
         self._offsets: dict[int, int | None] = {}
         self._midnights: dict[int, datetime] = {}
