@@ -205,7 +205,10 @@ def consent(mode: Mode, line_type: LineType, consented: bool) -> Refusal | None:
         return None
     return refusal(
         "consent",
-        f"an automated call to a {line_type.value} line needs the consumer's prior express consent",
+        "an automated call to a cell phone needs the consumer's prior express consent"
+        if line_type is LineType.CELL
+        else "an automated call to a line of unknown type (taken for a cell phone) needs the "
+        "consumer's prior express consent",
         "47 U.S.C. 227(b)(1)(A)(iii)",
         None,
     )
