@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
+from typer.testing import CliRunner, Result
 
 from opendialer.app import create_app
 from opendialer.auth.principal import Principal, Role
 from opendialer.auth.tokens import issue_token
+from opendialer.cli import app as cli_app
 from opendialer.config import Settings
 from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database, make_engine
@@ -154,3 +157,29 @@ def campaign(client: TestClient, auth: TokenFactory) -> dict[str, Any]:
     assert response.status_code == 200, response.text
     record: dict[str, Any] = response.json()["records"][0]
     return record
+
+
+Run = Callable[..., Result]
+
+
+def command_line(monkeypatch: pytest.MonkeyPatch, database_url: str) -> Run:
+    """`opendialer` as a shell runs it, against `database_url`: `run(*args, code=0)` runs one
+    command and asserts its exit code."""
+    monkeypatch.setenv("OPENDIALER_DATABASE_URL", database_url)
+    monkeypatch.setenv("OPENDIALER_SECRET_KEY", TEST_KEY)
+    monkeypatch.setenv("OPENDIALER_DAILY_CALL_LIST", "false")
+
+    def run(*args: Any, code: int = 0) -> Result:
+        result = CliRunner().invoke(cli_app, [str(arg) for arg in args])
+        assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
+        return result
+
+    return run
+
+
+@contextmanager
+def service_over(database_url: str) -> Iterator[TestClient]:
+    """The API over a command's database, as a separate service would run it."""
+    settings = Settings(database_url=database_url, secret_key=TEST_KEY, daily_call_list=False)
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        yield client

@@ -5,23 +5,19 @@ with their defaults, their refusals and a consent revoked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner, Result
 
-from opendialer.app import create_app
 from opendialer.auth.principal import Principal, Role
 from opendialer.auth.tokens import issue_token
-from opendialer.cli import app as cli_app
-from opendialer.config import Settings
 from opendialer.db.session import Database
 from opendialer.dialler import importer
 from opendialer.dialler.models import Contact
-from tests.conftest import TEST_KEY, TokenFactory
+from tests.conftest import TEST_KEY, Run, TokenFactory, command_line, service_over
 from tests.dialler.test_contacts_api import assert_error, fetch, import_contact, listed, update
 from tests.dialler.test_import_cli import problem_lines, write_csv
 
@@ -276,7 +272,6 @@ def test_an_overwriting_import_replaces_the_consent_fields_as_it_does_every_fiel
 
 # -- opendialer import contacts --------------------------------------------------------------
 
-Run = Callable[..., Result]
 HEADERS = {
     "Authorization": "Bearer "
     + issue_token(Principal("test", Role.ACCOUNT_ADMIN, 314), TEST_KEY, 3600)
@@ -290,16 +285,8 @@ HEADER = (
 @pytest.fixture
 def opendialer(monkeypatch: pytest.MonkeyPatch, cli_database_url: str) -> Run:
     """Runs the command against its own database, 2 rows a chunk; tenant 314 exists."""
-    monkeypatch.setenv("OPENDIALER_DATABASE_URL", cli_database_url)
-    monkeypatch.setenv("OPENDIALER_SECRET_KEY", TEST_KEY)
-    monkeypatch.setenv("OPENDIALER_DAILY_CALL_LIST", "false")
     monkeypatch.setattr(importer, "IMPORT_CHUNK", 2)
-
-    def run(*args: Any, code: int = 0) -> Result:
-        result = CliRunner().invoke(cli_app, [str(arg) for arg in args])
-        assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
-        return result
-
+    run = command_line(monkeypatch, cli_database_url)
     run("tenant", "create", 314, "--name", "Acme Servicing")
     return run
 
@@ -307,8 +294,7 @@ def opendialer(monkeypatch: pytest.MonkeyPatch, cli_database_url: str) -> Run:
 @pytest.fixture
 def api(opendialer: Run, cli_database_url: str) -> Iterator[TestClient]:
     """The API over the command's database."""
-    settings = Settings(database_url=cli_database_url, secret_key=TEST_KEY, daily_call_list=False)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with service_over(cli_database_url) as client:
         yield client
 
 

@@ -3,41 +3,28 @@ test database), a few lines a chunk so that small files cross chunks, checked th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner, Result
 
-from opendialer.app import create_app
 from opendialer.auth.principal import Principal, Role
 from opendialer.auth.tokens import issue_token
-from opendialer.cli import app as cli_app
-from opendialer.config import Settings
 from opendialer.dnc import service
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, Run, command_line, service_over
 from tests.dnc.conftest import new_campaign
 from tests.dnc.helpers import Lists
 
-Run = Callable[..., Result]
 CHUNK = 3
 
 
 @pytest.fixture
 def opendialer(monkeypatch: pytest.MonkeyPatch, cli_database_url: str) -> Run:
     """Runs the command against its database, CHUNK lines a chunk; tenants 314 and 315 exist."""
-    monkeypatch.setenv("OPENDIALER_DATABASE_URL", cli_database_url)
-    monkeypatch.setenv("OPENDIALER_SECRET_KEY", TEST_KEY)
-    monkeypatch.setenv("OPENDIALER_DAILY_CALL_LIST", "false")
     monkeypatch.setattr(service, "IMPORT_CHUNK", CHUNK)
-
-    def run(*args: Any, code: int = 0) -> Result:
-        result = CliRunner().invoke(cli_app, [str(arg) for arg in args])
-        assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
-        return result
-
+    run = command_line(monkeypatch, cli_database_url)
     run("tenant", "create", 314, "--name", "Acme Servicing")
     run("tenant", "create", 315, "--name", "Other Servicing")
     return run
@@ -46,8 +33,7 @@ def opendialer(monkeypatch: pytest.MonkeyPatch, cli_database_url: str) -> Run:
 @pytest.fixture
 def api(opendialer: Run, cli_database_url: str) -> Iterator[TestClient]:
     """The API over the command's database, as a separate service would run it."""
-    settings = Settings(database_url=cli_database_url, secret_key=TEST_KEY, daily_call_list=False)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with service_over(cli_database_url) as client:
         yield client
 
 

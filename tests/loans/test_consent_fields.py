@@ -7,22 +7,19 @@ defaults, their refusals and a consent revoked."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from opendialer.app import create_app
 from opendialer.auth.principal import Principal, Role
 from opendialer.auth.tokens import issue_token
-from opendialer.cli import app as cli_app
-from opendialer.config import Settings
 from opendialer.db.session import Database
 from opendialer.loans.models import Borrower
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, Run, command_line, service_over
 from tests.loans.helpers import Book, assert_error, data
 
 CONSENT = (
@@ -279,7 +276,6 @@ def test_a_borrower_created_by_post_is_revoked_by_the_feed(book: Book) -> None:
 
 # -- opendialer import loans -----------------------------------------------------------------
 
-Run = Callable[..., Result]
 FILE_FIELDS = [
     "loanExternalReferenceId",
     "loanStatus",
@@ -298,15 +294,7 @@ HEADERS = {
 @pytest.fixture
 def opendialer(monkeypatch: pytest.MonkeyPatch, cli_database_url: str) -> Run:
     """Runs the command against its own database; tenant 314 with servicer 2 exists."""
-    monkeypatch.setenv("OPENDIALER_DATABASE_URL", cli_database_url)
-    monkeypatch.setenv("OPENDIALER_SECRET_KEY", TEST_KEY)
-    monkeypatch.setenv("OPENDIALER_DAILY_CALL_LIST", "false")
-
-    def run(*args: Any, code: int = 0) -> Result:
-        result = CliRunner().invoke(cli_app, [str(arg) for arg in args])
-        assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
-        return result
-
+    run = command_line(monkeypatch, cli_database_url)
     run("tenant", "create", 314, "--name", "Acme Servicing")
     run("servicer", "create", 314, 2, "--name", "Acme Main")
     return run
@@ -315,8 +303,7 @@ def opendialer(monkeypatch: pytest.MonkeyPatch, cli_database_url: str) -> Run:
 @pytest.fixture
 def api(opendialer: Run, cli_database_url: str) -> Iterator[TestClient]:
     """The API over the command's database."""
-    settings = Settings(database_url=cli_database_url, secret_key=TEST_KEY, daily_call_list=False)
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with service_over(cli_database_url) as client:
         yield client
 
 
