@@ -35,6 +35,7 @@ Prints each check's violations and exits 1 when there are any.
 from __future__ import annotations
 
 import argparse
+import gc
 import cProfile
 import json
 import pstats
@@ -727,7 +728,7 @@ def zip_table() -> tuple[dict[str, tuple[str, str, str]], dict[str, frozenset[st
     by_zip: dict[str, tuple[str, str, str]] = {}
     by_state: defaultdict[str, set[str]] = defaultdict(set)
     known = available_timezones()
-    for place in zipcodes.list_all():  # type: ignore[no-untyped-call]
+    for place in zipcodes.filter_by():
         if place["timezone"] in known:  # the table names a few places, not zones
             by_zip[place["zip_code"]] = (place["state"], place["county"], place["timezone"])
             by_state[place["state"]].add(place["timezone"])
@@ -1006,6 +1007,9 @@ def run(url: str, args: argparse.Namespace) -> int:
         with engine.begin() as connection:
             connection.execute(text("ANALYZE"))
     phases["load"] = time.perf_counter() - mark
+    # The simulation's own world (a few million objects) is kept out of the collector's
+    # rounds: they would be counted against the gate, whose process holds nothing like it.
+    gc.freeze()
     mark = time.perf_counter()
     profile = cProfile.Profile() if args.profile else None
     tally = simulate(engine, world, args, rng, profile)

@@ -43,6 +43,7 @@ from opendialer.compliance.rules import (
 from opendialer.compliance.states import CAPS, Address, StateCap, state_cap
 from opendialer.compliance.zones import (
     Tried,
+    _nanp,
     candidate_zones,
     distinct_zones,
     us_zones,
@@ -646,4 +647,14 @@ def numbers(draw: st.DrawFn) -> str:
 @settings(max_examples=400, deadline=None)
 @given(e164=numbers())
 def test_a_numbers_zones_are_those_the_phone_number_library_gives(e164: str) -> None:
+    assert zones_of_phone(e164) == ref_zones_of_phone(e164)
+
+
+@settings(max_examples=300, deadline=None)
+@given(digits=st.text("0123456789", min_size=9, max_size=11))
+def test_a_north_american_number_is_read_as_the_library_parses_it(digits: str) -> None:
+    e164 = "+1" + digits
+    read = _nanp(e164)
+    if read is not None:
+        assert read == phonenumbers.parse(e164)
     assert zones_of_phone(e164) == ref_zones_of_phone(e164)

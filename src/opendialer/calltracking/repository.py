@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-import orjson
-from sqlalchemy import ColumnElement, String, Table, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import ColumnElement, Table, func, select
 from sqlalchemy.engine import RowMapping
 
 from opendialer.calltracking.models import TrackedCall
@@ -103,15 +101,6 @@ class TrackedCallRepository(TenantRepository):
         with cache:
             bulk_insert(self.session, CALLS, rows, binary=True)
 
-    def _one_of(self, column: ColumnElement[str], ids: Collection[str]) -> ColumnElement[bool]:
-        """`column` is one of `ids`, the ids bound as one value: an array on PostgreSQL, a JSON
-        array on SQLite. An IN list of a thousand values costs more to render, bind and plan
-        than the look-up itself."""
-        if self.dialect == "postgresql":
-            return column == any_(bindparam(None, list(ids), type_=ARRAY(String)))
-        listed = func.json_each(orjson.dumps(list(ids)).decode()).table_valued("value")
-        return column.in_(select(listed.c.value))
-
     def loans(self, loan_ids: Collection[str], servicer_id: int | None) -> dict[str, LoanOwner]:
         """The tenant's loans among `loan_ids` (the servicer's only, when one is named)."""
         if not loan_ids:
@@ -121,7 +110,7 @@ class TrackedCallRepository(TenantRepository):
         # testing each against the batch's ids.
         query = self.scoped(
             LOANS, LOANS.c.id, LOANS.c.servicer_id, LOANS.c.borrower_id, by_key=True
-        ).where(self._one_of(LOANS.c.id, loan_ids))
+        ).where(self.one_of(LOANS.c.id, loan_ids))
         if servicer_id is not None:
             query = query.where(LOANS.c.servicer_id + 0 == servicer_id)
         return {row[0]: LoanOwner(row[1], row[2]) for row in self.session.execute(query).all()}
@@ -132,6 +121,6 @@ class TrackedCallRepository(TenantRepository):
             return {}
         # By primary key, as the loans above.
         query = self.scoped(BORROWERS, BORROWERS.c.id, BORROWERS.c.servicer_id, by_key=True).where(
-            self._one_of(BORROWERS.c.id, borrower_ids)
+            self.one_of(BORROWERS.c.id, borrower_ids)
         )
         return {borrower_id: owner for borrower_id, owner in self.session.execute(query).all()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import time
+from functools import lru_cache
 
 from opendialer.compliance.rules import Flag, Inconvenient
 
@@ -19,6 +20,8 @@ def encode_flags(flags: Iterable[Flag | str]) -> str | None:
     return ",".join(flag.value for flag in Flag if flag in held) or None
 
 
+# Read for every attempt, and the same few values come back: each is read once.
+@lru_cache(maxsize=4096)
 def decode_flags(text: str | None) -> frozenset[Flag]:
     """The flags a `compliance_flags` value holds; NULL or empty holds none. A word that is no
     flag raises ValueError: a stop the gate cannot read must not pass as no stop."""
@@ -42,6 +45,7 @@ def encode_times(ranges: Iterable[Inconvenient]) -> str | None:
     return json.dumps(listed, separators=(",", ":")) if listed else None
 
 
+@lru_cache(maxsize=4096)
 def decode_times(text: str | None) -> tuple[Inconvenient, ...]:
     """The ranges an `inconvenient_times` value holds; NULL or empty holds none. Text that is
     not what encode_times writes raises ValueError."""

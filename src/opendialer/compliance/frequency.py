@@ -9,9 +9,9 @@ until they have run in all of them: the reading that calls less."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from opendialer.compliance.refusal import Refusal, refusal
 from opendialer.compliance.zones import Local, Tried, clock, local, zone_info
@@ -33,10 +33,10 @@ CONVERSATION_REASON = (
 CONVERSATION_CITATION = f"{CITATION}(ii)"
 
 
-@dataclass(frozen=True, slots=True)
-class PlacedCall:
+class PlacedCall(NamedTuple):
     """A call about the debt that reached the network (one that failed before it rang is not
-    one), and whether it was a telephone conversation with the consumer."""
+    one), and whether it was a telephone conversation with the consumer. A tuple: a debt's
+    calls are made and sorted (by time) by the hundred thousand."""
 
     at: datetime
     conversation: bool = False

@@ -8,7 +8,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, func, or_, select
+from sqlalchemy import RowMapping, Table, func, select
 from sqlalchemy.sql import Select
 
 from opendialer.callreports.models import CallDetailRecord
@@ -26,6 +26,7 @@ CONTACTS = Contact.__table__
 HISTORY = ContactHistory.__table__
 TRACKED = TrackedCall.__table__
 CDRS = CallDetailRecord.__table__
+CAMPAIGNS = Campaign.__table__
 LOANS = Loan.__table__
 BORROWERS = Borrower.__table__
 REFUSALS: Table = RefusalRecord.__table__  # type: ignore[assignment]
@@ -59,11 +60,12 @@ CONTACT_COLUMNS = [
         ("b_phone_number", "_invalid"),
     )
 ]
+# What the gate reads of a loan's borrower, beside the loan, named `borrower_...`;
+# `borrower_id` (the borrower's own) is None when the loan has no borrower on record.
 BORROWER_COLUMNS = [
-    BORROWERS.c[name]
+    BORROWERS.c[name].label(f"borrower_{name}")
     for name in (
         "id",
-        "phone_number",
         "phone_e164",
         "phone_line_type",
         "cell_phone_consent",
@@ -73,9 +75,12 @@ BORROWER_COLUMNS = [
         "inconvenient_times",
     )
 ]
+# What tells which debt a contact is called about, and the numbers it calls.
+LINK_COLUMNS = [CONTACTS.c[name] for name in ("id", "campaign_id", "loan_id", "user_data")] + [
+    CONTACTS.c[f"phone_number{n}_e164"] for n in PHONE_OFFSETS
+]
 LOAN_COLUMNS = [
-    LOANS.c[name]
-    for name in ("id", "servicer_id", "borrower_id", "lender_id", "status", "paid_to_date")
+    LOANS.c[name] for name in ("id", "servicer_id", "lender_id", "status", "paid_to_date")
 ]
 # Records of calls placed through the dialler: their history entry is counted instead.
 DIALLER_CDR = "opendialer-history-%"
@@ -89,7 +94,9 @@ class ComplianceRepository(TenantRepository):
         return grouping or "loan"
 
     def contacts(self, ids: Collection[int]) -> list[RowMapping]:
-        query = self.scoped(Contact, *CONTACT_COLUMNS).where(CONTACTS.c.id.in_(list(ids)))
+        query = self.scoped(Contact, *CONTACT_COLUMNS, by_key=True).where(
+            self.one_of(CONTACTS.c.id, ids)
+        )
         return list(self.session.execute(query).mappings())
 
     def contact_ids_by_user_data(self, user_data: str) -> list[int]:
@@ -100,19 +107,27 @@ class ComplianceRepository(TenantRepository):
         )
         return list(self.session.execute(query).scalars())
 
-    def contacts_of_loans(self, loan_ids: Collection[str]) -> list[RowMapping]:
-        """The contacts called about these loans: linked by LoanID, or by a UserData that is
-        the loan's id (as call tracking links them)."""
-        ids = list(loan_ids)
+    def contacts_of_loans(
+        self,
+        loan_ids: Collection[str],
+        columns: Sequence[Any] = CONTACT_COLUMNS,
+        known: Collection[int] = (),
+    ) -> list[RowMapping]:
+        """The contacts called about these loans (`columns` of each) but the `known` ones:
+        linked by LoanID, or by a UserData that is the loan's id (as call tracking links
+        them)."""
+        found: dict[int, RowMapping] = {}
         # Two look-ups, each by its own index: with OR, PostgreSQL scanned all the tenant's
-        # contacts.
-        found = {
-            row["id"]: row
-            for column in (CONTACTS.c.loan_id, CONTACTS.c.user_data)
-            for row in self.session.execute(
-                self.scoped(Contact, *CONTACT_COLUMNS).where(column.in_(ids))
-            ).mappings()
-        }
+        # contacts. The known ones are left out by the index alone, before their rows are read.
+        # By LoanID, its own index is kept from the tenant's: offered (tenant_id, user_data),
+        # SQLite walked every contact of the tenant.
+        for column, by_key in ((CONTACTS.c.loan_id, True), (CONTACTS.c.user_data, False)):
+            query = self.scoped(Contact, *columns, by_key=by_key)
+            query = query.where(self.one_of(column, loan_ids))
+            if known:
+                query = query.where(~self.one_of(CONTACTS.c.id, known))
+            for row in self.session.execute(query).mappings():
+                found[row["id"]] = row
         return list(found.values())
 
     def campaigns(self, ids: Collection[int]) -> dict[int, RowMapping]:
@@ -122,25 +137,32 @@ class ComplianceRepository(TenantRepository):
             Campaign.region,
             Campaign.max_tries_per_number,
             Campaign.max_tries_per_contact,
-        ).where(Campaign.id.in_(list(ids)))
-        return {row.id: row for row in self.session.execute(query).mappings()}
+        ).where(self.one_of(CAMPAIGNS.c.id, ids))
+        return {row["id"]: row for row in self.session.execute(query).mappings()}
 
     def loans(self, ids: Collection[str], servicer_id: int | None = None) -> list[RowMapping]:
-        query = self.scoped(Loan, *LOAN_COLUMNS, by_key=True).where(LOANS.c.id.in_(list(ids)))
+        """The loans, each with its borrower's columns (None without one)."""
+        query = self._loans(by_key=True).where(self.one_of(LOANS.c.id, ids))
         if servicer_id is not None:
             query = query.where(LOANS.c.servicer_id == servicer_id)
         return list(self.session.execute(query).mappings())
 
     def loans_of_borrowers(self, borrower_ids: Collection[str]) -> list[RowMapping]:
-        """Every loan of these borrowers: a borrower's loans of one lender may be one debt."""
-        query = self.scoped(Loan, *LOAN_COLUMNS).where(LOANS.c.borrower_id.in_(list(borrower_ids)))
+        """Every loan of these borrowers (as `loans`): a borrower's loans of one lender may be
+        one debt."""
+        query = self._loans().where(self.one_of(LOANS.c.borrower_id, borrower_ids))
         return list(self.session.execute(query).mappings())
 
-    def borrowers(self, ids: Collection[str]) -> dict[str, RowMapping]:
-        query = self.scoped(Borrower, *BORROWER_COLUMNS, by_key=True).where(
-            BORROWERS.c.id.in_(list(ids))
+    def _loans(self, *, by_key: bool = False) -> Select[Any]:
+        # Read with the loan in one look-up: a second one, by the borrowers' ids, cost as
+        # much again.
+        joined = LOANS.outerjoin(
+            BORROWERS,
+            (BORROWERS.c.id == LOANS.c.borrower_id) & (BORROWERS.c.tenant_id == LOANS.c.tenant_id),
         )
-        return {row.id: row for row in self.session.execute(query).mappings()}
+        return self.scoped(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS, by_key=by_key).select_from(
+            joined
+        )
 
     def history(self, contact_ids: Collection[int], since: datetime) -> list[RowMapping]:
         """The contacts' calls that started at or after `since`."""
@@ -152,7 +174,7 @@ class ComplianceRepository(TenantRepository):
             HISTORY.c.dt_call_connect,
             HISTORY.c.cause_code,
             HISTORY.c.mailbox,
-        ).where(HISTORY.c.contact_id.in_(list(contact_ids)), HISTORY.c.dt_call_start >= since)
+        ).where(self.one_of(HISTORY.c.contact_id, contact_ids), HISTORY.c.dt_call_start >= since)
         return list(self.session.execute(query).mappings())
 
     def tracked(self, loan_ids: Collection[str], since: datetime) -> list[RowMapping]:
@@ -163,7 +185,7 @@ class ComplianceRepository(TenantRepository):
             TRACKED.c.call_timestamp,
             TRACKED.c.call_status,
             TRACKED.c.created_by,
-        ).where(TRACKED.c.loan_id.in_(list(loan_ids)), TRACKED.c.call_timestamp >= since)
+        ).where(self.one_of(TRACKED.c.loan_id, loan_ids), TRACKED.c.call_timestamp >= since)
         return list(self.session.execute(query).mappings())
 
     def reported(self, numbers: Collection[str], since: datetime) -> list[RowMapping]:
@@ -176,7 +198,7 @@ class ComplianceRepository(TenantRepository):
             CDRS.c.disposition,
             CDRS.c.after_answer_duration,
         ).where(
-            CDRS.c.dialed_e164.in_(list(numbers)),
+            self.one_of(CDRS.c.dialed_e164, numbers),
             CDRS.c.time >= since,
             CDRS.c.unique_id.not_like(DIALLER_CDR),
         )
@@ -188,11 +210,21 @@ class ComplianceRepository(TenantRepository):
         """(campaign id, or None for the tenant's list; number) of each of `numbers` that is on
         the tenant's list or on one of the campaigns'."""
         entries = DncEntry.__table__
-        query = self.scoped(DncEntry, entries.c.campaign_id, entries.c.e164).where(
-            entries.c.e164.in_(list(numbers)),
-            or_(entries.c.campaign_id.is_(None), entries.c.campaign_id.in_(list(campaign_ids))),
+        # One look-up per list kind, each stating its partial index's condition: asked for
+        # both at once, SQLite walked every entry of the tenant.
+        tenant_list = self.scoped(DncEntry, entries.c.campaign_id, entries.c.e164).where(
+            entries.c.campaign_id.is_(None), self.one_of(entries.c.e164, numbers)
         )
-        return {(row.campaign_id, row.e164) for row in self.session.execute(query)}
+        query: Any = tenant_list
+        if campaign_ids:
+            query = tenant_list.union_all(
+                self.scoped(DncEntry, entries.c.campaign_id, entries.c.e164).where(
+                    entries.c.campaign_id.is_not(None),
+                    self.one_of(entries.c.e164, numbers),
+                    entries.c.campaign_id.in_(list(campaign_ids)),
+                )
+            )
+        return {(row[0], row[1]) for row in self.session.execute(query)}
 
     def buckets(self, servicer_ids: Collection[int]) -> list[BucketPolicy]:
         query = self.scoped(BucketPolicy).where(BucketPolicy.servicer_id.in_(list(servicer_ids)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from opendialer.compliance.consumer import decode_flags, decode_times
 from opendialer.compliance.frequency import PlacedCall
 from opendialer.compliance.gate import Attempt, Decision, decide
 from opendialer.compliance.models import RefusalRecord
-from opendialer.compliance.repository import ComplianceRepository
+from opendialer.compliance.repository import LINK_COLUMNS, ComplianceRepository
 from opendialer.compliance.rules import Bucket, ContactState, Flag, Inconvenient, LineType, Mode
 from opendialer.compliance.states import Address
 from opendialer.compliance.zones import zones_of_state
@@ -54,12 +54,16 @@ class Judgement:
     loan_id: str | None = None
 
 
-@dataclass
 class _Debt:
-    loans: set[str] = field(default_factory=set)
-    contacts: set[int] = field(default_factory=set)
-    numbers: set[str] = field(default_factory=set)
-    calls: list[PlacedCall] = field(default_factory=list)
+    """A debt of the batch: its contacts, the numbers they and its borrowers call, and every
+    call placed about it."""
+
+    __slots__ = ("calls", "contacts", "numbers")
+
+    def __init__(self) -> None:
+        self.contacts: set[int] = set()
+        self.numbers: set[str] = set()
+        self.calls: list[PlacedCall] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,33 +209,30 @@ class _Batch:
         contacts and calls, the lists and the campaigns."""
         candidates = {link for row in contacts if (link := _link(row)) is not None}
         loans = self.repo.loans(candidates) if candidates else []
-        linked = self.repo.contacts_of_loans({row["id"] for row in loans}) if loans else []
+        ids = {row["id"] for row in loans}
+        known = [row["id"] for row in contacts]
+        linked = self.repo.contacts_of_loans(ids, LINK_COLUMNS, known) if loans else []
         self.load_loans(loans, [*contacts, *linked])
 
     def load_loans(self, loans: Sequence[RowMapping], contacts: Sequence[RowMapping]) -> None:
+        """Everything the attempts about these loans (each with its borrower, as the
+        repository reads them) and these contacts need."""
         self.loans = {row["id"]: row for row in loans}
         if self.grouping == "borrower_lender":
             self._group_by_borrower_and_lender()
-        for loan_id in self.loans:
-            self.debt_of_loan.setdefault(loan_id, ("loan", loan_id))
-        for loan_id, key in self.debt_of_loan.items():
-            self.debts[key].loans.add(loan_id)
-        borrowers = self.repo.borrowers(
-            {row["borrower_id"] for row in self.loans.values() if row["borrower_id"]}
-        )
         for loan_id, loan in self.loans.items():
-            borrower = borrowers.get(loan["borrower_id"] or "")
-            if borrower is not None:
-                self.consumers[loan_id] = _consumer(borrower)
-                if borrower["phone_e164"]:
-                    self.debts[self.debt_of_loan[loan_id]].numbers.add(borrower["phone_e164"])
-        seen: dict[int, RowMapping] = {}
-        for contact in contacts:
-            seen[contact["id"]] = contact
+            key = self.debt_of_loan.setdefault(loan_id, ("loan", loan_id))
+            if loan["borrower_id"] is not None:
+                consumer = self.consumers[loan_id] = _consumer(loan)
+                if consumer.e164:
+                    self.debts[key].numbers.add(consumer.e164)
+        seen = {contact["id"]: contact for contact in contacts}
         for contact in seen.values():
             debt = self.debts[self._debt_key(contact)]
             debt.contacts.add(contact["id"])
-            debt.numbers.update(_numbers(contact))
+            debt.numbers.update(
+                number for key in _E164_KEYS if (number := contact[key]) is not None
+            )
         self.campaigns = self.repo.campaigns({row["campaign_id"] for row in seen.values()})
         self._load_calls(self._load_buckets())
         numbers = set().union(*(debt.numbers for debt in self.debts.values()))
@@ -318,7 +319,7 @@ class _Batch:
                     for debt in debts_of_number[call["dialed_e164"]]:
                         debt.calls.append(placed)
         for debt in self.debts.values():
-            debt.calls.sort(key=lambda call: call.at)
+            debt.calls.sort()
 
     # -- building attempts -------------------------------------------------------------------
 
@@ -337,22 +338,18 @@ class _Batch:
             inconvenient = (*inconvenient, *consumer.inconvenient)
             if consumer.address.state or consumer.address.postal_code:
                 address = consumer.address
-        locked = bool(contact["locked"])
-        begins, ends = _moment(contact["dt_begin_date"]), _moment(contact["dt_end_date"])
-        per_number = campaign["max_tries_per_number"] if campaign else None
-        per_contact = campaign["max_tries_per_contact"] if campaign else None
-        contact_tries = sum(contact[f"n_tries_phone_number{n}"] or 0 for n in PHONE_OFFSETS)
+        state = _Tries(contact, campaign)
         calls = self.debts[self._debt_key(contact)].calls
         lists = self._lists(contact["campaign_id"])
         bucket = self.buckets.get(loan_id or "")
         judgements = []
-        for offset in PHONE_OFFSETS:
-            number = contact[f"phone_number{offset}"]
+        for offset, number_key, e164_key, consent_key, line_key, invalid_key, tries_key in _KEYS:
+            number = contact[number_key]
             if not number:
                 continue
-            e164 = contact[f"phone_number{offset}_e164"]
-            consented = bool(contact[f"phone_number{offset}_consent"])
-            line_type = LineType(contact[f"phone_number{offset}_line_type"] or LineType.UNKNOWN)
+            e164 = contact[e164_key]
+            consented = bool(contact[consent_key])
+            line_type = _LINE_TYPES.get(contact[line_key], LineType.UNKNOWN)
             if consumer is not None and consumer.e164 is not None and consumer.e164 == e164:
                 # The borrower's word counts too: a revocation there, or a cell phone, holds
                 # for the same number here.
@@ -360,16 +357,6 @@ class _Batch:
                 if consumer.line_type is LineType.CELL:
                     line_type = LineType.CELL
             # Built whole for each number: dataclasses.replace cost more than the rules.
-            state = ContactState(
-                locked=locked,
-                begins=begins,
-                ends=ends,
-                number_invalid=bool(contact[f"b_phone_number{offset}_invalid"]),
-                number_tries=contact[f"n_tries_phone_number{offset}"] or 0,
-                max_tries_per_number=per_number,
-                contact_tries=contact_tries,
-                max_tries_per_contact=per_contact,
-            )
             attempt = Attempt(
                 now=self.now,
                 mode=mode,
@@ -383,7 +370,7 @@ class _Batch:
                 flags=flags,
                 inconvenient=inconvenient,
                 bucket=bucket,
-                contact=state,
+                contact=state.of(bool(contact[invalid_key]), contact[tries_key] or 0),
             )
             judgements.append(
                 Judgement(
@@ -433,6 +420,50 @@ class _Batch:
         return lists
 
 
+# Each number's columns: (offset, number, E.164, consent, line type, invalid, tries).
+_KEYS = tuple(
+    (
+        n,
+        f"phone_number{n}",
+        f"phone_number{n}_e164",
+        f"phone_number{n}_consent",
+        f"phone_number{n}_line_type",
+        f"b_phone_number{n}_invalid",
+        f"n_tries_phone_number{n}",
+    )
+    for n in PHONE_OFFSETS
+)
+_E164_KEYS = tuple(keys[2] for keys in _KEYS)
+# A line type as stored; one the gate cannot read is taken as unknown (needing consent).
+_LINE_TYPES: dict[str | None, LineType] = {kind.value: kind for kind in LineType}
+
+
+class _Tries:
+    """What a contact's state is for each of its numbers but the number's own mark and
+    tries: worked out once per contact."""
+
+    __slots__ = ("begins", "contact_tries", "ends", "locked", "per_contact", "per_number")
+
+    def __init__(self, contact: Row, campaign: Row | None) -> None:
+        self.locked = bool(contact["locked"])
+        self.begins, self.ends = _moment(contact["dt_begin_date"]), _moment(contact["dt_end_date"])
+        self.per_number = campaign["max_tries_per_number"] if campaign else None
+        self.per_contact = campaign["max_tries_per_contact"] if campaign else None
+        self.contact_tries = sum(contact[keys[6]] or 0 for keys in _KEYS)
+
+    def of(self, invalid: bool, tries: int) -> ContactState:
+        return ContactState(
+            locked=self.locked,
+            begins=self.begins,
+            ends=self.ends,
+            number_invalid=invalid,
+            number_tries=tries,
+            max_tries_per_number=self.per_number,
+            contact_tries=self.contact_tries,
+            max_tries_per_contact=self.per_contact,
+        )
+
+
 def _link(contact: Row) -> str | None:
     """The loan a contact may be called about: its LoanID, or a UserData that may be a
     loan's id (as call tracking links the dialler's calls)."""
@@ -442,18 +473,15 @@ def _link(contact: Row) -> str | None:
     return user_data if user_data and len(user_data) <= 36 else None
 
 
-def _numbers(contact: Row) -> set[str]:
-    return {e164 for n in PHONE_OFFSETS if (e164 := contact[f"phone_number{n}_e164"]) is not None}
-
-
-def _consumer(borrower: Row) -> _Consumer:
+def _consumer(loan: Row) -> _Consumer:
+    """What a loan's borrower (read with the loan) says of the consumer."""
     return _Consumer(
-        address=Address(borrower["state"], borrower["postal_code"]),
-        e164=borrower["phone_e164"],
-        consented=bool(borrower["cell_phone_consent"]),
-        line_type=LineType(borrower["phone_line_type"] or LineType.UNKNOWN),
-        flags=decode_flags(borrower["compliance_flags"]),
-        inconvenient=decode_times(borrower["inconvenient_times"]),
+        address=Address(loan["borrower_state"], loan["borrower_postal_code"]),
+        e164=loan["borrower_phone_e164"],
+        consented=bool(loan["borrower_cell_phone_consent"]),
+        line_type=_LINE_TYPES.get(loan["borrower_phone_line_type"], LineType.UNKNOWN),
+        flags=decode_flags(loan["borrower_compliance_flags"]),
+        inconvenient=decode_times(loan["borrower_inconvenient_times"]),
     )
 
 

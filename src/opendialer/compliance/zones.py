@@ -59,7 +59,10 @@ def _tables() -> _Tables:
     by_zip: dict[str, str] = {}
     by_state: defaultdict[str, set[str]] = defaultdict(set)
     counties: dict[str, tuple[str, str]] = {}
-    for place in zipcodes.list_all():  # type: ignore[no-untyped-call]
+    # `filter_by` hands over a list of its own, where `list_all` keeps the package's 42,000
+    # dicts alive for good, and every full round of the garbage collector then walked them
+    # (a sixth of a second each time).
+    for place in zipcodes.filter_by():  # type: ignore[no-untyped-call]
         zone = place["timezone"]
         counties[place["zip_code"]] = (place["state"], place["county"])
         if zone in known:
@@ -108,10 +111,12 @@ def zones_of_phone(e164: str | None) -> frozenset[str]:
 # the same numbers again and again.
 @lru_cache(maxsize=200_000)
 def _zones_of_phone(e164: str) -> frozenset[str]:
-    try:
-        number = phonenumbers.parse(e164)
-    except phonenumbers.NumberParseException:
-        return frozenset()
+    number = _nanp(e164)
+    if number is None:
+        try:
+            number = phonenumbers.parse(e164)
+        except phonenumbers.NumberParseException:
+            return frozenset()
     kind = phonenumbers.number_type(number)
     if kind in _NOT_GEOGRAPHIC:
         return us_zones() if number.country_code == 1 else frozenset()
@@ -124,6 +129,17 @@ def _zones_of_phone(e164: str) -> frozenset[str]:
     else:
         zones = number_zones.time_zones_for_number(number)
     return frozenset(zone for zone in zones if _known(zone))
+
+
+def _nanp(e164: str) -> phonenumbers.PhoneNumber | None:
+    """A number of the North American plan written as E.164 (+1, then ten digits, the first
+    from 2 to 9), as `phonenumbers.parse` reads it, without parsing: half the time of a
+    number's first sight went to the parse."""
+    if len(e164) == 12 and e164.startswith("+1") and e164[2] in "23456789" and e164.isascii():
+        digits = e164[2:]
+        if digits.isdigit():
+            return phonenumbers.PhoneNumber(country_code=1, national_number=int(digits))
+    return None
 
 
 def candidate_zones(e164: str | None, postal_code: str | None, state: str | None) -> frozenset[str]:

@@ -3,10 +3,21 @@ tenant, so that no query can leave the tenant out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, ColumnElement, FromClause, Select, select
+import orjson
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    FromClause,
+    Select,
+    any_,
+    bindparam,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 # What a repository is scoped to: one tenant, or a partner's several (call reports).
@@ -47,3 +58,12 @@ class TenantRepository:
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
+
+    def one_of(self, column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
+        """`column` is one of `values` (strings or integers), bound as one value: an array on
+        PostgreSQL, a JSON array on SQLite. An IN list of a thousand values costs more to
+        render, bind and plan than the look-up itself."""
+        if self.dialect == "postgresql":
+            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        listed = func.json_each(orjson.dumps(list(values)).decode()).table_valued("value")
+        return column.in_(select(listed.c.value))
