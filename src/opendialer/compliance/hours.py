@@ -111,7 +111,7 @@ def _allowed_now(seen: Local, ring: timedelta) -> bool:
 
 
 # Thousands of attempts fall within the same hour for the same zones.
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=4096)
 def _allowed_within(hour: Hour, ring: timedelta) -> tuple[datetime, datetime]:
     """The first and last moments of the hour (an hour with each zone's offset and day) at
     which a call that rings for `ring`, ending within the hour, starts at or after 08:00 and

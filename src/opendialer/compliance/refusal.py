@@ -20,5 +20,6 @@ class Refusal:
 
 
 # A campaign's attempts are refused by the thousand for the same reasons until the same moments
-# (in UTC): each such refusal is made once and shared, as it cannot change.
-refusal = lru_cache(maxsize=100_000)(Refusal)
+# (in UTC): each such refusal is made once and shared, as it cannot change. The moments move on
+# with the hours: a few thousand are kept.
+refusal = lru_cache(maxsize=8192)(Refusal)

@@ -13,6 +13,7 @@ from sqlalchemy.sql import Select
 
 from opendialer.callreports.models import CallDetailRecord
 from opendialer.calltracking.models import TrackedCall
+from opendialer.calltracking.schemas import DIALLER
 from opendialer.compliance.models import RefusalRecord
 from opendialer.db.bulk import bulk_insert
 from opendialer.db.repository import TenantRepository
@@ -75,6 +76,8 @@ BORROWER_COLUMNS = [
         "inconvenient_times",
     )
 ]
+# The loan a contact is called about, as its index has it.
+LINK = func.coalesce(CONTACTS.c.loan_id, CONTACTS.c.user_data)
 # What tells which debt a contact is called about, and the numbers it calls.
 LINK_COLUMNS = [CONTACTS.c[name] for name in ("id", "campaign_id", "loan_id", "user_data")] + [
     CONTACTS.c[f"phone_number{n}_e164"] for n in PHONE_OFFSETS
@@ -114,21 +117,13 @@ class ComplianceRepository(TenantRepository):
         known: Collection[int] = (),
     ) -> list[RowMapping]:
         """The contacts called about these loans (`columns` of each) but the `known` ones:
-        linked by LoanID, or by a UserData that is the loan's id (as call tracking links
-        them)."""
-        found: dict[int, RowMapping] = {}
-        # Two look-ups, each by its own index: with OR, PostgreSQL scanned all the tenant's
-        # contacts. The known ones are left out by the index alone, before their rows are read.
-        # By LoanID, its own index is kept from the tenant's: offered (tenant_id, user_data),
-        # SQLite walked every contact of the tenant.
-        for column, by_key in ((CONTACTS.c.loan_id, True), (CONTACTS.c.user_data, False)):
-            query = self.scoped(Contact, *columns, by_key=by_key)
-            query = query.where(self.one_of(column, loan_ids))
-            if known:
-                query = query.where(~self.one_of(CONTACTS.c.id, known))
-            for row in self.session.execute(query).mappings():
-                found[row["id"]] = row
-        return list(found.values())
+        linked by LoanID, or else by a UserData that is the loan's id (as call tracking links
+        them). One look-up per loan, by the index on that link; the known ones are left out
+        by the index alone, before their rows are read."""
+        query = self.scoped(Contact, *columns).where(self.one_of(LINK, loan_ids))
+        if known:
+            query = query.where(self.none_of(CONTACTS.c.id, known))
+        return list(self.session.execute(query).mappings())
 
     def campaigns(self, ids: Collection[int]) -> dict[int, RowMapping]:
         query = self.scoped(
@@ -177,8 +172,11 @@ class ComplianceRepository(TenantRepository):
         ).where(self.one_of(HISTORY.c.contact_id, contact_ids), HISTORY.c.dt_call_start >= since)
         return list(self.session.execute(query).mappings())
 
-    def tracked(self, loan_ids: Collection[str], since: datetime) -> list[RowMapping]:
-        """The loans' tracked calls at or after `since`, with who recorded them."""
+    def tracked(
+        self, loan_ids: Collection[str], since: datetime, *, outside_only: bool = False
+    ) -> list[RowMapping]:
+        """The loans' tracked calls at or after `since`, with who recorded them; with
+        `outside_only`, only those the dialler did not record (its history has them)."""
         query = self.scoped(
             TrackedCall,
             TRACKED.c.loan_id,
@@ -186,6 +184,8 @@ class ComplianceRepository(TenantRepository):
             TRACKED.c.call_status,
             TRACKED.c.created_by,
         ).where(self.one_of(TRACKED.c.loan_id, loan_ids), TRACKED.c.call_timestamp >= since)
+        if outside_only:
+            query = query.where(TRACKED.c.created_by.is_(None) | (TRACKED.c.created_by != DIALLER))
         return list(self.session.execute(query).mappings())
 
     def reported(self, numbers: Collection[str], since: datetime) -> list[RowMapping]:

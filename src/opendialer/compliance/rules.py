@@ -242,8 +242,9 @@ def bucket_cap(bucket: Bucket | None) -> Refusal | None:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class ContactState:
+class ContactState(NamedTuple):
+    """The contact's own state for one of its numbers. A tuple: one is made per attempt."""
+
     locked: bool = False
     begins: datetime | None = None
     ends: datetime | None = None

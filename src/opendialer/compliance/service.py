@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
@@ -40,10 +39,9 @@ DebtKey = tuple[Any, ...]
 Row = RowMapping | Mapping[Any, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Judgement:
+class Judgement(NamedTuple):
     """The gate's decision on one number: of a dialler contact (with its offset), or the
-    borrower's own number (no contact)."""
+    borrower's own number (no contact). A tuple: one is made per attempt."""
 
     phone_number: str
     e164: str | None
@@ -66,8 +64,7 @@ class _Debt:
         self.calls: list[PlacedCall] = []
 
 
-@dataclass(frozen=True, slots=True)
-class _Consumer:
+class _Consumer(NamedTuple):
     """What the borrower of a loan says of the consumer, as the gate needs it."""
 
     address: Address
@@ -261,23 +258,35 @@ class _Batch:
 
     def _load_buckets(self) -> list[RowMapping]:
         """Each listed loan's bucket today, with its attempts and contacts in the window; and
-        the loans' tracked calls, read once from the earliest day either needs."""
+        the loans' tracked calls the ledger needs. A loan in a bucket has all its calls read,
+        from the earliest day either needs; any other, only those the dialler did not record
+        (its history holds those, and they were most of the rows)."""
         since = self.now - timedelta(days=LEDGER_DAYS)
         servicers = {loan["servicer_id"] for loan in self.loans.values()}
         policies = self.repo.buckets(servicers) if servicers else []
         today = self.now.astimezone(UTC).date()
         windows: dict[str, tuple[BucketPolicy, date, date]] = {}
         for loan_id, loan in self.loans.items():
-            found = _bucket_of(loan, policies, today)
+            found = _bucket_of(loan, policies, today) if policies else None
             if found is not None:
                 windows[loan_id] = found
-                since = min(since, _day_start(found[1]))
-        calls = list(self.repo.tracked(self.loans, since)) if self.loans else []
+        others = [loan_id for loan_id in self.loans if loan_id not in windows]
+        calls = self.repo.tracked(others, since, outside_only=True) if others else []
+        if windows:
+            first = min(since, *(_day_start(window[1]) for window in windows.values()))
+            counted = self.repo.tracked(windows, first)
+            self._count_buckets(windows, counted)
+            calls += counted
+        return calls
+
+    def _count_buckets(
+        self, windows: Mapping[str, tuple[BucketPolicy, date, date]], calls: Sequence[RowMapping]
+    ) -> None:
         counts: dict[str, list[int]] = {loan_id: [0, 0] for loan_id in windows}
         for call in calls:
-            window = windows.get(call["loan_id"])
+            window = windows[call["loan_id"]]
             moment = call["call_timestamp"]
-            if window is None or moment > self.now or not _within(moment, *window[1:]):
+            if moment > self.now or not _within(moment, *window[1:]):
                 continue
             counts[call["loan_id"]][0] += 1
             counts[call["loan_id"]][1] += call["call_status"] == "Contacted"
@@ -289,7 +298,6 @@ class _Batch:
                 attempts_allowed=policy.call_attempts_per_bucket,
                 contacts_allowed=policy.call_contacts_per_bucket,
             )
-        return calls
 
     def _load_calls(self, tracked: Sequence[RowMapping]) -> None:
         """Each debt's placed calls: its contacts' history, its loans' tracked calls the

@@ -46,7 +46,7 @@ _NOT_GEOGRAPHIC = frozenset(
 
 
 class _Tables(NamedTuple):
-    zone_by_zip: dict[str, str]
+    zones_by_zip: dict[str, frozenset[str]]
     zones_by_state: dict[str, frozenset[str]]
     county_by_zip: dict[str, tuple[str, str]]
 
@@ -56,7 +56,7 @@ def _tables() -> _Tables:
     """The zipcodes package's table, by ZIP code and by state, keeping the zones the zone
     database knows."""
     known = available_timezones()
-    by_zip: dict[str, str] = {}
+    by_zip: dict[str, frozenset[str]] = {}
     by_state: defaultdict[str, set[str]] = defaultdict(set)
     counties: dict[str, tuple[str, str]] = {}
     # `filter_by` hands over a list of its own, where `list_all` keeps the package's 42,000
@@ -66,9 +66,9 @@ def _tables() -> _Tables:
         zone = place["timezone"]
         counties[place["zip_code"]] = (place["state"], place["county"])
         if zone in known:
-            by_zip[place["zip_code"]] = zone
+            by_zip[place["zip_code"]] = _interned(frozenset({zone}))
             by_state[place["state"]].add(zone)
-    states = {state: frozenset(zones) for state, zones in by_state.items()}
+    states = {state: _interned(frozenset(zones)) for state, zones in by_state.items()}
     return _Tables(by_zip, states, counties)
 
 
@@ -89,9 +89,8 @@ def us_zones() -> frozenset[str]:
 def zones_of_zip(postal_code: str | None) -> frozenset[str]:
     """The zone of a US ZIP code (its first five digits), or none."""
     if not postal_code:
-        return frozenset()
-    zone = _tables().zone_by_zip.get(postal_code.strip()[:5])
-    return frozenset() if zone is None else frozenset({zone})
+        return _NONE
+    return _tables().zones_by_zip.get(postal_code.strip()[:5], _NONE)
 
 
 def zones_of_state(state: str | None) -> frozenset[str]:
@@ -128,7 +127,18 @@ def _zones_of_phone(e164: str) -> frozenset[str]:
         zones = number_zones.time_zones_for_geographical_number(number)
     else:
         zones = number_zones.time_zones_for_number(number)
-    return frozenset(zone for zone in zones if _known(zone))
+    return _interned(frozenset(zone for zone in zones if _known(zone)))
+
+
+# Sets of zones are kept by the hundred thousand (one per number seen), but there are only a
+# few hundred different ones: each is kept once. The garbage collector walks every object
+# kept, at each of its full rounds.
+_SETS: dict[frozenset[str], frozenset[str]] = {}
+_NONE: frozenset[str] = frozenset()
+
+
+def _interned(zones: frozenset[str]) -> frozenset[str]:
+    return _SETS.setdefault(zones, zones)
 
 
 def _nanp(e164: str) -> phonenumbers.PhoneNumber | None:
@@ -150,19 +160,10 @@ def candidate_zones(e164: str | None, postal_code: str | None, state: str | None
 def consumer_zones(
     e164: str | None, postal_code: str | None, state: str | None, now: datetime
 ) -> tuple[str, ...]:
-    """`distinct_zones(candidate_zones(e164, postal_code, state), now)`, kept: a campaign asks
-    about the same numbers and addresses all day."""
-    day = (now if now.tzinfo is UTC else now.astimezone(UTC)).toordinal()
-    return _consumer_zones(zones_of_phone(e164), postal_code, state, day)
-
-
-# Keyed by the number's zones, not the number: far fewer sets than numbers.
-@lru_cache(maxsize=100_000)
-def _consumer_zones(
-    by_phone: frozenset[str], postal_code: str | None, state: str | None, day: int
-) -> tuple[str, ...]:
-    zones = by_phone | zones_of_zip(postal_code) | zones_of_state(state)
-    return _distinct(zones, date.fromordinal(day))
+    """`distinct_zones(candidate_zones(e164, postal_code, state), now)`, without reading the
+    zone database: the sets of zones and the days asked about are few."""
+    zones = zones_of_phone(e164) | zones_of_zip(postal_code) | zones_of_state(state)
+    return _distinct(zones, (now if now.tzinfo is UTC else now.astimezone(UTC)).date())
 
 
 @cache
@@ -342,7 +343,8 @@ def local(now: datetime, zones: Sequence[str]) -> Local:
     return Local(now, zones, hour.clocks, days, None)
 
 
-@lru_cache(maxsize=100_000)
+# Kept for the sets of zones of the hours in use; an hour gone by is not asked about again.
+@lru_cache(maxsize=4096)
 def _hour(zones: tuple[str, ...], hour: int) -> Hour:
     return Hour(zones, hour)
 

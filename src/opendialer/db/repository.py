@@ -12,7 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
-    any_,
+    all_,
     bindparam,
     func,
     select,
@@ -61,9 +61,22 @@ class TenantRepository:
 
     def one_of(self, column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
         """`column` is one of `values` (strings or integers), bound as one value: an array on
-        PostgreSQL, a JSON array on SQLite. An IN list of a thousand values costs more to
-        render, bind and plan than the look-up itself."""
+        PostgreSQL, a JSON array on SQLite, each read as a set of rows. An IN list of a
+        thousand values cost more to render, bind and plan than the look-up itself, and so
+        did PostgreSQL's `= ANY(array)` on a column with statistics (ten milliseconds of
+        planning for 1,800 phone numbers)."""
         if self.dialect == "postgresql":
-            return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-        listed = func.json_each(orjson.dumps(list(values)).decode()).table_valued("value")
-        return column.in_(select(listed.c.value))
+            listed = func.unnest(bindparam(None, list(values), type_=ARRAY(column.type)))
+            return column.in_(select(listed))
+        return column.in_(select(self._json_values(values)))
+
+    def none_of(self, column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
+        """`column` is none of `values`, bound as `one_of` binds them. On PostgreSQL as
+        `<> ALL(array)`: NOT IN a set of rows made it read the whole table."""
+        if self.dialect == "postgresql":
+            return column != all_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return column.not_in(select(self._json_values(values)))
+
+    @staticmethod
+    def _json_values(values: Collection[Any]) -> Any:
+        return func.json_each(orjson.dumps(list(values)).decode()).table_valued("value").c.value

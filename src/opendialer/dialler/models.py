@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,6 +52,9 @@ class Contact(Base):
         Index("ix_dialler_contacts_tenant_name", "tenant_id", "name", "id"),
         Index("ix_dialler_contacts_campaign_name", "campaign_id", "name", "id"),
         Index("ix_dialler_contacts_campaign_next_try", "campaign_id", "dt_next_try"),
+        # The loan a contact is called about: its LoanID, else a UserData naming the loan (as
+        # call tracking links them). The compliance gate finds a debt's contacts by it.
+        Index("ix_dialler_contacts_link", "tenant_id", text("coalesce(loan_id, user_data)")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
