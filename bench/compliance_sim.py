@@ -35,8 +35,8 @@ Prints each check's violations and exits 1 when there are any.
 from __future__ import annotations
 
 import argparse
-import gc
 import cProfile
+import gc
 import json
 import pstats
 import random
