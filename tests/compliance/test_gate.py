@@ -172,7 +172,9 @@ def test_the_contacts_own_state(state: ContactState, words: str, waits: bool) ->
 
 # -- nothing is allowed when what is needed to decide is missing -------------------------------
 
-missing = st.sampled_from(["number and address", "consent", "zone of an unknown number"])
+missing = st.sampled_from(
+    ["number", "number and address", "consent", "zone of an unknown number"]
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -186,7 +188,9 @@ def test_nothing_is_allowed_when_an_input_needed_to_decide_is_missing(
     now: datetime, mode: Mode, gap: str
 ) -> None:
     attempt = replace(GOOD, now=now, mode=mode)
-    if gap == "number and address":
+    if gap == "number":
+        attempt = replace(attempt, e164=None)
+    elif gap == "number and address":
         attempt = replace(attempt, e164=None, address=Address(None, None))
     elif gap == "consent":
         attempt = replace(attempt, consented=False, line_type=LineType.UNKNOWN)

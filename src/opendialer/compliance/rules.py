@@ -52,9 +52,13 @@ FLAG_RULES: dict[Flag, tuple[str, str]] = {
 
 def dnc(e164: str | None, lists: Iterable[frozenset[str]]) -> Refusal | None:
     """Refused when the number (E.164, so any spelling matches) is on the tenant's or the
-    campaign's do-not-call list."""
+    campaign's do-not-call list; and when it has no E.164 form, as no list can be checked for
+    it (the gate fails closed)."""
     if e164 is None:
-        return None
+        return refusal(
+            "dnc", "the number has no E.164 form: no do-not-call list can be checked for it",
+            "tenant or campaign do-not-call list", None,
+        )  # fmt: skip
     for numbers in lists:
         if e164 in numbers:
             return refusal(
