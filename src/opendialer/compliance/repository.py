@@ -153,7 +153,7 @@ class ComplianceRepository(TenantRepository):
         # much again.
         joined = LOANS.outerjoin(
             BORROWERS,
-            (BORROWERS.c.id == LOANS.c.borrower_id) & (BORROWERS.c.tenant_id == LOANS.c.tenant_id),
+            (BORROWERS.c.id == LOANS.c.borrower_id) & self.owns(BORROWERS),
         )
         return self.scoped(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS, by_key=by_key).select_from(
             joined
