@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import RowMapping, Table, func, select
 from sqlalchemy.sql import Select
@@ -32,6 +32,31 @@ LOANS = Loan.__table__
 BORROWERS = Borrower.__table__
 REFUSALS: Table = RefusalRecord.__table__  # type: ignore[assignment]
 
+
+class NumberColumns(NamedTuple):
+    """The names of one of a dialler contact's numbers' columns, with its offset."""
+
+    offset: int
+    number: str
+    e164: str
+    line_type: str
+    consent: str
+    tries: str
+    invalid: str
+
+
+NUMBER_COLUMNS = tuple(
+    NumberColumns(
+        n,
+        f"phone_number{n}",
+        f"phone_number{n}_e164",
+        f"phone_number{n}_line_type",
+        f"phone_number{n}_consent",
+        f"n_tries_phone_number{n}",
+        f"b_phone_number{n}_invalid",
+    )
+    for n in PHONE_OFFSETS
+)
 # What the gate reads of a contact: its numbers and their state, address and flags.
 CONTACT_COLUMNS = [
     CONTACTS.c[name]
@@ -49,18 +74,7 @@ CONTACT_COLUMNS = [
         "compliance_flags",
         "inconvenient_times",
     )
-] + [
-    CONTACTS.c[f"{prefix}{n}{suffix}"]
-    for n in PHONE_OFFSETS
-    for prefix, suffix in (
-        ("phone_number", ""),
-        ("phone_number", "_e164"),
-        ("phone_number", "_line_type"),
-        ("phone_number", "_consent"),
-        ("n_tries_phone_number", ""),
-        ("b_phone_number", "_invalid"),
-    )
-]
+] + [CONTACTS.c[name] for names in NUMBER_COLUMNS for name in names[1:]]
 # What the gate reads of a loan's borrower, beside the loan, named `borrower_...`;
 # `borrower_id` (the borrower's own) is None when the loan has no borrower on record.
 BORROWER_COLUMNS = [
@@ -80,7 +94,7 @@ BORROWER_COLUMNS = [
 LINK = func.coalesce(CONTACTS.c.loan_id, CONTACTS.c.user_data)
 # What tells which debt a contact is called about, and the numbers it calls.
 LINK_COLUMNS = [CONTACTS.c[name] for name in ("id", "campaign_id", "loan_id", "user_data")] + [
-    CONTACTS.c[f"phone_number{n}_e164"] for n in PHONE_OFFSETS
+    CONTACTS.c[names.e164] for names in NUMBER_COLUMNS
 ]
 LOAN_COLUMNS = [
     LOANS.c[name] for name in ("id", "servicer_id", "lender_id", "status", "paid_to_date")

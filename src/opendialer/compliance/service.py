@@ -17,12 +17,15 @@ from opendialer.compliance.consumer import decode_flags, decode_times
 from opendialer.compliance.frequency import PlacedCall
 from opendialer.compliance.gate import Attempt, Decision, decide
 from opendialer.compliance.models import RefusalRecord
-from opendialer.compliance.repository import LINK_COLUMNS, ComplianceRepository
+from opendialer.compliance.repository import (
+    LINK_COLUMNS,
+    NUMBER_COLUMNS,
+    ComplianceRepository,
+)
 from opendialer.compliance.rules import Bucket, ContactState, Flag, Inconvenient, LineType, Mode
 from opendialer.compliance.states import Address
 from opendialer.compliance.zones import zones_of_state
 from opendialer.dialler.causes import Outcome, classify
-from opendialer.dialler.schemas import PHONE_OFFSETS
 from opendialer.errors import NotFound
 from opendialer.loans.models import BucketPolicy
 
@@ -228,7 +231,7 @@ class _Batch:
             debt = self.debts[self._debt_key(contact)]
             debt.contacts.add(contact["id"])
             debt.numbers.update(
-                number for key in _E164_KEYS if (number := contact[key]) is not None
+                number for names in NUMBER_COLUMNS if (number := contact[names.e164]) is not None
             )
         self.campaigns = self.repo.campaigns({row["campaign_id"] for row in seen.values()})
         self._load_calls(self._load_buckets())
@@ -351,13 +354,13 @@ class _Batch:
         lists = self._lists(contact["campaign_id"])
         bucket = self.buckets.get(loan_id or "")
         judgements = []
-        for offset, number_key, e164_key, consent_key, line_key, invalid_key, tries_key in _KEYS:
-            number = contact[number_key]
+        for names in NUMBER_COLUMNS:
+            number = contact[names.number]
             if not number:
                 continue
-            e164 = contact[e164_key]
-            consented = bool(contact[consent_key])
-            line_type = _LINE_TYPES.get(contact[line_key], LineType.UNKNOWN)
+            e164 = contact[names.e164]
+            consented = bool(contact[names.consent])
+            line_type = _LINE_TYPES.get(contact[names.line_type], LineType.UNKNOWN)
             if consumer is not None and consumer.e164 is not None and consumer.e164 == e164:
                 # The borrower's word counts too: a revocation there, or a cell phone, holds
                 # for the same number here.
@@ -378,7 +381,7 @@ class _Batch:
                 flags=flags,
                 inconvenient=inconvenient,
                 bucket=bucket,
-                contact=state.of(bool(contact[invalid_key]), contact[tries_key] or 0),
+                contact=state.of(bool(contact[names.invalid]), contact[names.tries] or 0),
             )
             judgements.append(
                 Judgement(
@@ -387,7 +390,7 @@ class _Batch:
                     decision=decide(attempt),
                     contact_id=contact["id"],
                     campaign_id=contact["campaign_id"],
-                    offset=offset,
+                    offset=names.offset,
                     loan_id=loan_id,
                 )
             )
@@ -428,20 +431,6 @@ class _Batch:
         return lists
 
 
-# Each number's columns: (offset, number, E.164, consent, line type, invalid, tries).
-_KEYS = tuple(
-    (
-        n,
-        f"phone_number{n}",
-        f"phone_number{n}_e164",
-        f"phone_number{n}_consent",
-        f"phone_number{n}_line_type",
-        f"b_phone_number{n}_invalid",
-        f"n_tries_phone_number{n}",
-    )
-    for n in PHONE_OFFSETS
-)
-_E164_KEYS = tuple(keys[2] for keys in _KEYS)
 # A line type as stored; one the gate cannot read is taken as unknown (needing consent).
 _LINE_TYPES: dict[str | None, LineType] = {kind.value: kind for kind in LineType}
 
@@ -457,7 +446,7 @@ class _Tries:
         self.begins, self.ends = _moment(contact["dt_begin_date"]), _moment(contact["dt_end_date"])
         self.per_number = campaign["max_tries_per_number"] if campaign else None
         self.per_contact = campaign["max_tries_per_contact"] if campaign else None
-        self.contact_tries = sum(contact[keys[6]] or 0 for keys in _KEYS)
+        self.contact_tries = sum(contact[names.tries] or 0 for names in NUMBER_COLUMNS)
 
     def of(self, invalid: bool, tries: int) -> ContactState:
         return ContactState(

@@ -160,10 +160,9 @@ def candidate_zones(e164: str | None, postal_code: str | None, state: str | None
 def consumer_zones(
     e164: str | None, postal_code: str | None, state: str | None, now: datetime
 ) -> tuple[str, ...]:
-    """`distinct_zones(candidate_zones(e164, postal_code, state), now)`, without reading the
-    zone database: the sets of zones and the days asked about are few."""
-    zones = zones_of_phone(e164) | zones_of_zip(postal_code) | zones_of_state(state)
-    return _distinct(zones, (now if now.tzinfo is UTC else now.astimezone(UTC)).date())
+    """The distinct zones the consumer may be in at `now`, kept per set of zones and day (they
+    are few), so that the zone database is read once for each."""
+    return distinct_zones(candidate_zones(e164, postal_code, state), now)
 
 
 @cache
