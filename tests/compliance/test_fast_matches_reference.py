@@ -23,7 +23,7 @@ from phonenumbers import PhoneNumberType
 from phonenumbers.timezone import time_zones_for_number
 
 from opendialer.compliance.frequency import PlacedCall, after_conversation, frequency_7_in_7
-from opendialer.compliance.gate import Attempt, Decision, decide
+from opendialer.compliance.gate import Attempt, Decision, decide, decide_alike
 from opendialer.compliance.hours import calling_hours
 from opendialer.compliance.refusal import Refusal
 from opendialer.compliance.rules import (
@@ -44,6 +44,7 @@ from opendialer.compliance.states import CAPS, Address, StateCap, state_cap
 from opendialer.compliance.zones import (
     Tried,
     _nanp,
+    _number_type,
     candidate_zones,
     distinct_zones,
     us_zones,
@@ -481,6 +482,39 @@ def test_the_gate_decides_the_same_attempt_alike_again_and_in_any_order(
     assert same(second, ref_decide(later))
 
 
+@settings(max_examples=200, deadline=None)
+@given(attempt=attempts(), data=st.data())
+def test_the_numbers_of_one_contact_are_decided_as_each_alone(
+    attempt: Attempt, data: st.DataObject
+) -> None:
+    # A contact's numbers share the consumer, the debt and the moment; the rules that read
+    # the clock are asked once for numbers with the same zones, and must answer as for each.
+    others = [
+        replace(
+            attempt,
+            e164=data.draw(st.sampled_from(NUMBERS)),
+            line_type=data.draw(st.sampled_from(list(LineType))),
+            consented=data.draw(st.booleans()),
+            contact=data.draw(st.sampled_from([ContactState(), ContactState(number_invalid=True)])),
+        )
+        for _ in range(data.draw(st.integers(0, 5)))
+    ]
+    numbers = [attempt, *others]
+    decided = decide_alike(numbers)
+    assert len(decided) == len(numbers)
+    for each, decision in zip(numbers, decided, strict=True):
+        assert same(decision, ref_decide(each))
+
+
+def test_attempts_about_different_debts_are_not_decided_alike() -> None:
+    now = datetime(2026, 12, 7, 15, tzinfo=UTC)
+    one = Attempt(now=now, mode=Mode.PREVIEW, e164=NUMBERS[0], address=ADDRESSES[0])
+    other = replace(one, calls=[PlacedCall(now - timedelta(hours=1))])
+    with pytest.raises(ValueError, match="different consumers or debts"):
+        decide_alike([one, other])
+    assert decide_alike([]) == []
+
+
 # -- each rule on any zones, not only those distinct_zones leaves --------------------------------
 
 # Zones whose midnight, 08:00 or 21:00 falls within an hour of UTC, not at its start.
@@ -658,3 +692,13 @@ def test_a_north_american_number_is_read_as_the_library_parses_it(digits: str) -
     if read is not None:
         assert read == phonenumbers.parse(e164)
     assert zones_of_phone(e164) == ref_zones_of_phone(e164)
+
+
+@settings(max_examples=400, deadline=None)
+@given(e164=numbers() | st.text("0123456789", min_size=9, max_size=11).map(lambda d: "+1" + d))
+def test_a_numbers_type_is_the_one_the_phone_number_library_tells(e164: str) -> None:
+    try:
+        number = phonenumbers.parse(e164)
+    except phonenumbers.NumberParseException:
+        return
+    assert _number_type(number) == phonenumbers.number_type(number)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from opendialer.compliance.frequency import (
+    History,
     PlacedCall,
     after_conversation_at,
     frequency_at,
@@ -101,20 +102,70 @@ ALLOWED = Decision(())
 def decide(attempt: Attempt) -> Decision:
     """Every rule's answer on the attempt."""
     now, address = attempt.now, attempt.address
-    # Each zone's clock is read once for all the rules, and the calls are counted once.
-    seen = local(now, consumer_zones(attempt.e164, address.postal_code, address.state, now))
-    calls = history(now, attempt.calls)
-    answers = (
-        dnc(attempt.e164, attempt.dnc_lists),
-        borrower_flag(attempt.flags),
+    zones = consumer_zones(attempt.e164, address.postal_code, address.state, now)
+    return _decision(attempt, _on_the_clock(attempt, zones, history(now, attempt.calls)))
+
+
+def decide_alike(attempts: Sequence[Attempt]) -> list[Decision]:
+    """`decide` on each of several attempts about one consumer and debt at one moment: they
+    may differ in the number and what belongs to it (its line type, consent, lists and state),
+    nothing else. The rules that read the consumer's clock answer alike for numbers that give
+    the same zones, and are asked once for them."""
+    if not attempts:
+        return []
+    first = attempts[0]
+    now, address = first.now, first.address
+    calls = history(now, first.calls)
+    timed: dict[tuple[str, ...], _Timed] = {}
+    decisions = []
+    for attempt in attempts:
+        if not _alike(attempt, first):
+            raise ValueError("decide_alike: the attempts are about different consumers or debts")
+        zones = consumer_zones(attempt.e164, address.postal_code, address.state, now)
+        answers = timed.get(zones)
+        if answers is None:
+            answers = timed[zones] = _on_the_clock(attempt, zones, calls)
+        decisions.append(_decision(attempt, answers))
+    return decisions
+
+
+# The answers of calling_hours, inconvenient_time, frequency_7_in_7, after_conversation and
+# state_cap, in that order.
+_Timed = tuple[Refusal | None, Refusal | None, Refusal | None, Refusal | None, Refusal | None]
+
+
+def _on_the_clock(attempt: Attempt, zones: tuple[str, ...], calls: History) -> _Timed:
+    """The answers of the rules that read the consumer's clock: each zone's clock is read
+    once for them all, and the calls are counted once."""
+    seen = local(attempt.now, zones)
+    return (
         calling_hours_at(seen, attempt.ring),
         inconvenient_time_at(seen, attempt.inconvenient, attempt.ring),
         frequency_at(seen, calls),
         after_conversation_at(seen, calls),
-        state_cap_at(seen, calls, address),
+        state_cap_at(seen, calls, attempt.address),
+    )
+
+
+def _decision(attempt: Attempt, timed: _Timed) -> Decision:
+    answers = (
+        dnc(attempt.e164, attempt.dnc_lists),
+        borrower_flag(attempt.flags),
+        *timed,
         consent(attempt.mode, attempt.line_type, attempt.consented),
         bucket_cap(attempt.bucket),
-        contact_state(now, attempt.contact),
+        contact_state(attempt.now, attempt.contact),
     )
     refusals = tuple(filter(None, answers))
     return Decision(refusals) if refusals else ALLOWED
+
+
+def _alike(attempt: Attempt, first: Attempt) -> bool:
+    """Whether an attempt shares with the first what `decide_alike` reads only once."""
+    return attempt is first or (
+        attempt.now == first.now
+        and attempt.address == first.address
+        and attempt.calls is first.calls
+        and attempt.ring == first.ring
+        and attempt.inconvenient == first.inconvenient
+    )

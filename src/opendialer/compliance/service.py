@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from opendialer.calltracking.schemas import DIALLER
 from opendialer.compliance.consumer import decode_flags, decode_times
 from opendialer.compliance.frequency import PlacedCall
-from opendialer.compliance.gate import Attempt, Decision, decide
+from opendialer.compliance.gate import Attempt, Decision, decide, decide_alike
 from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import (
     LINK_COLUMNS,
@@ -353,7 +353,7 @@ class _Batch:
         calls = self.debts[self._debt_key(contact)].calls
         lists = self._lists(contact["campaign_id"])
         bucket = self.buckets.get(loan_id or "")
-        judgements = []
+        numbers, attempts = [], []
         for names in NUMBER_COLUMNS:
             number = contact[names.number]
             if not number:
@@ -367,34 +367,32 @@ class _Batch:
                 consented = consented and consumer.consented
                 if consumer.line_type is LineType.CELL:
                     line_type = LineType.CELL
+            numbers.append((names.offset, number, e164))
             # Built whole for each number: dataclasses.replace cost more than the rules.
-            attempt = Attempt(
-                now=self.now,
-                mode=mode,
-                e164=e164,
-                address=address,
-                calls=calls,
-                line_type=line_type,
-                consented=consented,
-                ring=ring,
-                dnc_lists=lists,
-                flags=flags,
-                inconvenient=inconvenient,
-                bucket=bucket,
-                contact=state.of(bool(contact[names.invalid]), contact[names.tries] or 0),
-            )
-            judgements.append(
-                Judgement(
-                    phone_number=number,
+            attempts.append(
+                Attempt(
+                    now=self.now,
+                    mode=mode,
                     e164=e164,
-                    decision=decide(attempt),
-                    contact_id=contact["id"],
-                    campaign_id=contact["campaign_id"],
-                    offset=names.offset,
-                    loan_id=loan_id,
+                    address=address,
+                    calls=calls,
+                    line_type=line_type,
+                    consented=consented,
+                    ring=ring,
+                    dnc_lists=lists,
+                    flags=flags,
+                    inconvenient=inconvenient,
+                    bucket=bucket,
+                    contact=state.of(bool(contact[names.invalid]), contact[names.tries] or 0),
                 )
             )
-        return judgements
+        contact_id, campaign_id = contact["id"], contact["campaign_id"]
+        return [
+            Judgement(number, e164, decision, contact_id, campaign_id, offset, loan_id)
+            for (offset, number, e164), decision in zip(
+                numbers, decide_alike(attempts), strict=True
+            )
+        ]
 
     def judge_borrower(self, loan: RowMapping, mode: Mode, ring: timedelta) -> Judgement | None:
         """The decision on the borrower's own number of a loan, on the tenant's list."""
