@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -21,6 +21,11 @@ import phonenumbers
 import zipcodes
 from phonenumbers import PhoneNumberType
 from phonenumbers import timezone as number_zones
+
+# The library's own test of a number against one region's types, where it has one.
+_type_in: Callable[[str, phonenumbers.PhoneMetadata], int] | None = getattr(
+    phonenumbers.phonenumberutil, "_number_type_helper", None
+)
 
 # The 50 states and DC: every zone of theirs is "a US zone".
 STATES = frozenset(
@@ -116,7 +121,7 @@ def _zones_of_phone(e164: str) -> frozenset[str]:
             number = phonenumbers.parse(e164)
         except phonenumbers.NumberParseException:
             return frozenset()
-    kind = phonenumbers.number_type(number)
+    kind = _number_type(number)
     if kind in _NOT_GEOGRAPHIC:
         return us_zones() if number.country_code == 1 else frozenset()
     # As `time_zones_for_number`, without telling the number's type a second time.
@@ -128,6 +133,29 @@ def _zones_of_phone(e164: str) -> frozenset[str]:
     else:
         zones = number_zones.time_zones_for_number(number)
     return _interned(frozenset(zone for zone in zones if _known(zone)))
+
+
+def _number_type(number: phonenumbers.PhoneNumber) -> int:
+    """`phonenumbers.number_type`, telling the type once for a number of its country code's
+    main region (the US for +1) where the library tells it twice: once to find the region (by
+    the main region's types, when its metadata names no leading digits), once for the type."""
+    main = _main_metadata(number.country_code)
+    if main is not None and _type_in is not None:
+        kind: int = _type_in(phonenumbers.national_significant_number(number), main)
+        if kind != PhoneNumberType.UNKNOWN:
+            return kind
+    return phonenumbers.number_type(number)
+
+
+@cache
+def _main_metadata(country_code: int | None) -> phonenumbers.PhoneMetadata | None:
+    """The metadata of the main region of a country code, when the library finds a number's
+    region by trying that region's types first."""
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(country_code or 0, ())
+    if not regions:
+        return None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(regions[0], None)
+    return metadata if metadata is not None and metadata.leading_digits is None else None
 
 
 # Sets of zones are kept by the hundred thousand (one per number seen), but there are only a
