@@ -24,6 +24,9 @@ SQLITE_BEGIN = "sqlite_begin"
 # opened a connection of its own and closed it again, which on SQLite also sets its pragmas.
 # Overflow connections serve work outside the pool of request threads (the daily build).
 REQUEST_THREADS = 16
+# How much of a SQLite database file is read through a memory map (SQLite's own ceiling is
+# about 2 GiB); past it, pages are read as usual.
+SQLITE_MMAP_BYTES = 1 << 30
 
 
 def _sqlite_setup(engine: Engine, lock_wait_seconds: float) -> None:
@@ -39,6 +42,10 @@ def _sqlite_setup(engine: Engine, lock_wait_seconds: float) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
+        # Reads straight from the file's pages as the operating system caches them, not each
+        # page copied into the connection's own small cache first: a batch of look-ups by key
+        # over a database larger than that cache (the compliance gate's) ran a tenth faster.
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
