@@ -23,7 +23,7 @@ from phonenumbers import PhoneNumberType
 from phonenumbers.timezone import time_zones_for_number
 
 from opendialer.compliance.frequency import PlacedCall, after_conversation, frequency_7_in_7
-from opendialer.compliance.gate import Attempt, Decision, decide, decide_alike
+from opendialer.compliance.gate import Attempt, Decision, Moment, decide
 from opendialer.compliance.hours import calling_hours
 from opendialer.compliance.refusal import Refusal
 from opendialer.compliance.rules import (
@@ -484,35 +484,41 @@ def test_the_gate_decides_the_same_attempt_alike_again_and_in_any_order(
 
 @settings(max_examples=200, deadline=None)
 @given(attempt=attempts(), data=st.data())
-def test_the_numbers_of_one_contact_are_decided_as_each_alone(
+def test_the_attempts_of_one_moment_are_decided_as_each_alone(
     attempt: Attempt, data: st.DataObject
 ) -> None:
-    # A contact's numbers share the consumer, the debt and the moment; the rules that read
-    # the clock are asked once for numbers with the same zones, and must answer as for each.
+    # The gate at one moment asks the rules that read the clock once for attempts that give
+    # them the same inputs: a contact's other numbers, other debts with the same calls or
+    # none, other addresses. Each must be answered as if it were alone.
+    now = attempt.now
     others = [
         replace(
             attempt,
             e164=data.draw(st.sampled_from(NUMBERS)),
+            address=data.draw(st.sampled_from([attempt.address, *ADDRESSES])),
+            calls=data.draw(st.sampled_from([attempt.calls, []]) | histories(now, ZONES[:2])),
+            inconvenient=data.draw(st.sampled_from([attempt.inconvenient, ()]) | ranges),
             line_type=data.draw(st.sampled_from(list(LineType))),
             consented=data.draw(st.booleans()),
             contact=data.draw(st.sampled_from([ContactState(), ContactState(number_invalid=True)])),
         )
-        for _ in range(data.draw(st.integers(0, 5)))
+        for _ in range(data.draw(st.integers(0, 6)))
     ]
-    numbers = [attempt, *others]
-    decided = decide_alike(numbers)
-    assert len(decided) == len(numbers)
-    for each, decision in zip(numbers, decided, strict=True):
-        assert same(decision, ref_decide(each))
+    moment = Moment(now)
+    for each in [attempt, *others, attempt]:
+        assert same(moment.decide(each), ref_decide(each))
 
 
-def test_attempts_about_different_debts_are_not_decided_alike() -> None:
+def test_the_gate_at_one_moment_decides_only_attempts_at_that_moment() -> None:
     now = datetime(2026, 12, 7, 15, tzinfo=UTC)
-    one = Attempt(now=now, mode=Mode.PREVIEW, e164=NUMBERS[0], address=ADDRESSES[0])
-    other = replace(one, calls=[PlacedCall(now - timedelta(hours=1))])
-    with pytest.raises(ValueError, match="different consumers or debts"):
-        decide_alike([one, other])
-    assert decide_alike([]) == []
+    attempt = Attempt(now=now, mode=Mode.PREVIEW, e164=NUMBERS[0], address=ADDRESSES[0])
+    moment = Moment(now)
+    assert moment.decide(attempt).allowed
+    # The same instant written in another zone gets its moments written there too.
+    elsewhere = replace(attempt, now=now.astimezone(ZoneInfo("America/New_York")))
+    for other in (elsewhere, replace(attempt, now=now + timedelta(minutes=1))):
+        with pytest.raises(ValueError, match="asked of the gate at"):
+            moment.decide(other)
 
 
 # -- each rule on any zones, not only those distinct_zones leaves --------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from opendialer.compliance.frequency import (
     History,
@@ -31,7 +32,7 @@ from opendialer.compliance.rules import (
     dnc,
     inconvenient_time_at,
 )
-from opendialer.compliance.states import Address, state_cap_at
+from opendialer.compliance.states import Address, caps_at, state_cap_at
 from opendialer.compliance.zones import consumer_zones, local
 
 # The rule ids, in the order the gate asks them.
@@ -106,27 +107,36 @@ def decide(attempt: Attempt) -> Decision:
     return _decision(attempt, _on_the_clock(attempt, zones, history(now, attempt.calls)))
 
 
-def decide_alike(attempts: Sequence[Attempt]) -> list[Decision]:
-    """`decide` on each of several attempts about one consumer and debt at one moment: they
-    may differ in the number and what belongs to it (its line type, consent, lists and state),
-    nothing else. The rules that read the consumer's clock answer alike for numbers that give
-    the same zones, and are asked once for them."""
-    if not attempts:
-        return []
-    first = attempts[0]
-    now, address = first.now, first.address
-    calls = history(now, first.calls)
-    timed: dict[tuple[str, ...], _Timed] = {}
-    decisions = []
-    for attempt in attempts:
-        if not _alike(attempt, first):
-            raise ValueError("decide_alike: the attempts are about different consumers or debts")
+class Moment:
+    """The gate at one moment, for the many attempts of a batch: the rules that read the
+    consumer's clock answer alike whenever what they read is alike (the zones, the ring, the
+    inconvenient times, the debt's calls and the state caps that apply to the address), as it
+    is for most attempts at one moment, and are asked once for it."""
+
+    __slots__ = ("_timed", "now")
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+        self._timed: dict[tuple[Any, ...], _Timed] = {}
+
+    def decide(self, attempt: Attempt) -> Decision:
+        """`decide(attempt)`, for an attempt at this moment (as written: in the same zone)."""
+        now, address = attempt.now, attempt.address
+        if now is not self.now and (now != self.now or now.tzinfo is not self.now.tzinfo):
+            raise ValueError(f"an attempt at {now} asked of the gate at {self.now}")
         zones = consumer_zones(attempt.e164, address.postal_code, address.state, now)
-        answers = timed.get(zones)
+        key = (
+            zones,
+            attempt.ring,
+            tuple(attempt.inconvenient),
+            tuple(attempt.calls),
+            caps_at(address),
+        )
+        answers = self._timed.get(key)
         if answers is None:
-            answers = timed[zones] = _on_the_clock(attempt, zones, calls)
-        decisions.append(_decision(attempt, answers))
-    return decisions
+            answers = _on_the_clock(attempt, zones, history(now, attempt.calls))
+            self._timed[key] = answers
+        return _decision(attempt, answers)
 
 
 # The answers of calling_hours, inconvenient_time, frequency_7_in_7, after_conversation and
@@ -158,14 +168,3 @@ def _decision(attempt: Attempt, timed: _Timed) -> Decision:
     )
     refusals = tuple(filter(None, answers))
     return Decision(refusals) if refusals else ALLOWED
-
-
-def _alike(attempt: Attempt, first: Attempt) -> bool:
-    """Whether an attempt shares with the first what `decide_alike` reads only once."""
-    return attempt is first or (
-        attempt.now == first.now
-        and attempt.address == first.address
-        and attempt.calls is first.calls
-        and attempt.ring == first.ring
-        and attempt.inconvenient == first.inconvenient
-    )

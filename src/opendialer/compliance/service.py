@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from opendialer.calltracking.schemas import DIALLER
 from opendialer.compliance.consumer import decode_flags, decode_times
 from opendialer.compliance.frequency import PlacedCall
-from opendialer.compliance.gate import Attempt, Decision, decide, decide_alike
+from opendialer.compliance.gate import Attempt, Decision, Moment
 from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import (
     LINK_COLUMNS,
@@ -192,6 +192,7 @@ class _Batch:
     def __init__(self, repo: ComplianceRepository, now: datetime) -> None:
         self.repo = repo
         self.now = now
+        self.moment = Moment(now)
         self.grouping = repo.debt_grouping()
         self.loans: dict[str, RowMapping] = {}
         self.debt_of_loan: dict[str, DebtKey] = {}
@@ -353,7 +354,8 @@ class _Batch:
         calls = self.debts[self._debt_key(contact)].calls
         lists = self._lists(contact["campaign_id"])
         bucket = self.buckets.get(loan_id or "")
-        numbers, attempts = [], []
+        contact_id, campaign_id = contact["id"], contact["campaign_id"]
+        judgements = []
         for names in NUMBER_COLUMNS:
             number = contact[names.number]
             if not number:
@@ -367,32 +369,27 @@ class _Batch:
                 consented = consented and consumer.consented
                 if consumer.line_type is LineType.CELL:
                     line_type = LineType.CELL
-            numbers.append((names.offset, number, e164))
             # Built whole for each number: dataclasses.replace cost more than the rules.
-            attempts.append(
-                Attempt(
-                    now=self.now,
-                    mode=mode,
-                    e164=e164,
-                    address=address,
-                    calls=calls,
-                    line_type=line_type,
-                    consented=consented,
-                    ring=ring,
-                    dnc_lists=lists,
-                    flags=flags,
-                    inconvenient=inconvenient,
-                    bucket=bucket,
-                    contact=state.of(bool(contact[names.invalid]), contact[names.tries] or 0),
-                )
+            attempt = Attempt(
+                now=self.now,
+                mode=mode,
+                e164=e164,
+                address=address,
+                calls=calls,
+                line_type=line_type,
+                consented=consented,
+                ring=ring,
+                dnc_lists=lists,
+                flags=flags,
+                inconvenient=inconvenient,
+                bucket=bucket,
+                contact=state.of(bool(contact[names.invalid]), contact[names.tries] or 0),
             )
-        contact_id, campaign_id = contact["id"], contact["campaign_id"]
-        return [
-            Judgement(number, e164, decision, contact_id, campaign_id, offset, loan_id)
-            for (offset, number, e164), decision in zip(
-                numbers, decide_alike(attempts), strict=True
+            decision = self.moment.decide(attempt)
+            judgements.append(
+                Judgement(number, e164, decision, contact_id, campaign_id, names.offset, loan_id)
             )
-        ]
+        return judgements
 
     def judge_borrower(self, loan: RowMapping, mode: Mode, ring: timedelta) -> Judgement | None:
         """The decision on the borrower's own number of a loan, on the tenant's list."""
@@ -414,7 +411,7 @@ class _Batch:
             bucket=self.buckets.get(loan["id"]),
         )
         return Judgement(
-            phone_number=consumer.e164, e164=consumer.e164, decision=decide(attempt),
+            phone_number=consumer.e164, e164=consumer.e164, decision=self.moment.decide(attempt),
             loan_id=loan["id"],
         )  # fmt: skip
 

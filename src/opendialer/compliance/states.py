@@ -80,7 +80,7 @@ def state_cap_at(
 ) -> Refusal | None:
     """`state_cap` on `now` as read in its zones, with the debt's history at `now`."""
     if caps is CAPS:
-        applying: Sequence[StateCap] = _caps_at(address.state, address.postal_code)
+        applying: Sequence[StateCap] = caps_at(address)
     else:
         applying = [cap for cap in caps if cap.applies(address)]
     if not seen.zones:
@@ -101,9 +101,13 @@ def _reason(cap: StateCap) -> str:
     return f"{cap.where} allows {cap.calls} calls about a debt within {cap.days} consecutive days"
 
 
+def caps_at(address: Address) -> tuple[StateCap, ...]:
+    """The caps of CAPS that apply to the address."""
+    return _caps_at(address.state, address.postal_code)
+
+
 # A campaign's borrowers live at a few thousand addresses: which caps apply to each is kept.
 @lru_cache(maxsize=100_000)
 def _caps_at(state: str | None, postal_code: str | None) -> tuple[StateCap, ...]:
-    """The caps of CAPS that apply to the address."""
     address = Address(state, postal_code)
     return tuple(cap for cap in CAPS if cap.applies(address))
