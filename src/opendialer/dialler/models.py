@@ -20,6 +20,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import FREE_TEXT, LINE_TYPES, Base, FloatNumeric, UTCDateTime, utcnow
 
+# How a campaign may be dialed: only `preview` has an agent start each call.
+DIALING_MODES = {"choices": ("preview", "progressive", "power", "predictive", "agentless")}
+# Where a campaign stands: the engine dials only running ones.
+DIALING_STATES = ("stopped", "running", "paused")
+
 # SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer, "sqlite")
 
@@ -41,6 +46,30 @@ class Campaign(Base):
     retry_delay_mailbox: Mapped[int] = mapped_column(Integer, default=14400)
     retry_delay_failed: Mapped[int] = mapped_column(Integer, default=1800)
     retry_delay_connected: Mapped[int] = mapped_column(Integer, default=604800)
+    # How the engine dials the campaign (docs/engine.md): the mode, the number it shows, how
+    # long a call rings, how many calls at once and per second, the lines per ready agent in
+    # power mode, the abandon rate allowed, the hours it may call (narrowing the gate's), and
+    # its place among running campaigns. Started, paused or stopped by the control routes.
+    dialing_mode: Mapped[str] = mapped_column(
+        String(16), default="progressive", server_default="progressive", info=DIALING_MODES
+    )
+    caller_id: Mapped[str | None] = mapped_column(String(20))
+    ring_timeout_seconds: Mapped[int] = mapped_column(Integer, default=25, server_default="25")
+    max_lines: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    max_calls_per_second: Mapped[float] = mapped_column(
+        FloatNumeric(8, 3, asdecimal=False), default=5, server_default="5"
+    )
+    dial_ratio: Mapped[float] = mapped_column(
+        FloatNumeric(6, 3, asdecimal=False), default=1.5, server_default="1.5"
+    )
+    abandon_rate_limit: Mapped[float] = mapped_column(
+        FloatNumeric(6, 4, asdecimal=False), default=0.03, server_default="0.03"
+    )
+    callable_hours: Mapped[str | None] = mapped_column(String(500))
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    dialing_state: Mapped[str] = mapped_column(
+        String(16), default="stopped", server_default="stopped"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -96,6 +96,30 @@ def update_campaign(body: CampaignUpdate, session: DbSession, principal: Writer)
     return records_response([campaign_record(campaign)])
 
 
+@router.post("/dialler/campaigns/{diallerCampaignsID}/start", responses=DOCS.write(CampaignRecords))
+def start_campaign(campaign_id: CampaignId, session: DbSession, principal: Writer) -> Response:
+    """Start dialing the campaign (or go on after a pause): the engine takes its due contacts
+    from its next round. Answers the campaign, its `DialingState` now `running`."""
+    campaign = CampaignService(session, principal.tenant).control(campaign_id, "running")
+    return records_response([campaign_record(campaign)])
+
+
+@router.post("/dialler/campaigns/{diallerCampaignsID}/pause", responses=DOCS.write(CampaignRecords))
+def pause_campaign(campaign_id: CampaignId, session: DbSession, principal: Writer) -> Response:
+    """Pause the campaign: no new call is placed; calls under way end as they would. Answers
+    the campaign, its `DialingState` now `paused`."""
+    campaign = CampaignService(session, principal.tenant).control(campaign_id, "paused")
+    return records_response([campaign_record(campaign)])
+
+
+@router.post("/dialler/campaigns/{diallerCampaignsID}/stop", responses=DOCS.write(CampaignRecords))
+def stop_campaign(campaign_id: CampaignId, session: DbSession, principal: Writer) -> Response:
+    """Stop the campaign: no new call is placed, and calls still ringing are hung up. Answers
+    the campaign, its `DialingState` now `stopped`."""
+    campaign = CampaignService(session, principal.tenant).control(campaign_id, "stopped")
+    return records_response([campaign_record(campaign)])
+
+
 @router.delete("/dialler/campaigns/{diallerCampaignsID}", responses=DOCS.write(DiallerStatus))
 def delete_campaign(
     campaign_id: CampaignId,

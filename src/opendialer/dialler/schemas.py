@@ -140,12 +140,22 @@ CAMPAIGN_INPUT_FIELDS: list[tuple[str, str]] = [
     ("nRetryDelayMailbox", "retry_delay_mailbox"),
     ("nRetryDelayFailed", "retry_delay_failed"),
     ("nRetryDelayConnected", "retry_delay_connected"),
+    ("DialingMode", "dialing_mode"),
+    ("CallerID", "caller_id"),
+    ("RingTimeoutSeconds", "ring_timeout_seconds"),
+    ("MaxLines", "max_lines"),
+    ("MaxCallsPerSecond", "max_calls_per_second"),
+    ("DialRatio", "dial_ratio"),
+    ("AbandonRateLimit", "abandon_rate_limit"),
+    ("CallableHours", "callable_hours"),
+    ("Priority", "priority"),
 ]
 
 CAMPAIGN_RECORD_FIELDS: list[tuple[str, str]] = [
     ("DiallerCampaignsID", "id"),
     ("ClientsID", "tenant_id"),
     *CAMPAIGN_INPUT_FIELDS,
+    ("DialingState", "dialing_state"),
     ("dtCreated", "created_at"),
     ("dtUpdated", "updated_at"),
 ]

@@ -27,6 +27,7 @@ from opendialer.dialler.importer import (
 )
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.repository import CampaignRepository, ContactRepository, contact_row
+from opendialer.dialler.schedule import parse_hours
 from opendialer.dialler.schemas import (
     CAMPAIGN_INPUT_FIELDS,
     CallResult,
@@ -36,7 +37,7 @@ from opendialer.dialler.schemas import (
     ContactUpdate,
 )
 from opendialer.errors import Conflict, Invalid, NotFound
-from opendialer.kit.phones import country_code
+from opendialer.kit.phones import country_code, to_e164
 from opendialer.loans.service import Loans
 
 # Contacts read at a time for the list.
@@ -69,7 +70,7 @@ class CampaignService:
         values = body.model_dump(exclude_unset=True, exclude={"campaign_id"})
         campaign = self.get(body.campaign_id)
         for field, value in values.items():
-            if value is None:
+            if value is None and field not in NULLABLE_SETTINGS:
                 raise Invalid(f"{_campaign_api_name(field)} cannot be null")
         if "name" in values and not values["name"].strip():
             raise Invalid("Name cannot be empty")
@@ -78,6 +79,13 @@ class CampaignService:
             self._check_name_free(values["name"], campaign.id)
         for field, value in values.items():
             setattr(campaign, field, value)
+        self.campaigns.session.flush()
+        return campaign
+
+    def control(self, campaign_id: int, state: str) -> Campaign:
+        """Start, pause or stop a campaign (`state` one of DIALING_STATES)."""
+        campaign = self.get(campaign_id)
+        campaign.dialing_state = state
         self.campaigns.session.flush()
         return campaign
 
@@ -122,6 +130,53 @@ class CampaignService:
         for field, value in values.items():
             if isinstance(value, int) and not isinstance(value, bool) and value < 0:
                 raise Invalid(f"{_campaign_api_name(field)} must not be negative")
+        _check_dialing(values)
+
+
+# Settings a campaign may leave unset: no caller id of its own, no hours but the gate's.
+NULLABLE_SETTINGS = frozenset({"caller_id", "callable_hours"})
+# The ring time the engine allows at least (16 CFR 310.4(b)(4)(ii): 15 seconds or four rings)
+# and at most.
+RING_SECONDS = (15, 300)
+# The abandon rate no campaign may be set above (16 CFR 310.4(b)(4)(i)).
+ABANDON_LIMIT = 0.03
+
+
+def _check_dialing(values: dict[str, Any]) -> None:
+    """The dialing settings among `values`, each checked; Invalid names the first problem."""
+    if values.get("dialing_mode") == "predictive":
+        raise Invalid(
+            "DialingMode predictive needs predictive pacing, which this OpenDialer does not "
+            "have yet: use preview, progressive, power or agentless"
+        )
+    caller_id = values.get("caller_id")
+    if caller_id is not None and to_e164(caller_id) != caller_id:
+        raise Invalid(
+            f"CallerID {caller_id!r} is not a phone number in E.164 form (+, the country code "
+            "and the number, e.g. +13125550100)"
+        )
+    ring = values.get("ring_timeout_seconds")
+    if ring is not None and not RING_SECONDS[0] <= ring <= RING_SECONDS[1]:
+        raise Invalid(
+            f"RingTimeoutSeconds must be from {RING_SECONDS[0]} to {RING_SECONDS[1]} (a call "
+            "rings at least 15 seconds, 16 CFR 310.4(b)(4)(ii))"
+        )
+    if values.get("max_lines") == 0:
+        raise Invalid("MaxLines must be at least 1")
+    rate = values.get("max_calls_per_second")
+    if rate is not None and rate <= 0:
+        raise Invalid("MaxCallsPerSecond must be more than 0")
+    ratio = values.get("dial_ratio")
+    if ratio is not None and not 1 <= ratio <= 10:
+        raise Invalid("DialRatio must be from 1 to 10 lines per ready agent")
+    abandon = values.get("abandon_rate_limit")
+    if abandon is not None and not 0 <= abandon <= ABANDON_LIMIT:
+        raise Invalid(
+            f"AbandonRateLimit must be from 0 to {ABANDON_LIMIT} (at most 3 % of answered "
+            "calls abandoned in 30 days, 16 CFR 310.4(b)(4)(i))"
+        )
+    if values.get("callable_hours") is not None:
+        parse_hours(values["callable_hours"])
 
 
 def _campaign_api_name(column: str) -> str:
