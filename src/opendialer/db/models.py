@@ -8,6 +8,7 @@ from opendialer.compliance import models as compliance_models
 from opendialer.db.base import Base
 from opendialer.dialler import models as dialler_models
 from opendialer.dnc import models as dnc_models
+from opendialer.engine import models as engine_models
 from opendialer.idempotency import models as idempotency_models
 from opendialer.loans import models as loans_models
 from opendialer.tenancy import models as tenancy_models
@@ -21,6 +22,7 @@ __all__ = [
     "compliance_models",
     "dialler_models",
     "dnc_models",
+    "engine_models",
     "idempotency_models",
     "loans_models",
     "tenancy_models",

@@ -36,6 +36,14 @@ def record_result(
     contact's counters, next try and history, the loan's tracked call (when the contact is
     linked to a loan) and the call's CDR. Answers the new history record."""
     refuse_future_times(result)
+    return record_call(session, tenant_id, contact_id, result)
+
+
+def record_call(
+    session: Session, tenant_id: int, contact_id: int, result: CallResult
+) -> ContactHistory:
+    """`record_result` for a call OpenDialer placed itself, whose times its own clock gave
+    (a virtual one, in a simulation, may run ahead of the server's)."""
     applied = ContactService(session, tenant_id).apply_result(contact_id, result)
     entry, contact = applied.entry, applied.contact
     CallReports(session, [tenant_id]).add_once(cdr_of(entry, applied.outcome, applied.phone_e164))

@@ -1,0 +1,1 @@
+"""The dialing engine: due contacts, the gate, telephony adapters, outcomes."""

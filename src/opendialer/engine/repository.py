@@ -1,0 +1,188 @@
+"""Every query of the engine: the running campaigns (of every tenant: the engine serves them
+all), a campaign's due contacts and claims, its attempts, and the processes and the lease that
+let several engines share one database."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from opendialer.compliance.repository import NUMBER_COLUMNS
+from opendialer.db.repository import TenantRepository
+from opendialer.dialler.models import Campaign, Contact
+from opendialer.engine.models import Attempt, EngineLease, EngineProcess
+
+CONTACTS = Contact.__table__
+ATTEMPTS = Attempt.__table__
+SQLITE_LEASE = "sqlite"
+
+
+def running_campaigns(session: Session) -> Sequence[Campaign]:
+    """Every tenant's running campaigns, the highest priority first."""
+    query = (
+        select(Campaign)
+        .where(Campaign.dialing_state == "running")
+        .order_by(Campaign.priority.desc(), Campaign.id)
+    )
+    return session.execute(query).scalars().all()
+
+
+class EngineRepository(TenantRepository):
+    """The engine's queries on one tenant's campaigns, contacts and attempts."""
+
+    def lock_campaign(self, campaign_id: int) -> Campaign | None:
+        """The campaign, locked for the claim (on PostgreSQL: engines claim one campaign's
+        contacts one at a time, so that its lines and calls per second hold across them)."""
+        query = self.scoped(Campaign).where(Campaign.id == campaign_id).with_for_update()
+        return self.session.execute(query).scalar_one_or_none()
+
+    def due_contacts(self, campaign: Campaign, now: datetime, limit: int) -> list[int]:
+        """Up to `limit` contacts of the campaign due at `now`, the longest waiting first: not
+        locked, within their begin and end dates, next try reached, with a number left that is
+        not marked invalid and has tries left, and no call under way. On PostgreSQL they are
+        locked, and those another engine is claiming are skipped."""
+        wall = now.replace(tzinfo=None)  # begin and end dates are wall-clock values, as UTC
+        query = (
+            self.scoped(Contact, Contact.id)
+            .where(
+                Contact.campaign_id == campaign.id,
+                Contact.locked == false(),
+                or_(Contact.dt_begin_date.is_(None), Contact.dt_begin_date <= wall),
+                or_(Contact.dt_end_date.is_(None), Contact.dt_end_date >= wall),
+                or_(Contact.dt_next_try.is_(None), Contact.dt_next_try <= now),
+                _tries_left(campaign),
+                ~select(ATTEMPTS.c.id)
+                .where(ATTEMPTS.c.contact_id == Contact.id, ATTEMPTS.c.ended_at.is_(None))
+                .exists(),
+            )
+            .order_by(Contact.dt_next_try.is_not(None), Contact.dt_next_try, Contact.id)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=CONTACTS)
+        return list(self.session.execute(query).scalars())
+
+    def postpone(self, next_tries: dict[int, datetime]) -> None:
+        """Move each contact's next try to its moment."""
+        for contact_id, moment in next_tries.items():
+            self.session.execute(
+                update(Contact)
+                .where(self.owns(Contact), Contact.id == contact_id)
+                .values(dt_next_try=moment)
+            )
+
+    def in_flight(self, campaign_id: int) -> int:
+        """The campaign's calls under way, whichever engine placed them."""
+        query = self.scoped(Attempt, func.count()).where(
+            Attempt.campaign_id == campaign_id, Attempt.ended_at.is_(None)
+        )
+        return int(self.session.execute(query).scalar_one())
+
+    def started_since(self, campaign_id: int, since: datetime) -> int:
+        query = self.scoped(Attempt, func.count()).where(
+            Attempt.campaign_id == campaign_id, Attempt.started_at >= since
+        )
+        return int(self.session.execute(query).scalar_one())
+
+    def add(self, attempts: Sequence[Attempt]) -> None:
+        self.session.add_all(attempts)
+        self.session.flush()
+
+    def attempt(self, attempt_id: int, *, for_update: bool = False) -> Attempt | None:
+        query = self.scoped(Attempt).where(Attempt.id == attempt_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.execute(query).scalar_one_or_none()
+
+
+def _tries_left(campaign: Campaign) -> ColumnElement[bool]:
+    """A number of the contact is left to call: it has a number, not marked invalid, with
+    tries left; and the contact has tries left (a limit of 0 sets none)."""
+    per_number, per_contact = campaign.max_tries_per_number, campaign.max_tries_per_contact
+    numbers = []
+    for names in NUMBER_COLUMNS:
+        number, tries = CONTACTS.c[names.number], CONTACTS.c[names.tries]
+        invalid = CONTACTS.c[names.invalid]
+        condition: list[Any] = [number.is_not(None), number != "", invalid.is_not(True)]
+        if per_number > 0:
+            condition.append(tries < per_number)
+        numbers.append(and_(*condition))
+    left = or_(*numbers)
+    if per_contact > 0:
+        total = sum((CONTACTS.c[names.tries] for names in NUMBER_COLUMNS[1:]),
+                    CONTACTS.c[NUMBER_COLUMNS[0].tries])  # fmt: skip
+        left = and_(left, total < per_contact)
+    return left
+
+
+# -- processes, the lease and attempts left behind: the engines' own, not a tenant's ---------
+
+
+def register(session: Session, name: str, now: datetime) -> int:
+    """A new engine process; answers its id."""
+    process = EngineProcess(name=name, started_at=now, heartbeat_at=now)
+    session.add(process)
+    session.flush()
+    return process.id
+
+
+def beat(session: Session, engine_id: int, now: datetime, *, stopped: bool = False) -> None:
+    values: dict[str, Any] = {"heartbeat_at": now}
+    if stopped:
+        values["stopped_at"] = now
+    session.execute(update(EngineProcess).where(EngineProcess.id == engine_id).values(**values))
+
+
+def take_lease(session: Session, engine_id: int, now: datetime, lasts: timedelta) -> int:
+    """Hold (or keep holding) the SQLite lease when it is free, expired or ours; answers the
+    id of the engine that holds it now."""
+    lease = session.get(EngineLease, SQLITE_LEASE, with_for_update=True)
+    if lease is None:
+        session.add(EngineLease(name=SQLITE_LEASE, holder_id=engine_id, expires_at=now + lasts))
+        session.flush()
+        return engine_id
+    if lease.holder_id == engine_id or lease.expires_at <= now:
+        lease.holder_id, lease.expires_at = engine_id, now + lasts
+        session.flush()
+    return lease.holder_id
+
+
+def release_lease(session: Session, engine_id: int) -> None:
+    session.execute(
+        delete(EngineLease).where(
+            EngineLease.name == SQLITE_LEASE, EngineLease.holder_id == engine_id
+        )
+    )
+
+
+def orphaned(session: Session, engine_id: int, dead_before: datetime, limit: int) -> list[Attempt]:
+    """Open attempts of engines that are gone (stopped, or silent since `dead_before`): no one
+    will hear how they ended."""
+    gone = select(EngineProcess.id).where(
+        or_(EngineProcess.stopped_at.is_not(None), EngineProcess.heartbeat_at < dead_before)
+    )
+    query = (
+        select(Attempt)
+        .where(
+            Attempt.ended_at.is_(None),
+            Attempt.engine_id != engine_id,
+            or_(Attempt.engine_id.in_(gone), ~Attempt.engine_id.in_(select(EngineProcess.id))),
+        )
+        .order_by(Attempt.id)
+        .limit(limit)
+    )
+    return list(session.execute(query).scalars())
+
+
+def ring_times(session: Session, campaign_ids: set[int]) -> dict[int, timedelta]:
+    """Each campaign's ring time."""
+    query = select(Campaign.id, Campaign.ring_timeout_seconds).where(
+        Campaign.id.in_(list(campaign_ids))
+    )
+    return {
+        campaign_id: timedelta(seconds=seconds) for campaign_id, seconds in session.execute(query)
+    }

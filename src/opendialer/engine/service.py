@@ -1,0 +1,350 @@
+"""The engine's loop. Each round it takes the due contacts of running campaigns, asks the
+compliance gate about each, writes an attempt per call and commits it before the adapter is
+asked to call; then it hears what became of the calls under way and records each outcome on
+the one outcome path, idempotently by attempt. Engines share a database: on PostgreSQL they
+claim contacts with SKIP LOCKED, on SQLite one of them holds a lease and the others wait; an
+engine that starts closes the attempts a dead one left open."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from opendialer.compliance.rules import Mode
+from opendialer.compliance.service import ComplianceService, Judgement
+from opendialer.db.session import Database
+from opendialer.dialler.causes import classify
+from opendialer.dialler.models import Campaign
+from opendialer.dialler.schedule import parse_hours
+from opendialer.dialler.schemas import CallResult
+from opendialer.engine import repository
+from opendialer.engine.clock import Clock
+from opendialer.engine.models import ANSWERED, ENDED, RINGING, Attempt
+from opendialer.engine.repository import EngineRepository
+from opendialer.engine.telephony import (
+    Answered,
+    AnswerType,
+    CallEvent,
+    CallRequest,
+    Connected,
+    Ended,
+    Ringing,
+    Telephony,
+)
+from opendialer.outcomes.service import record_call
+
+log = logging.getLogger("opendialer.engine")
+
+# How often an engine says it lives, and how long a silent one is taken for gone.
+HEARTBEAT = timedelta(seconds=5)
+DEAD_AFTER = timedelta(seconds=30)
+# How long the SQLite lease lasts unless renewed.
+LEASE = timedelta(seconds=15)
+# A claimed contact's next try lies this far past the ring time until its outcome sets it.
+CLAIM_MARGIN = timedelta(seconds=60)
+# A contact refused for what only a change of data lifts is asked about again after this.
+RECHECK = timedelta(hours=1)
+# An attempt left open by a dead engine is closed this long after its ring time ran out.
+ORPHAN_MARGIN = timedelta(seconds=60)
+# The cause an attempt left open by a dead engine is closed with: temporary failure.
+CAUSE_ORPHANED = 41
+# Played to the answered calls of an agentless campaign.
+MESSAGE = "a message from your loan servicer: please call us back"
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """A call this engine placed and hears about."""
+
+    attempt_id: int
+    tenant_id: int
+    mode: str
+
+
+class Engine:
+    def __init__(
+        self,
+        database: Database,
+        telephony: Telephony,
+        clock: Clock,
+        *,
+        tick: float = 1.0,
+        name: str | None = None,
+    ) -> None:
+        self.database = database
+        self.telephony = telephony
+        self.clock = clock
+        self.tick = tick
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}"
+        self.engine_id = 0
+        self.calls: dict[int, _Call] = {}
+        self.placed = 0
+        self._beaten: datetime | None = None
+        self._sqlite = database.engine.dialect.name == "sqlite"
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    async def run(
+        self, stop: Callable[[], bool] = lambda: False, *, until_idle: bool = False
+    ) -> None:
+        """Dial until `stop()` is true (or, with `until_idle`, until a round places no call and
+        none is under way); then hang up what is under way and record how it ended."""
+        with self.database.transaction() as session:
+            self.engine_id = repository.register(session, self.name, self.clock.now())
+        log.info("engine %s (%s) started", self.engine_id, self.name)
+        waiting_for: int | None = None
+        try:
+            while not stop():
+                holder = self._hold()
+                if holder != self.engine_id:
+                    if holder != waiting_for:
+                        log.warning("engine %s holds the SQLite lease: waiting", holder)
+                        waiting_for = holder
+                    await self.clock.sleep(LEASE.total_seconds() / 3)
+                    continue
+                waiting_for = None
+                placed = await self.round()
+                if until_idle and not placed and not self.calls:
+                    break
+        finally:
+            await self._wind_down()
+
+    async def round(self) -> int:
+        """One round: claim and place calls, then hear and record what became of those under
+        way. Answers how many calls were placed."""
+        self._beat()
+        placed = 0
+        with self.database.transaction(write=False) as session:
+            campaigns = [(c.tenant_id, c.id) for c in repository.running_campaigns(session)]
+        for tenant_id, campaign_id in campaigns:
+            for request, mode in self._claim(tenant_id, campaign_id):
+                self.calls[request.call_id] = _Call(request.call_id, tenant_id, mode)
+                await self.telephony.place(request)
+                placed += 1
+        for event in await self.telephony.events(self.tick):
+            await self.hear(event)
+        self.placed += placed
+        return placed
+
+    async def _wind_down(self) -> None:
+        if self.engine_id and self.calls:
+            for call_id in list(self.calls):
+                await self.telephony.hang_up(call_id)
+            for _ in range(10):
+                events = await self.telephony.events(0)
+                for event in events:
+                    await self.hear(event)
+                if not self.calls:
+                    break
+        await self.telephony.close()
+        if self.engine_id:
+            with self.database.transaction() as session:
+                repository.beat(session, self.engine_id, self.clock.now(), stopped=True)
+                if self._sqlite:
+                    repository.release_lease(session, self.engine_id)
+            log.info("engine %s stopped after placing %s calls", self.engine_id, self.placed)
+
+    # -- sharing the database ----------------------------------------------------------------
+
+    def _hold(self) -> int:
+        """The engine that may dial now: this one on PostgreSQL; on SQLite, the lease's holder
+        (this one when the lease was free, expired or its own)."""
+        if not self._sqlite:
+            return self.engine_id
+        with self.database.transaction() as session:
+            return repository.take_lease(session, self.engine_id, self.clock.now(), LEASE)
+
+    def _beat(self) -> None:
+        """Say this engine lives, and close what dead ones left open, every HEARTBEAT."""
+        now = self.clock.now()
+        if self._beaten is not None and now - self._beaten < HEARTBEAT:
+            return
+        self._beaten = now
+        with self.database.transaction() as session:
+            repository.beat(session, self.engine_id, now)
+        self.close_orphans()
+
+    def close_orphans(self) -> int:
+        """Close, as failed, the attempts that engines now gone left open once their ring time
+        (and a margin) has run out: nobody will hear how they ended. Their contacts' next try
+        follows from the campaign's retry delay, as for any failed call. Answers how many."""
+        now = self.clock.now()
+        closed = 0
+        with self.database.transaction() as session:
+            found = repository.orphaned(session, self.engine_id, now - DEAD_AFTER, limit=500)
+            rings = repository.ring_times(session, {attempt.campaign_id for attempt in found})
+            for attempt in found:
+                if attempt.started_at + rings[attempt.campaign_id] + ORPHAN_MARGIN > now:
+                    continue
+                # Whether it rang is not known: it is taken to have, the reading that calls
+                # less (it counts towards the debt's calls).
+                if attempt.alerted_at is None:
+                    attempt.alerted_at = attempt.started_at
+                ended = max(attempt.started_at, attempt.answered_at or attempt.started_at)
+                _record(session, attempt, ended, CAUSE_ORPHANED, 0)
+                closed += 1
+        if closed:
+            log.warning("closed %s attempts left open by engines that are gone", closed)
+        return closed
+
+    # -- placing calls -----------------------------------------------------------------------
+
+    def _claim(self, tenant_id: int, campaign_id: int) -> list[tuple[CallRequest, str]]:
+        """Claim the calls the campaign may place now, each an attempt committed before it
+        is placed; refused contacts are logged and wait for their next allowed time."""
+        now = self.clock.now()
+        with self.database.transaction() as session:
+            claims = EngineRepository(session, tenant_id)
+            campaign = claims.lock_campaign(campaign_id)
+            if campaign is None or campaign.dialing_state != "running":
+                return []
+            room = self._room(claims, campaign, now)
+            if room <= 0:
+                return []
+            ids = claims.due_contacts(campaign, now, room * 2)
+            if not ids:
+                return []
+            gate = ComplianceService(session, tenant_id)
+            ring = timedelta(seconds=campaign.ring_timeout_seconds)
+            rows = {row["id"]: row for row in gate.contact_rows(ids)}
+            judged = gate.judge_contacts(
+                list(rows.values()), now, mode=Mode(campaign.dialing_mode), ring=ring
+            )
+            by_contact: defaultdict[int, list[Judgement]] = defaultdict(list)
+            for judgement in judged:
+                by_contact[judgement.contact_id or 0].append(judgement)
+            attempts: list[Attempt] = []
+            refused: list[Judgement] = []
+            next_tries: dict[int, datetime] = {}
+            for contact_id in ids:
+                judgements = by_contact.get(contact_id, [])
+                chosen = _best(judgements, rows.get(contact_id))
+                if chosen is None:
+                    refused += judgements
+                    next_tries[contact_id] = _next_allowed(judgements, now)
+                elif len(attempts) < room:
+                    attempts.append(_attempt(campaign, chosen, self.engine_id, now))
+                    next_tries[contact_id] = now + ring + CLAIM_MARGIN
+            gate.record(refused, now)
+            claims.postpone(next_tries)
+            claims.add(attempts)
+            # Machines are told apart in every mode: an agent is not handed one, and a message
+            # is left on one after its greeting.
+            return [
+                (
+                    CallRequest(a.id, a.phone_e164, a.caller_id, ring.total_seconds(), True),
+                    campaign.dialing_mode,
+                )
+                for a in attempts
+            ]
+
+    def _room(self, claims: EngineRepository, campaign: Campaign, now: datetime) -> int:
+        """How many calls the campaign may place now: within its lines, its calls per second
+        and its callable hours; in the modes this engine dials (agentless, for now)."""
+        if campaign.dialing_mode != "agentless":
+            return 0
+        if campaign.callable_hours is not None:
+            local = now.astimezone(ZoneInfo(campaign.time_zone))
+            if not parse_hours(campaign.callable_hours).allows(local):
+                return 0
+        lines = campaign.max_lines - claims.in_flight(campaign.id)
+        # Calls per second, over a window long enough to hold one call at a slow rate.
+        window = max(1.0, 1 / campaign.max_calls_per_second)
+        allowed = int(campaign.max_calls_per_second * window + 1e-9)
+        started = claims.started_since(campaign.id, now - timedelta(seconds=window))
+        return min(lines, allowed - started)
+
+    # -- hearing about calls -----------------------------------------------------------------
+
+    async def hear(self, event: CallEvent) -> None:
+        """Record what became of a call; an answered agentless call hears its message."""
+        call = self.calls.get(event.call_id)
+        if call is None:
+            return
+        with self.database.transaction() as session:
+            attempt = EngineRepository(session, call.tenant_id).attempt(
+                event.call_id, for_update=True
+            )
+            if attempt is None or attempt.ended_at is not None:
+                self.calls.pop(event.call_id, None)
+                return
+            if isinstance(event, Ringing):
+                attempt.alerted_at, attempt.state = event.at, RINGING
+            elif isinstance(event, Answered):
+                attempt.answered_at, attempt.state = event.at, ANSWERED
+                attempt.answer_type = event.answer_type.value
+            elif isinstance(event, Connected):
+                attempt.connected_at, attempt.agent_id = event.at, event.agent_id
+            elif isinstance(event, Ended):
+                _record(session, attempt, event.at, event.cause, event.sip_status)
+        if isinstance(event, Ended):
+            self.calls.pop(event.call_id, None)
+        elif isinstance(event, Answered) and call.mode == "agentless":
+            await self.telephony.play(event.call_id, MESSAGE)
+
+
+def _record(session: Session, attempt: Attempt, ended: datetime, cause: int, sip: int) -> None:
+    """Close the attempt and record its outcome on the outcome path, once: the attempt's row
+    is locked, and one that is closed already is left alone."""
+    result = CallResult.model_validate(
+        {
+            "PhoneNumberOffset": attempt.phone_number_offset,
+            "dtCallStart": attempt.started_at,
+            "dtCallAlert": attempt.alerted_at,
+            "dtCallConnect": attempt.answered_at,
+            "dtCallEnd": max(ended, attempt.started_at),
+            "CauseCodesID": cause,
+            "bMailbox": attempt.answer_type == AnswerType.MACHINE.value,
+            "ANumber": attempt.caller_id,
+            "BNumber": attempt.phone_e164,
+            "UsersID": attempt.agent_id,
+        }
+    )
+    entry = record_call(session, attempt.tenant_id, attempt.contact_id, result)
+    attempt.state, attempt.ended_at = ENDED, max(ended, attempt.started_at)
+    attempt.cause, attempt.sip_status = cause, sip or None
+    attempt.history_id = entry.id
+    attempt.outcome = classify(cause, attempt.answered_at is not None, result.mailbox).value
+    session.flush()
+
+
+def _best(judgements: Sequence[Judgement], row: object) -> Judgement | None:
+    """The number to call: of those the gate allows, the one tried least, then the first."""
+    allowed = [j for j in judgements if j.decision.allowed and j.e164 and j.offset]
+    if not allowed or row is None:
+        return None
+    return min(allowed, key=lambda j: (_tries(row, j.offset or 0), j.offset))
+
+
+def _tries(row: object, offset: int) -> int:
+    return int(row[f"n_tries_phone_number{offset}"] or 0)  # type: ignore[index]
+
+
+def _next_allowed(judgements: Sequence[Judgement], now: datetime) -> datetime:
+    """When a refused contact is asked about again: the earliest moment the gate said one of
+    its numbers could be allowed, or after RECHECK when only a change of data can help."""
+    moments = [j.decision.next_allowed_at for j in judgements if j.decision.next_allowed_at]
+    return min(moments, default=now + RECHECK)
+
+
+def _attempt(campaign: Campaign, chosen: Judgement, engine_id: int, now: datetime) -> Attempt:
+    assert chosen.contact_id is not None and chosen.offset is not None and chosen.e164
+    return Attempt(
+        tenant_id=campaign.tenant_id,
+        campaign_id=campaign.id,
+        contact_id=chosen.contact_id,
+        engine_id=engine_id,
+        phone_number_offset=chosen.offset,
+        phone_e164=chosen.e164,
+        caller_id=campaign.caller_id,
+        mode=campaign.dialing_mode,
+        started_at=now,
+    )

@@ -1,0 +1,172 @@
+"""The engine dials an agentless campaign through the simulated carrier, on virtual time: each
+scripted number ends as scripted, on the one outcome path (history, CDR, the contact's
+counters), within the campaign's lines and calls per second, and only as the gate allows."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from opendialer.db.session import Database
+from opendialer.engine.carrier import SimulatedCarrier
+from opendialer.engine.clock import VirtualClock
+from opendialer.engine.models import Attempt
+from opendialer.engine.service import Engine
+from tests.conftest import TokenFactory
+
+# A Tuesday, 10:00 in Chicago: inside the gate's hours for an Illinois consumer.
+START = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+# The fictional range's scripted fates (docs/engine.md), as the history shows them.
+SCRIPTED = {
+    "+13125550100": (16, True, False),  # a person answers: connected
+    "+13125550110": (16, True, True),  # a machine answers: mailbox
+    "+13125550120": (17, False, False),  # busy
+    "+13125550130": (19, False, False),  # no answer
+    "+13125550140": (1, False, False),  # unallocated: the number is marked invalid
+    "+13125550150": (38, False, False),  # network failure
+}
+
+
+def agentless_campaign(client: TestClient, auth: TokenFactory, **settings: Any) -> int:
+    body = {
+        "Name": "Reminders",
+        "DialingMode": "agentless",
+        "RingTimeoutSeconds": 20,
+        "MaxLines": 3,
+        "MaxCallsPerSecond": 2,
+        "CallerID": "+13125550199",
+        **settings,
+    }
+    response = client.post("/dialler/campaigns", json=body, headers=auth())
+    assert response.status_code == 200, response.text
+    campaign_id: int = response.json()["records"][0]["DiallerCampaignsID"]
+    return campaign_id
+
+
+def add_contact(
+    client: TestClient, auth: TokenFactory, campaign_id: int, number: str, **fields: Any
+) -> int:
+    body = {"DiallerCampaignsID": campaign_id, "Name": f"Consumer {number}",
+            "PhoneNumber1": number, "PhoneNumber1Consent": True, "PostalCode": "60601",
+            "Region": "IL", **fields}  # fmt: skip
+    response = client.post("/dialler/contacts/import", json=body, headers=auth())
+    assert response.status_code == 200, response.text
+    contact_id: int = response.json()["records"][0]["ID"]
+    return contact_id
+
+
+def run_engine(database: Database, clock: VirtualClock, *, seed: int = 1) -> Engine:
+    engine = Engine(database, SimulatedCarrier(clock, seed=seed), clock, tick=1.0)
+    asyncio.run(engine.run(until_idle=True))
+    return engine
+
+
+def attempts(database: Database) -> list[Attempt]:
+    with database.transaction(write=False) as session:
+        return list(session.execute(select(Attempt).order_by(Attempt.id)).scalars())
+
+
+def test_each_scripted_number_ends_as_scripted_on_the_outcome_path(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    campaign_id = agentless_campaign(client, auth)
+    contacts = {number: add_contact(client, auth, campaign_id, number) for number in SCRIPTED}
+    assert client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth()).status_code == 200
+
+    engine = run_engine(database, VirtualClock(START))
+
+    assert engine.placed == len(SCRIPTED)
+    placed = attempts(database)
+    assert len(placed) == len(SCRIPTED)
+    assert all(a.ended_at is not None and a.history_id is not None for a in placed)
+    for number, (cause, connected, mailbox) in SCRIPTED.items():
+        contact = client.get(f"/dialler/contacts/{contacts[number]}", headers=auth()).json()
+        (record,) = contact["records"]
+        assert record["nTriesPhoneNumber1"] == 1
+        assert (record["bPhoneNumber1Invalid"] is True) is (cause == 1)
+        history = client.get(
+            f"/dialler/contacts/contact/{contacts[number]}/history", headers=auth()
+        ).json()["records"]
+        assert len(history) == 1, number
+        (call,) = history
+        assert call["CauseCodesID"] == cause, number
+        assert (call["dtCallConnect"] is not None) is connected, number
+        assert call["bMailbox"] is mailbox, number
+        assert call["ANumber"] == "+13125550199"
+        if cause in (16, 19):
+            assert call["dtCallAlert"] is not None, number
+    reports = client.get(
+        "/call-reports",
+        params={"tenantId": 314, "start": "2026-12-01 00:00:00", "end": "2026-12-01 23:59:59",
+                "timezone": "UTC"},
+        headers=auth(),
+    )  # fmt: skip
+    assert reports.status_code == 200, reports.text
+    dispositions = sorted(record["disposition"] for record in reports.json())
+    assert dispositions == ["ANSWERED", "ANSWERED", "BUSY", "FAILED", "FAILED", "NO ANSWER"]
+
+
+def test_lines_and_calls_per_second_are_never_exceeded(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    campaign_id = agentless_campaign(client, auth, MaxLines=3, MaxCallsPerSecond=2)
+    for n in range(12):
+        add_contact(client, auth, campaign_id, f"+1312555{n + 100:04d}")  # all answer
+    client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
+
+    run_engine(database, VirtualClock(START))
+
+    placed = attempts(database)
+    assert len(placed) == 12
+    for attempt in placed:
+        assert attempt.ended_at is not None
+        under_way = [a for a in placed if a.started_at <= attempt.started_at < a.ended_at]
+        assert len(under_way) <= 3
+        within_a_second = [
+            a for a in placed
+            if attempt.started_at <= a.started_at < attempt.started_at + timedelta(seconds=1)
+        ]  # fmt: skip
+        assert len(within_a_second) <= 2
+
+
+def test_refused_contacts_are_logged_and_wait_for_their_next_allowed_time(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    campaign_id = agentless_campaign(client, auth)
+    without_consent = add_contact(
+        client, auth, campaign_id, "+13125550101", PhoneNumber1Consent=False
+    )
+    client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
+    # 03:00 in Chicago: outside the gate's hours too.
+    clock = VirtualClock(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    at_night = add_contact(client, auth, campaign_id, "+13125550102")
+
+    run_engine(database, clock)
+
+    assert attempts(database) == []
+    refusals = client.get(
+        "/compliance/refusals", params={"campaignid": campaign_id}, headers=auth()
+    ).json()
+    rules = {(r["contactId"], r["rule"]) for r in refusals["data"]}
+    assert (without_consent, "consent") in rules
+    assert (at_night, "calling_hours") in rules
+    night = client.get(f"/dialler/contacts/{at_night}", headers=auth()).json()["records"][0]
+    # Asked again at 08:00 in Chicago, when the gate allows it.
+    assert night["dtNextTry"].startswith("2026-12-01T14:00:00")
+
+
+def test_a_paused_or_stopped_campaign_places_no_call(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    campaign_id = agentless_campaign(client, auth)
+    add_contact(client, auth, campaign_id, "+13125550100")
+    client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
+    client.post(f"/dialler/campaigns/{campaign_id}/pause", headers=auth())
+
+    run_engine(database, VirtualClock(START))
+
+    assert attempts(database) == []
