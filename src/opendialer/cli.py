@@ -53,6 +53,7 @@ import_app = typer.Typer(help="Bulk imports from CSV files.")
 bucket_app = typer.Typer(help="Bucket policies: how often delinquent loans may be called.")
 calllist_app = typer.Typer(help="The daily dialer call list.")
 dnc_app = typer.Typer(help="Do-not-call lists: the tenant's own and each campaign's.")
+engine_app = typer.Typer(help="The dialing engine.")
 for sub, name in (
     (db_app, "db"),
     (tenant_app, "tenant"),
@@ -63,6 +64,7 @@ for sub, name in (
     (bucket_app, "bucket"),
     (calllist_app, "calllist"),
     (dnc_app, "dnc"),
+    (engine_app, "engine"),
 ):
     app.add_typer(sub, name=name)
 
@@ -591,3 +593,53 @@ def dnc_import(
         f"added: {counts.added}, already listed: {counts.already_listed}, "
         f"rejected: {counts.rejected}"
     )
+
+
+@engine_app.command("run")
+def engine_run(
+    tick: Annotated[
+        float, typer.Option(help="Seconds between rounds while nothing happens.", min=0.01)
+    ] = 1.0,
+    seed: Annotated[int, typer.Option(help="The simulated carrier's seed.")] = 0,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            help="Run as if the clock read this ISO 8601 moment (with its offset) at start."
+        ),
+    ] = None,
+    virtual: Annotated[
+        bool,
+        typer.Option("--virtual", help="Run on a virtual clock: waiting takes no time."),
+    ] = False,
+    until_idle: Annotated[
+        bool, typer.Option("--until-idle", help="Stop once no call is due or under way.")
+    ] = False,
+) -> None:
+    """Run the dialing engine against the simulated carrier until SIGINT or SIGTERM. Several
+    engines may run against one PostgreSQL database; on SQLite one dials, the others wait."""
+    import asyncio
+    import logging
+    from datetime import UTC, datetime
+
+    from opendialer.engine.carrier import SimulatedCarrier
+    from opendialer.engine.clock import Clock, RealClock, VirtualClock
+    from opendialer.engine.service import Engine, run_until_signalled
+
+    settings = _settings()
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
+    moment = None
+    if start is not None:
+        try:
+            moment = datetime.fromisoformat(start)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise _fail(f"--start {start!r} is not an ISO 8601 moment with its offset, such "
+                        "as 2026-12-01T16:00:00+00:00")  # fmt: skip
+    clock: Clock = VirtualClock(moment or datetime.now(UTC)) if virtual else RealClock(moment)
+    database = _database(settings)
+    engine = Engine(database, SimulatedCarrier(clock, seed=seed), clock, tick=tick)
+    asyncio.run(run_until_signalled(engine, until_idle=until_idle))
+    typer.echo(f"engine {engine.engine_id} placed {engine.placed} calls")

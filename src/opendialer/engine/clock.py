@@ -19,8 +19,14 @@ class Clock(Protocol):
 
 
 class RealClock:
+    """The real clock; or, given a `start`, one that runs at the real pace from that moment
+    (to dial as if it were another time of day, in a demo or a test)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self._offset = timedelta(0) if start is None else start - datetime.now(UTC)
+
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC) + self._offset
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))

@@ -7,8 +7,10 @@ engine that starts closes the attempts a dead one left open."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 import socket
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -348,3 +350,13 @@ def _attempt(campaign: Campaign, chosen: Judgement, engine_id: int, now: datetim
         mode=campaign.dialing_mode,
         started_at=now,
     )
+
+
+async def run_until_signalled(engine: Engine, *, until_idle: bool = False) -> None:
+    """Run the engine until SIGINT or SIGTERM (or, with `until_idle`, until it is idle); a
+    signal lets it hang up what is under way and record how it ended."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    await engine.run(stopping.is_set, until_idle=until_idle)
