@@ -23,6 +23,7 @@ from opendialer.config import Settings
 CLI_KEY = "cli-test-signing-key-not-for-production-use"
 JWT = re.compile(r"[\w-]+\.[\w-]+\.[\w-]+")
 DEMO_CAMPAIGN = "Early Stage Collections"
+# The demo loads 40 contacts, and 8 more where it is daytime.
 
 Run = Callable[..., Result]
 
@@ -114,12 +115,14 @@ def test_demo_prints_a_working_token_alone_and_can_run_twice(run: Run, api: Test
     first = run("demo")
     token = token_line(first)
     assert "demo data ready" in one_line(first.stderr)
-    assert contact_count(api, token) == 40
+    assert contact_count(api, token) == 48
 
     second = token_line(run("demo"))
-    assert contact_count(api, second) == 40
+    assert contact_count(api, second) == 48
     campaigns = api.get("/dialler/campaigns", headers=bearer(second)).json()
     assert [c["Name"] for c in campaigns["records"]] == [DEMO_CAMPAIGN]
+    (campaign,) = campaigns["records"]
+    assert (campaign["DialingMode"], campaign["DialingState"]) == ("agentless", "running")
     claims = jwt.decode(second, CLI_KEY, algorithms=["HS256"])
     assert (claims["role"], claims["tenant"]) == ("account_admin", 314)
 
@@ -198,7 +201,7 @@ def test_token_issue_prints_only_the_token(run: Run, api: TestClient, demo_token
     token = token_line(run("token", "issue", "--role", "agent", "--tenant", 314, "--ttl", 60))
     claims = jwt.decode(token, CLI_KEY, algorithms=["HS256"])
     assert claims["exp"] - claims["iat"] == 60
-    assert contact_count(api, token) == 40
+    assert contact_count(api, token) == 48
     refused = api.post("/dialler/campaigns", json={"Name": "Agent's"}, headers=bearer(token))
     assert refused.status_code == 403
 
@@ -210,7 +213,7 @@ def test_a_revoked_clients_tokens_stop_working_and_it_gets_no_new_ones(
     credentials = dict(line.split("=", 1) for line in lines.splitlines())
     form = {"grant_type": "client_credentials", **credentials}
     token = api.post("/auth/token", data=form).json()["access_token"]
-    assert contact_count(api, token) == 40
+    assert contact_count(api, token) == 48
 
     assert (
         f"client {credentials['client_id']} revoked"
@@ -224,7 +227,7 @@ def test_a_revoked_clients_tokens_stop_working_and_it_gets_no_new_ones(
     assert refused.status_code == 401
     assert "revoked" in refused.json()["message"]
     assert api.post("/auth/token", data=form).status_code == 401
-    assert contact_count(api, demo_token) == 40  # other tokens go on working
+    assert contact_count(api, demo_token) == 48  # other tokens go on working
     assert "already revoked" in again
     assert listed[0].split("\t") == [
         "client_id",
@@ -316,7 +319,7 @@ def test_import_reports_bad_rows_by_line_and_imports_the_rest(
     assert re.search(r"line 7: dtBeginDate", errors), errors
     assert "line 2:" not in errors and "line 4:" not in errors and "line 8:" not in errors
 
-    assert contact_count(api, demo_token) == 43
+    assert contact_count(api, demo_token) == 51
     [rivera] = by_user_data(api, demo_token, "CSV-1")
     assert rivera["Amount"] == 125.5
     assert rivera["dtBeginDate"] == "2024-05-01T00:00:00.000"
@@ -341,7 +344,7 @@ def test_a_csv_whose_cells_cannot_be_told_apart_imports_nothing(
     path = write_csv(tmp_path, text)
     result = run("import", "contacts", path, "--tenant", 314, "--campaign", DEMO_CAMPAIGN, code=1)
     assert words in one_line(result.stderr) and "nothing imported" in one_line(result.stderr)
-    assert contact_count(api, demo_token) == 40
+    assert contact_count(api, demo_token) == 48
 
 
 def test_strict_import_imports_nothing_when_a_row_is_bad(
@@ -357,7 +360,7 @@ def test_strict_import_imports_nothing_when_a_row_is_bad(
     assert "line 3: Amount" in errors
     assert "nothing imported" in errors
     assert "imported:" not in result.stdout
-    assert contact_count(api, demo_token) == 40
+    assert contact_count(api, demo_token) == 48
     assert by_user_data(api, demo_token, "CSV-1") == []
 
 
@@ -367,7 +370,7 @@ def test_strict_import_of_good_rows_imports_them(
     path = write_csv(tmp_path, HEADER + "Rivera,Ana,3125550142,CSV-1,,,\n")
     args = ("import", "contacts", path, "--tenant", 314, "--campaign", DEMO_CAMPAIGN, "--strict")
     assert run(*args).stdout.strip() == "imported: 1, overwritten: 0, rejected: 0"
-    assert contact_count(api, demo_token) == 41
+    assert contact_count(api, demo_token) == 49
 
 
 def test_overwrite_duplicates_replaces_the_contact_with_the_same_user_data(
@@ -385,7 +388,7 @@ def test_overwrite_duplicates_replaces_the_contact_with_the_same_user_data(
     args = ("import", "contacts", path, "--tenant", 314, "--campaign-id", campaign_id)
     result = run(*args, "--overwrite-duplicates")
     assert result.stdout.strip() == "imported: 1, overwritten: 2, rejected: 0"
-    assert contact_count(api, demo_token) == 41
+    assert contact_count(api, demo_token) == 49
     [replaced] = by_user_data(api, demo_token, "LN-100000")
     assert replaced["ID"] == original["ID"]
     assert (replaced["Name"], replaced["FirstName"], replaced["Amount"]) == (
@@ -400,7 +403,7 @@ def test_overwrite_duplicates_replaces_the_contact_with_the_same_user_data(
     again = run(*args)
     assert again.stdout.strip() == "imported: 3, overwritten: 0, rejected: 0"
     assert len(by_user_data(api, demo_token, "LN-100000")) == 2
-    assert contact_count(api, demo_token) == 44
+    assert contact_count(api, demo_token) == 52
 
 
 @pytest.mark.parametrize("column", ["Nmae", "[/bold]"])
@@ -413,7 +416,7 @@ def test_a_column_that_is_no_field_rejects_every_row(
     errors = one_line(result.stderr)
     assert f"line 2: {column} is not a known field" in errors
     assert f"line 3: {column} is not a known field" in errors
-    assert contact_count(api, demo_token) == 40
+    assert contact_count(api, demo_token) == 48
 
 
 @pytest.mark.parametrize(
@@ -442,4 +445,4 @@ def test_import_into_an_unknown_tenant_or_campaign_fails_clearly(
     assert message in errors
     assert "Traceback" not in result.output
     assert result.stdout == ""
-    assert contact_count(api, demo_token) == 40
+    assert contact_count(api, demo_token) == 48

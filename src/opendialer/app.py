@@ -30,6 +30,8 @@ from opendialer.daily import build_daily
 from opendialer.db.session import REQUEST_THREADS, Database
 from opendialer.dialler.router import router as dialler_router
 from opendialer.dnc.router import router as dnc_router
+from opendialer.engine.router import router as engine_router
+from opendialer.engine.service import EngineThread
 from opendialer.loans.router import router as loans_router
 from opendialer.outcomes.router import router as outcomes_router
 from opendialer.web.cors import BrowserOrigins
@@ -55,6 +57,7 @@ FACES: list[tuple[APIRouter, Envelope]] = [
     (dnc_router, velocity_error),
     (compliance_router, velocity_error),
     (callability_router, status_message),
+    (engine_router, status_message),
 ]
 
 DESCRIPTION = """
@@ -96,9 +99,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if settings.daily_call_list
             else None
         )
+        dialing = EngineThread(app.state.database) if settings.engine else None
+        if dialing is not None:
+            dialing.start()
         try:
             yield
         finally:
+            if dialing is not None:
+                await asyncio.to_thread(dialing.stop)
             if daily is not None:
                 daily.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -127,11 +127,25 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     demo: Annotated[
-        bool, typer.Option("--demo", help="Load the demo data and print a token for it.")
+        bool,
+        typer.Option(
+            "--demo", help="Load the demo data, print a token for it, and run the engine."
+        ),
+    ] = False,
+    engine: Annotated[
+        bool,
+        typer.Option(
+            "--engine", help="Run the dialing engine inside the service (simulated carrier)."
+        ),
     ] = False,
 ) -> None:
-    """Apply pending migrations, then serve the API."""
+    """Apply pending migrations, then serve the API (and, with --engine, dial)."""
+    import os
+
     import uvicorn
+
+    if engine or demo:
+        os.environ["OPENDIALER_ENGINE"] = "true"
 
     settings = _settings()
     database = _database(settings)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     max_batch_body_bytes: int = 64 * 1024 * 1024
     # Build every servicer's call list once a day (UTC) inside the running service.
     daily_call_list: bool = True
+    # Run the dialing engine inside the service (against the simulated carrier), beside the
+    # API; `opendialer engine run` runs it as a process of its own instead.
+    engine: bool = False
     log_level: str = "info"
     # Origins whose browser pages may call the API (CORS), comma-separated; none by default.
     cors_origins: Annotated[list[str], NoDecode] = []

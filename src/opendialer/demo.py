@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -95,6 +96,28 @@ PLACES = [
 ]
 STREETS = ["Oak", "Maple", "Main", "Lake", "Cedar", "Park"]
 CONTACT_COUNT = 40
+# The demo campaign: a payment reminder left by a recorded message, which needs no agent.
+DEMO_SETTINGS = {
+    "Name": DEMO_CAMPAIGN,
+    "TimeZone": "America/Chicago",
+    "DialingMode": "agentless",
+    "CallerID": "+13125550199",
+    "MaxLines": 4,
+    "MaxCallsPerSecond": 1,
+}
+# Contacts placed where it is day whenever the demo is loaded. City, region, zone, number (in
+# ranges set aside for fiction, the US ones scripting the simulated carrier: docs/engine.md),
+# postal code.
+DAYTIME_COUNT = 8
+DAYTIME_PLACES = [
+    ("New York", "NY", "America/New_York", "+1212555016{n}", "10001"),
+    ("Chicago", "IL", "America/Chicago", "+1312555017{n}", "60614"),
+    ("Denver", "CO", "America/Denver", "+1303555018{n}", "80202"),
+    ("Los Angeles", "CA", "America/Los_Angeles", "+1213555019{n}", "90012"),
+    ("Honolulu", "HI", "Pacific/Honolulu", "+1808555010{n}", "96813"),
+    ("London", "England", "Europe/London", "+4420794600{n:02d}", "SW1A 1AA"),
+    ("Sydney", "NSW", "Australia/Sydney", "+6125550{n:04d}", "2000"),
+]
 LOAN_COUNT = 300
 LENDERS = ["Example Lender", "Prairie State Bank"]
 # Call code, days late from-to, attempts, contacts per bucket.
@@ -115,9 +138,9 @@ def load_demo(session: Session) -> str:
     campaigns = CampaignService(session, DEMO_TENANT)
     campaign = campaigns.campaigns.by_name(DEMO_CAMPAIGN)
     if campaign is None:
-        campaign = campaigns.create(
-            CampaignCreate.model_validate({"Name": DEMO_CAMPAIGN, "TimeZone": "America/Chicago"})
-        )
+        campaign = campaigns.create(CampaignCreate.model_validate(DEMO_SETTINGS))
+        # Running from the start: `serve --demo` dials it against the simulated carrier.
+        campaigns.control(campaign.id, "running")
     contacts = ContactService(session, DEMO_TENANT)
     rng = random.Random(314)
     for index in range(CONTACT_COUNT):
@@ -140,16 +163,52 @@ def load_demo(session: Session) -> str:
             "Amount": round(rng.uniform(150, 2500), 2),
             "PhoneNumber1": f"({area}) 555-{rng.randint(100, 199):04d}",
             "PhoneNumber2": f"+1 {area} 555 {rng.randint(200, 299):04d}" if index % 3 else None,
+            # Half the consumers agreed to automated calls; the gate refuses the others.
+            "PhoneNumber1Consent": index % 2 == 0,
             "Email": f"{first.lower()}.{last.lower()}@example.com",
             "Comment": f"{rng.randint(30, 89)} days past due",
         }
         contacts.import_contact(ContactImport.model_validate(contact), overwrite=True)
+    awake = _daytime_contacts(contacts, campaign.id, datetime.now(UTC))
     calls = _load_loans(session, rng)
     return (
         f"demo data ready: tenant {DEMO_TENANT}, servicer {DEMO_SERVICER}, "
-        f"campaign {campaign.id} ({DEMO_CAMPAIGN}) with {CONTACT_COUNT} contacts, "
+        f"campaign {campaign.id} ({DEMO_CAMPAIGN}, running, agentless) with "
+        f"{CONTACT_COUNT + DAYTIME_COUNT} contacts ({DAYTIME_COUNT} where it is daytime now: "
+        f"{awake}), "
         f"{LOAN_COUNT} loans in {len(BUCKETS)} buckets, {calls} calls on today's list"
     )
+
+
+def _daytime_contacts(contacts: ContactService, campaign_id: int, now: datetime) -> str:
+    """Contacts who live where the gate allows calls at `now`, whatever the hour: in the US
+    zones where it is day, else abroad. Answers where they live. Loaded again, they move to
+    where it is day then."""
+    open_places = [
+        place for place in DAYTIME_PLACES if 9 <= now.astimezone(ZoneInfo(place[2])).hour < 20
+    ]
+    for index in range(DAYTIME_COUNT):
+        city, region, _, number, postal_code = open_places[index % len(open_places)]
+        contacts.import_contact(
+            ContactImport.model_validate(
+                {
+                    "DiallerCampaignsID": campaign_id,
+                    "UserData": f"DEMO-DAY-{index + 1}",
+                    "Name": LAST_NAMES[index],
+                    "FirstName": FIRST_NAMES[index],
+                    "City": city,
+                    "Region": region,
+                    "PostalCode": postal_code,
+                    "PhoneNumber1": number.format(n=index),
+                    "PhoneNumber1Consent": True,
+                    "PhoneNumber1ConsentSource": "demo",
+                    "Comment": "lives where it is daytime as the demo was loaded",
+                }
+            ),
+            overwrite=True,
+        )
+    used = {open_places[index % len(open_places)][0] for index in range(DAYTIME_COUNT)}
+    return ", ".join(sorted(used))
 
 
 def _load_loans(session: Session, rng: random.Random) -> int:

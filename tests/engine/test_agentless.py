@@ -15,6 +15,7 @@ from opendialer.db.session import Database
 from opendialer.engine.carrier import SimulatedCarrier
 from opendialer.engine.clock import VirtualClock
 from opendialer.engine.models import Attempt
+from opendialer.engine.progress import campaign_progress
 from opendialer.engine.service import Engine
 from tests.conftest import TokenFactory
 
@@ -170,3 +171,37 @@ def test_a_paused_or_stopped_campaign_places_no_call(
     run_engine(database, VirtualClock(START))
 
     assert attempts(database) == []
+
+
+def test_progress_counts_the_contacts_calls_and_refusals(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    campaign_id = agentless_campaign(client, auth)
+    for number in SCRIPTED:
+        add_contact(client, auth, campaign_id, number)
+    add_contact(client, auth, campaign_id, "+13125550105", PhoneNumber1Consent=False)
+    client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
+    run_engine(database, VirtualClock(START))
+
+    with database.transaction(write=False) as session:
+        figures = campaign_progress(session, 314, campaign_id, START + timedelta(hours=2))
+
+    assert figures["ContactsTotal"] == 7
+    # Unallocated: no number left. Busy, unanswered and failed: their retry delays are over.
+    # Answered by a person or a machine: a week, and four hours. Without consent: an hour.
+    assert (figures["Done"], figures["DueNow"], figures["Waiting"]) == (1, 4, 2)
+    assert figures["DoneByOutcome"] == {"invalid": 1}
+    assert (figures["AttemptsToday"], figures["ConnectsToday"]) == (6, 1)
+    assert figures["RefusedNow"] == {}  # refused two hours before
+    assert figures["CallsInFlight"] == 0
+    assert figures["AbandonRate30Days"] is None  # no agent mode, no live answer to abandon
+    assert figures["EstimatedDoneAt"] is None  # nothing dialed in the last hour
+
+    response = client.get(f"/dialler/campaigns/{campaign_id}/progress", headers=auth())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["count"], body["status"]) == (1, 200)
+    assert body["records"][0]["ContactsTotal"] == 7
+    assert body["records"][0]["DialingState"] == "running"
+    other = client.get(f"/dialler/campaigns/{campaign_id}/progress", headers=auth(tenant=315))
+    assert other.status_code == 404

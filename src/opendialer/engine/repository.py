@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, false, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import NUMBER_COLUMNS
 from opendialer.db.repository import TenantRepository
-from opendialer.dialler.models import Campaign, Contact
+from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.engine.models import Attempt, EngineLease, EngineProcess
 
 CONTACTS = Contact.__table__
@@ -97,6 +98,104 @@ class EngineRepository(TenantRepository):
         if for_update:
             query = query.with_for_update()
         return self.session.execute(query).scalar_one_or_none()
+
+
+class ProgressRepository(TenantRepository):
+    """The figures of a campaign's progress, each one aggregate query."""
+
+    def contact_counts(self, campaign: Campaign, now: datetime) -> tuple[int, int, int]:
+        """(contacts, done, due now): done when no number is left to call or the end date
+        has passed; due as the engine takes them."""
+        wall = now.replace(tzinfo=None)
+        done = _done(campaign, wall)
+        due = and_(
+            ~done,
+            Contact.locked == false(),
+            or_(Contact.dt_begin_date.is_(None), Contact.dt_begin_date <= wall),
+            or_(Contact.dt_next_try.is_(None), Contact.dt_next_try <= now),
+        )
+        query = self.scoped(
+            Contact,
+            func.count(),
+            func.coalesce(func.sum(case((done, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((due, 1), else_=0)), 0),
+        ).where(Contact.campaign_id == campaign.id)
+        total, finished, ready = self.session.execute(query).one()
+        return int(total), int(finished), int(ready)
+
+    def final_calls(self, campaign: Campaign, now: datetime) -> list[tuple[int, bool, bool, int]]:
+        """(cause, connected, mailbox, contacts) of the last call of each done contact."""
+        wall = now.replace(tzinfo=None)
+        done = self.scoped(Contact, Contact.id).where(
+            Contact.campaign_id == campaign.id,
+            _done(campaign, wall),
+        )
+        last = (
+            self.scoped(ContactHistory, func.max(ContactHistory.id))
+            .where(ContactHistory.contact_id.in_(done))
+            .group_by(ContactHistory.contact_id)
+        )
+        query = (
+            self.scoped(
+                ContactHistory,
+                ContactHistory.cause_code,
+                ContactHistory.dt_call_connect.is_not(None),
+                ContactHistory.mailbox,
+                func.count(),
+            )
+            .where(ContactHistory.id.in_(last))
+            .group_by(
+                ContactHistory.cause_code,
+                ContactHistory.dt_call_connect.is_not(None),
+                ContactHistory.mailbox,
+            )
+        )
+        return [(c or 0, bool(on), bool(m), int(n)) for c, on, m, n in self.session.execute(query)]
+
+    def calls_since(self, campaign_id: int, since: datetime) -> tuple[int, int]:
+        """(calls, conversations) of the campaign from `since`, whoever placed them."""
+        talked = and_(
+            ContactHistory.dt_call_connect.is_not(None), ContactHistory.mailbox.is_not(True)
+        )
+        query = self.scoped(
+            ContactHistory,
+            func.count(),
+            func.coalesce(func.sum(case((talked, 1), else_=0)), 0),
+        ).where(ContactHistory.campaign_id == campaign_id, ContactHistory.dt_call_start >= since)
+        calls, conversations = self.session.execute(query).one()
+        return int(calls), int(conversations)
+
+    def live_answers(self, campaign_id: int, since: datetime) -> tuple[int, int]:
+        """(calls a person answered with an agent to take them, those no agent took) from
+        `since`: the abandon rate's terms."""
+        live = and_(
+            Attempt.campaign_id == campaign_id,
+            Attempt.started_at >= since,
+            Attempt.mode != "agentless",
+            Attempt.answered_at.is_not(None),
+            Attempt.answer_type != "machine",
+        )
+        abandoned = case((Attempt.connected_at.is_(None), 1), else_=0)
+        query = self.scoped(Attempt, func.count(), func.coalesce(func.sum(abandoned), 0)).where(
+            live
+        )
+        answered, dropped = self.session.execute(query).one()
+        return int(answered), int(dropped)
+
+    def refused_since(self, campaign_id: int, since: datetime) -> dict[str, int]:
+        query = (
+            self.scoped(RefusalRecord, RefusalRecord.rule, func.count())
+            .where(RefusalRecord.campaign_id == campaign_id, RefusalRecord.at >= since)
+            .group_by(RefusalRecord.rule)
+        )
+        return {rule: int(count) for rule, count in self.session.execute(query)}
+
+
+def _done(campaign: Campaign, wall: datetime) -> ColumnElement[bool]:
+    """The contact will not be called again: no number is left, or its end date has passed
+    (never null: a contact without an end date is not done by it)."""
+    ended = and_(Contact.dt_end_date.is_not(None), Contact.dt_end_date < wall)
+    return or_(~_tries_left(campaign), ended)
 
 
 def _tries_left(campaign: Campaign) -> ColumnElement[bool]:

@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from opendialer.dialler.models import Campaign
 from opendialer.dialler.schedule import parse_hours
 from opendialer.dialler.schemas import CallResult
 from opendialer.engine import repository
-from opendialer.engine.clock import Clock
+from opendialer.engine.carrier import SimulatedCarrier
+from opendialer.engine.clock import Clock, RealClock
 from opendialer.engine.models import ANSWERED, ENDED, RINGING, Attempt
 from opendialer.engine.repository import EngineRepository
 from opendialer.engine.telephony import (
@@ -360,3 +362,28 @@ async def run_until_signalled(engine: Engine, *, until_idle: bool = False) -> No
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
     await engine.run(stopping.is_set, until_idle=until_idle)
+
+
+class EngineThread:
+    """The engine inside the API's process, against the simulated carrier on the real clock:
+    in a thread of its own, so that its database work never holds up a request."""
+
+    def __init__(self, database: Database) -> None:
+        clock = RealClock()
+        self.engine = Engine(database, SimulatedCarrier(clock), clock, name=f"api:{os.getpid()}")
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="opendialer-engine", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop placing calls, hang up what is under way, and wait until it is recorded."""
+        self._stopping.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self.engine.run(self._stopping.is_set))
+        except Exception:
+            log.exception("the engine stopped on an error")
