@@ -10,8 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from opendialer.db.base import Base, UTCDateTime, utcnow
 from opendialer.dialler.models import BigId
 
-# An attempt's states, in the order a call goes through them.
-DIALING, RINGING, ANSWERED, ENDED = "dialing", "ringing", "answered", "ended"
+# An attempt's states: under way from its claim, ended once its outcome is recorded (with the
+# moments it rang, was answered and was connected, as the engine heard them).
+DIALING, ENDED = "dialing", "ended"
 
 
 class EngineProcess(Base):
@@ -47,6 +48,13 @@ class Attempt(Base):
             "ux_engine_attempts_open_contact",
             "contact_id",
             unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        # A campaign's calls under way, counted at every claim.
+        Index(
+            "ix_engine_attempts_open_campaign",
+            "campaign_id",
             sqlite_where=text("ended_at IS NULL"),
             postgresql_where=text("ended_at IS NULL"),
         ),

@@ -6,14 +6,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, false, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    delete,
+    false,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import NUMBER_COLUMNS
-from opendialer.db.repository import TenantRepository
+from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.engine.models import Attempt, EngineLease, EngineProcess
 
@@ -42,30 +54,23 @@ class EngineRepository(TenantRepository):
         return self.session.execute(query).scalar_one_or_none()
 
     def due_contacts(self, campaign: Campaign, now: datetime, limit: int) -> list[int]:
-        """Up to `limit` contacts of the campaign due at `now`, the longest waiting first: not
-        locked, within their begin and end dates, next try reached, with a number left that is
-        not marked invalid and has tries left, and no call under way. On PostgreSQL they are
-        locked, and those another engine is claiming are skipped."""
-        wall = now.replace(tzinfo=None)  # begin and end dates are wall-clock values, as UTC
-        query = (
-            self.scoped(Contact, Contact.id)
-            .where(
-                Contact.campaign_id == campaign.id,
-                Contact.locked == false(),
-                or_(Contact.dt_begin_date.is_(None), Contact.dt_begin_date <= wall),
-                or_(Contact.dt_end_date.is_(None), Contact.dt_end_date >= wall),
-                or_(Contact.dt_next_try.is_(None), Contact.dt_next_try <= now),
-                _tries_left(campaign),
-                ~select(ATTEMPTS.c.id)
-                .where(ATTEMPTS.c.contact_id == Contact.id, ATTEMPTS.c.ended_at.is_(None))
-                .exists(),
-            )
-            .order_by(Contact.dt_next_try.is_not(None), Contact.dt_next_try, Contact.id)
-            .limit(limit)
+        """Up to `limit` contacts of the campaign due at `now`, the longest waiting first
+        (those never tried before all): not locked, within their begin and end dates, next try
+        reached, with a number left that is not marked invalid and has tries left, and no call
+        under way. On PostgreSQL they are locked, and those another engine is claiming are
+        skipped."""
+        statements = _due_statements(
+            campaign.max_tries_per_number, campaign.max_tries_per_contact, self.dialect
         )
-        if self.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=CONTACTS)
-        return list(self.session.execute(query).scalars())
+        params = {"tenant_id": self.tenant_id, "campaign_id": campaign.id, "now": now,
+                  "wall": now.replace(tzinfo=None)}  # fmt: skip
+        found: list[int] = []
+        # By the index on (campaign, next try): the never tried, then the longest waiting.
+        for statement in statements:
+            if len(found) < limit:
+                rows = self.session.execute(statement, {**params, "limit": limit - len(found)})
+                found += rows.scalars()
+        return found
 
     def postpone(self, next_tries: dict[int, datetime]) -> None:
         """Move each contact's next try to its moment."""
@@ -191,6 +196,35 @@ class ProgressRepository(TenantRepository):
         return {rule: int(count) for rule, count in self.session.execute(query)}
 
 
+@lru_cache(maxsize=256)
+def _due_statements(per_number: int, per_contact: int, dialect: str) -> tuple[Any, Any]:
+    """The look-ups of a campaign's due contacts (never tried; then by next try), built once
+    per campaign's tries limits: building one cost more than running it."""
+    due = (
+        select(Contact.id)
+        .where(
+            owned_by(Contact, bindparam("tenant_id")),
+            Contact.campaign_id == bindparam("campaign_id"),
+            Contact.locked == false(),
+            or_(Contact.dt_begin_date.is_(None), Contact.dt_begin_date <= bindparam("wall")),
+            or_(Contact.dt_end_date.is_(None), Contact.dt_end_date >= bindparam("wall")),
+            _tries_left_within(per_number, per_contact),
+            ~select(ATTEMPTS.c.id)
+            .where(ATTEMPTS.c.contact_id == Contact.id, ATTEMPTS.c.ended_at.is_(None))
+            .exists(),
+        )
+        .limit(bindparam("limit"))
+    )
+    never = due.where(Contact.dt_next_try.is_(None)).order_by(Contact.id)
+    waited = due.where(Contact.dt_next_try <= bindparam("now")).order_by(
+        Contact.dt_next_try, Contact.id
+    )
+    if dialect == "postgresql":
+        never = never.with_for_update(skip_locked=True, of=CONTACTS)
+        waited = waited.with_for_update(skip_locked=True, of=CONTACTS)
+    return never, waited
+
+
 def _done(campaign: Campaign, wall: datetime) -> ColumnElement[bool]:
     """The contact will not be called again: no number is left, or its end date has passed
     (never null: a contact without an end date is not done by it)."""
@@ -199,9 +233,12 @@ def _done(campaign: Campaign, wall: datetime) -> ColumnElement[bool]:
 
 
 def _tries_left(campaign: Campaign) -> ColumnElement[bool]:
+    return _tries_left_within(campaign.max_tries_per_number, campaign.max_tries_per_contact)
+
+
+def _tries_left_within(per_number: int, per_contact: int) -> ColumnElement[bool]:
     """A number of the contact is left to call: it has a number, not marked invalid, with
     tries left; and the contact has tries left (a limit of 0 sets none)."""
-    per_number, per_contact = campaign.max_tries_per_number, campaign.max_tries_per_contact
     numbers = []
     for names in NUMBER_COLUMNS:
         number, tries = CONTACTS.c[names.number], CONTACTS.c[names.tries]

@@ -31,7 +31,7 @@ from opendialer.dialler.schemas import CallResult
 from opendialer.engine import repository
 from opendialer.engine.carrier import SimulatedCarrier
 from opendialer.engine.clock import Clock, RealClock
-from opendialer.engine.models import ANSWERED, ENDED, RINGING, Attempt
+from opendialer.engine.models import ENDED, Attempt
 from opendialer.engine.repository import EngineRepository
 from opendialer.engine.telephony import (
     Answered,
@@ -43,6 +43,7 @@ from opendialer.engine.telephony import (
     Ringing,
     Telephony,
 )
+from opendialer.errors import DomainError
 from opendialer.outcomes.service import record_call
 
 log = logging.getLogger("opendialer.engine")
@@ -52,6 +53,14 @@ HEARTBEAT = timedelta(seconds=5)
 DEAD_AFTER = timedelta(seconds=30)
 # How long the SQLite lease lasts unless renewed.
 LEASE = timedelta(seconds=15)
+# How often an engine claims calls: claiming is a few look-ups, and a busy campaign's calls end
+# by the hundred each second.
+CLAIM_EVERY = timedelta(seconds=0.25)
+# Ended calls are recorded together, at most this long after they ended (or when this many
+# wait): one transaction for many. An engine that dies before takes them along; the one that
+# closes its attempts records them as failed.
+RECORD_EVERY = timedelta(seconds=0.2)
+RECORD_BATCH = 200
 # A claimed contact's next try lies this far past the ring time until its outcome sets it.
 CLAIM_MARGIN = timedelta(seconds=60)
 # A contact refused for what only a change of data lifts is asked about again after this.
@@ -64,13 +73,20 @@ CAUSE_ORPHANED = 41
 MESSAGE = "a message from your loan servicer: please call us back"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Call:
-    """A call this engine placed and hears about."""
+    """A call this engine placed and hears about: what it heard is kept here and written
+    with the outcome, in one transaction per call. (An engine that dies takes it along: the
+    one that closes its attempts takes each call for one that rang.)"""
 
     attempt_id: int
     tenant_id: int
     mode: str
+    alerted_at: datetime | None = None
+    answered_at: datetime | None = None
+    answer_type: str | None = None
+    connected_at: datetime | None = None
+    agent_id: int | None = None
 
 
 class Engine:
@@ -91,7 +107,12 @@ class Engine:
         self.engine_id = 0
         self.calls: dict[int, _Call] = {}
         self.placed = 0
+        self.judged = 0  # numbers the gate was asked about
         self._beaten: datetime | None = None
+        self._next_claim: datetime | None = None
+        self._ended: list[tuple[_Call, Ended]] = []
+        self._record_at = clock.now()
+        self._held_until: datetime | None = None
         self._sqlite = database.engine.dialect.name == "sqlite"
 
     # -- the loop ----------------------------------------------------------------------------
@@ -116,26 +137,34 @@ class Engine:
                     continue
                 waiting_for = None
                 placed = await self.round()
-                if until_idle and not placed and not self.calls:
+                if until_idle and placed == 0 and not self.calls:
                     break
         finally:
             await self._wind_down()
 
-    async def round(self) -> int:
-        """One round: claim and place calls, then hear and record what became of those under
-        way. Answers how many calls were placed."""
+    async def round(self) -> int | None:
+        """One round: claim and place calls (every CLAIM_EVERY), then hear and record what
+        became of those under way. Answers how many calls were placed, None when it was not
+        yet time to claim."""
         self._beat()
-        placed = 0
-        with self.database.transaction(write=False) as session:
-            campaigns = [(c.tenant_id, c.id) for c in repository.running_campaigns(session)]
-        for tenant_id, campaign_id in campaigns:
-            for request, mode in self._claim(tenant_id, campaign_id):
-                self.calls[request.call_id] = _Call(request.call_id, tenant_id, mode)
-                await self.telephony.place(request)
-                placed += 1
-        for event in await self.telephony.events(self.tick):
+        now, placed = self.clock.now(), None
+        if self._next_claim is None or now >= self._next_claim:
+            self._next_claim, placed = now + CLAIM_EVERY, 0
+            with self.database.transaction(write=False) as session:
+                campaigns = [(c.tenant_id, c.id) for c in repository.running_campaigns(session)]
+            for tenant_id, campaign_id in campaigns:
+                for request, mode in self._claim(tenant_id, campaign_id):
+                    self.calls[request.call_id] = _Call(request.call_id, tenant_id, mode)
+                    await self.telephony.place(request)
+                    placed += 1
+            self.placed += placed
+            if not placed:
+                # Nothing to place: ask again after a tick, not at once.
+                self._next_claim = now + timedelta(seconds=self.tick)
+        wait = self.tick if placed is not None or not self.calls else CLAIM_EVERY.total_seconds()
+        for event in await self.telephony.events(min(self.tick, wait)):
             await self.hear(event)
-        self.placed += placed
+        self.record_ended()
         return placed
 
     async def _wind_down(self) -> None:
@@ -148,6 +177,8 @@ class Engine:
                     await self.hear(event)
                 if not self.calls:
                     break
+        self._record_at = self.clock.now()
+        self.record_ended()
         await self.telephony.close()
         if self.engine_id:
             with self.database.transaction() as session:
@@ -163,8 +194,13 @@ class Engine:
         (this one when the lease was free, expired or its own)."""
         if not self._sqlite:
             return self.engine_id
+        now = self.clock.now()
+        if self._held_until is not None and now < self._held_until:
+            return self.engine_id
         with self.database.transaction() as session:
-            return repository.take_lease(session, self.engine_id, self.clock.now(), LEASE)
+            holder = repository.take_lease(session, self.engine_id, now, LEASE)
+        self._held_until = now + LEASE / 3 if holder == self.engine_id else None
+        return holder
 
     def _beat(self) -> None:
         """Say this engine lives, and close what dead ones left open, every HEARTBEAT."""
@@ -222,6 +258,7 @@ class Engine:
             judged = gate.judge_contacts(
                 list(rows.values()), now, mode=Mode(campaign.dialing_mode), ring=ring
             )
+            self.judged += len(judged)
             by_contact: defaultdict[int, list[Judgement]] = defaultdict(list)
             for judgement in judged:
                 by_contact[judgement.contact_id or 0].append(judgement)
@@ -269,30 +306,54 @@ class Engine:
     # -- hearing about calls -----------------------------------------------------------------
 
     async def hear(self, event: CallEvent) -> None:
-        """Record what became of a call; an answered agentless call hears its message."""
+        """Note what became of a call, and record its outcome once it ended; an answered
+        agentless call hears its message."""
         call = self.calls.get(event.call_id)
         if call is None:
             return
+        if isinstance(event, Ringing):
+            call.alerted_at = event.at
+        elif isinstance(event, Answered):
+            call.answered_at, call.answer_type = event.at, event.answer_type.value
+            if call.mode == "agentless":
+                await self.telephony.play(event.call_id, MESSAGE)
+        elif isinstance(event, Connected):
+            call.connected_at, call.agent_id = event.at, event.agent_id
+        elif isinstance(event, Ended):
+            del self.calls[event.call_id]
+            self._ended.append((call, event))
+
+    def record_ended(self, *, now: datetime | None = None) -> int:
+        """Record the outcomes of the calls that ended, in one transaction (each in a
+        savepoint of its own, so that one that cannot be recorded holds up no other), once
+        RECORD_EVERY has passed since the last time or many wait. Answers how many."""
+        now = now or self.clock.now()
+        if not self._ended or (len(self._ended) < RECORD_BATCH and now < self._record_at):
+            return 0
+        ended, self._ended = self._ended, []
+        self._record_at = now + RECORD_EVERY
         with self.database.transaction() as session:
-            attempt = EngineRepository(session, call.tenant_id).attempt(
-                event.call_id, for_update=True
-            )
-            if attempt is None or attempt.ended_at is not None:
-                self.calls.pop(event.call_id, None)
-                return
-            if isinstance(event, Ringing):
-                attempt.alerted_at, attempt.state = event.at, RINGING
-            elif isinstance(event, Answered):
-                attempt.answered_at, attempt.state = event.at, ANSWERED
-                attempt.answer_type = event.answer_type.value
-            elif isinstance(event, Connected):
-                attempt.connected_at, attempt.agent_id = event.at, event.agent_id
-            elif isinstance(event, Ended):
-                _record(session, attempt, event.at, event.cause, event.sip_status)
-        if isinstance(event, Ended):
-            self.calls.pop(event.call_id, None)
-        elif isinstance(event, Answered) and call.mode == "agentless":
-            await self.telephony.play(event.call_id, MESSAGE)
+            for call, event in ended:
+                try:
+                    with session.begin_nested():
+                        self._close(session, call, event)
+                except DomainError as exc:
+                    log.error(
+                        "the outcome of attempt %s was not recorded: %s", call.attempt_id, exc
+                    )
+        return len(ended)
+
+    @staticmethod
+    def _close(session: Session, call: _Call, event: Ended) -> None:
+        attempt = EngineRepository(session, call.tenant_id).attempt(
+            call.attempt_id, for_update=True
+        )
+        if attempt is None or attempt.ended_at is not None:
+            return  # its contact is gone, or it is closed already: its outcome is recorded
+        attempt.alerted_at, attempt.answered_at = call.alerted_at, call.answered_at
+        attempt.answer_type, attempt.agent_id = call.answer_type, call.agent_id
+        attempt.connected_at = call.connected_at
+        _record(session, attempt, event.at, event.cause, event.sip_status)
 
 
 def _record(session: Session, attempt: Attempt, ended: datetime, cause: int, sip: int) -> None:

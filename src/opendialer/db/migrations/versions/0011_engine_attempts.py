@@ -70,6 +70,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('engine_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_engine_attempts_campaign_started', ['campaign_id', 'started_at'], unique=False)
+        batch_op.create_index('ix_engine_attempts_open_campaign', ['campaign_id'], unique=False, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.create_index('ix_engine_attempts_open_engine', ['engine_id'], unique=False, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
         batch_op.create_index('ux_engine_attempts_open_contact', ['contact_id'], unique=True, sqlite_where=sa.text('ended_at IS NULL'), postgresql_where=sa.text('ended_at IS NULL'))
 
