@@ -172,9 +172,7 @@ def test_the_contacts_own_state(state: ContactState, words: str, waits: bool) ->
 
 # -- nothing is allowed when what is needed to decide is missing -------------------------------
 
-missing = st.sampled_from(
-    ["number", "number and address", "consent", "zone of an unknown number"]
-)
+missing = st.sampled_from(["number", "number and address", "consent", "zone of an unknown number"])
 
 
 @settings(max_examples=200, deadline=None)
