@@ -525,6 +525,30 @@ def calllist_build(
         typer.echo(f"{list_date}: no servicer of tenant {tenant} has buckets; nothing built")
 
 
+@calllist_app.command("sync")
+def calllist_sync(
+    tenant: Annotated[int, typer.Option(help="The tenant.")],
+    servicer: Annotated[int | None, typer.Option(help="Only this servicer's list.")] = None,
+) -> None:
+    """Make or refresh one campaign per call code of the latest call list, one contact per
+    loan on it (UserData and LoanID the loan's id, the borrower's phone and consent)."""
+    from opendialer.engine.sync import sync_call_list
+
+    with _database(_settings()).transaction() as session:
+        try:
+            get_tenant(session, tenant)
+            list_date, synced = sync_call_list(session, tenant, servicer)
+        except DomainError as exc:
+            raise _fail(exc.message) from None
+    for each in synced:
+        typer.echo(
+            f"{list_date}: campaign {each.campaign_id} {each.name!r}"
+            f"{' (new)' if each.created else ''}: {each.imported} contacts added, "
+            f"{each.refreshed} refreshed, {each.left_the_list} left the list, "
+            f"{each.without_phone} loans without a phone"
+        )
+
+
 @import_app.command("cdr")
 def import_cdr(
     file: Annotated[Path, typer.Argument(metavar="Master.csv", exists=True, dir_okay=False)],

@@ -13,6 +13,7 @@ from opendialer.calllist.repository import servicers_without_list
 from opendialer.calllist.service import CallList
 from opendialer.db.base import utcnow
 from opendialer.db.session import Database
+from opendialer.engine.sync import sync_call_list
 from opendialer.idempotency.repository import forget_expired_requests
 from opendialer.idempotency.service import KEY_LIFETIME
 
@@ -31,15 +32,18 @@ def build_missing_lists(database: Database) -> int:
         try:
             with database.transaction() as session:
                 _, counts = CallList(session, tenant_id).build(servicer_id, today)
+                # Dialed without an export: the list's campaigns take its loans at once.
+                _, synced = sync_call_list(session, tenant_id, servicer_id)
         except IntegrityError:
             log.info("call list of tenant %s servicer %s built elsewhere", tenant_id, servicer_id)
             continue
         log.info(
-            "built %s call list of tenant %s servicer %s: %s calls",
+            "built %s call list of tenant %s servicer %s: %s calls, in %s campaigns",
             today,
             tenant_id,
             servicer_id,
             counts.get(servicer_id, 0),
+            len(synced),
         )
         built += 1
     return built

@@ -317,6 +317,32 @@ def test_calllist_build_lists_the_loans_in_their_buckets(
     assert not {c["callId"] for c in calls} & {c["callId"] for c in rebuilt}
 
 
+def test_calllist_sync_makes_a_campaign_of_the_list(
+    run: Run, api: TestClient, tmp_path: Path
+) -> None:
+    path = tmp_path / "feed.csv"
+    write_feed(str(path), 300, AS_OF)
+    run("import", "loans", path, "--tenant", 314, "--servicer", 2)
+    run(
+        "bucket", "create", "--tenant", 314, "--servicer", 2, "--call-code", "DD-001",
+        "--days", "60-74", "--attempts", 4, "--contacts", 1,
+    )  # fmt: skip
+    run("calllist", "build", "--tenant", 314, "--as-of", "2020-08-03")
+    calls = everything(api, "/dialer/calls")
+
+    first = run("calllist", "sync", "--tenant", 314)
+
+    line = first.stdout.strip()
+    assert "'Call list DD-001 (servicer 2)' (new)" in line
+    phoned = sum(1 for c in calls if c.get("borrowerPhoneNumber"))
+    assert phoned > 0
+    assert f"{phoned} contacts added" in line
+    again = run("calllist", "sync", "--tenant", 314, "--servicer", 2).stdout.strip()
+    assert "(new)" not in again and f"{phoned} refreshed" in again
+    unknown = run("calllist", "sync", "--tenant", 999, code=1)
+    assert "tenant 999" in one_line(unknown.stderr)
+
+
 def test_calllist_build_without_buckets_or_with_a_bad_date(run: Run, servicer: int) -> None:
     result = run("calllist", "build", "--tenant", 314, "--as-of", "2020-08-03")
     assert "nothing built" in result.stdout

@@ -159,6 +159,13 @@ class CallListRepository(TenantRepository):
         value = self.session.scalar(query)
         return value if isinstance(value, date) else None
 
+    def entries(self, list_date: date, servicer_id: int | None) -> list[CallListEntry]:
+        """The day's list (of one servicer, or all), in its order."""
+        query = self._entries(list_date, servicer_id).order_by(
+            CallListEntry.servicer_id, CallListEntry.position
+        )
+        return list(self.session.scalars(query))
+
     def _entries(self, list_date: date, servicer_id: int | None) -> Select[CallListEntry]:
         query = self.scoped(CallListEntry).where(CallListEntry.list_date == list_date)
         if servicer_id is not None:

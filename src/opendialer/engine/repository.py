@@ -81,6 +81,21 @@ class EngineRepository(TenantRepository):
                 .values(dt_next_try=moment)
             )
 
+    def end_all_but(self, campaign_id: int, user_data: set[str], ends: datetime) -> int:
+        """End (at `ends`, a wall-clock value) the campaign's contacts whose UserData is none
+        of `user_data` and that have no end date; answers how many."""
+        query = (
+            update(Contact)
+            .where(
+                self.owns(Contact),
+                Contact.campaign_id == campaign_id,
+                Contact.dt_end_date.is_(None),
+                or_(Contact.user_data.is_(None), self.none_of(CONTACTS.c.user_data, user_data)),
+            )
+            .values(dt_end_date=ends)
+        )
+        return int(self.session.execute(query).rowcount)  # type: ignore[attr-defined]
+
     def in_flight(self, campaign_id: int) -> int:
         """The campaign's calls under way, whichever engine placed them."""
         query = self.scoped(Attempt, func.count()).where(
