@@ -205,3 +205,34 @@ def test_progress_counts_the_contacts_calls_and_refusals(
     assert body["records"][0]["DialingState"] == "running"
     other = client.get(f"/dialler/campaigns/{campaign_id}/progress", headers=auth(tenant=315))
     assert other.status_code == 404
+
+
+def test_stopping_a_campaign_hangs_up_its_ringing_calls_and_pausing_does_not(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    stopped = agentless_campaign(client, auth, Name="Stopped")
+    paused = agentless_campaign(client, auth, Name="Paused")
+    for campaign_id, numbers in ((stopped, range(130, 133)), (paused, range(133, 136))):
+        for n in numbers:  # they ring until the ring time (20 s) runs out
+            add_contact(client, auth, campaign_id, f"+1312555{n:04d}")
+        client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
+    clock = VirtualClock(START)
+    engine = Engine(database, SimulatedCarrier(clock, seed=1), clock, tick=1.0)
+    controlled = []
+
+    def stop_when_done() -> bool:
+        if engine.placed == 6 and not controlled:
+            client.post(f"/dialler/campaigns/{stopped}/stop", headers=auth())
+            client.post(f"/dialler/campaigns/{paused}/pause", headers=auth())
+            controlled.append(clock.now())
+        return bool(controlled) and not engine.calls
+
+    asyncio.run(engine.run(stop_when_done))
+
+    ended = {a.campaign_id: [] for a in attempts(database)}
+    for attempt in attempts(database):
+        assert attempt.ended_at is not None
+        ended[attempt.campaign_id].append((attempt.ended_at - attempt.started_at).total_seconds())
+    # Hung up within the second after the stop; the paused campaign's rang their 20 s.
+    assert len(ended[stopped]) == 3 and all(seconds < 5 for seconds in ended[stopped])
+    assert len(ended[paused]) == 3 and all(seconds >= 20 for seconds in ended[paused])

@@ -44,6 +44,12 @@ def running_campaigns(session: Session) -> Sequence[Campaign]:
     return session.execute(query).scalars().all()
 
 
+def dialing_states(session: Session, campaign_ids: set[int]) -> dict[int, str]:
+    """Each campaign's dialing state, of those that still exist."""
+    query = select(Campaign.id, Campaign.dialing_state).where(Campaign.id.in_(list(campaign_ids)))
+    return {campaign_id: state for campaign_id, state in session.execute(query)}
+
+
 class EngineRepository(TenantRepository):
     """The engine's queries on one tenant's campaigns, contacts and attempts."""
 

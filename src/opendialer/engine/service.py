@@ -76,11 +76,12 @@ MESSAGE = "a message from your loan servicer: please call us back"
 @dataclass(slots=True)
 class _Call:
     """A call this engine placed and hears about: what it heard is kept here and written
-    with the outcome, in one transaction per call. (An engine that dies takes it along: the
-    one that closes its attempts takes each call for one that rang.)"""
+    with its outcome. (An engine that dies takes it along: the one that closes its attempts
+    takes each call for one that rang.)"""
 
     attempt_id: int
     tenant_id: int
+    campaign_id: int
     mode: str
     alerted_at: datetime | None = None
     answered_at: datetime | None = None
@@ -152,9 +153,15 @@ class Engine:
             self._next_claim, placed = now + CLAIM_EVERY, 0
             with self.database.transaction(write=False) as session:
                 campaigns = [(c.tenant_id, c.id) for c in repository.running_campaigns(session)]
+                running = {campaign_id for _, campaign_id in campaigns}
+                others = {c.campaign_id for c in self.calls.values()} - running
+                states = repository.dialing_states(session, others) if others else {}
+            await self._hang_up_stopped(others, states)
             for tenant_id, campaign_id in campaigns:
                 for request, mode in self._claim(tenant_id, campaign_id):
-                    self.calls[request.call_id] = _Call(request.call_id, tenant_id, mode)
+                    self.calls[request.call_id] = _Call(
+                        request.call_id, tenant_id, campaign_id, mode
+                    )
                     await self.telephony.place(request)
                     placed += 1
             self.placed += placed
@@ -166,6 +173,15 @@ class Engine:
             await self.hear(event)
         self.record_ended()
         return placed
+
+    async def _hang_up_stopped(self, others: set[int], states: dict[int, str]) -> None:
+        """Hang up the calls still ringing of campaigns no longer running (`others`, with
+        `states` of those that still exist): stopped or deleted since the calls were placed.
+        A paused campaign's calls end as they would."""
+        for call in list(self.calls.values()):
+            ringing = call.answered_at is None and call.campaign_id in others
+            if ringing and states.get(call.campaign_id, "stopped") != "paused":
+                await self.telephony.hang_up(call.attempt_id)
 
     async def _wind_down(self) -> None:
         if self.engine_id and self.calls:
