@@ -652,6 +652,14 @@ def engine_run(
     until_idle: Annotated[
         bool, typer.Option("--until-idle", help="Stop once no call is due or under way.")
     ] = False,
+    simulate_agents: Annotated[
+        int,
+        typer.Option(
+            help="Simulated agents, this many per tenant with a running campaign, who take "
+            "the answered calls of progressive campaigns.",
+            min=0,
+        ),
+    ] = 0,
 ) -> None:
     """Run the dialing engine against the simulated carrier until SIGINT or SIGTERM. Several
     engines may run against one PostgreSQL database; on SQLite one dials, the others wait."""
@@ -678,6 +686,7 @@ def engine_run(
                         "as 2026-12-01T16:00:00+00:00")  # fmt: skip
     clock: Clock = VirtualClock(moment or datetime.now(UTC)) if virtual else RealClock(moment)
     database = _database(settings)
-    engine = Engine(database, SimulatedCarrier(clock, seed=seed), clock, tick=tick)
+    engine = Engine(database, SimulatedCarrier(clock, seed=seed), clock, tick=tick,
+                    simulate_agents=simulate_agents, seed=seed)  # fmt: skip
     asyncio.run(run_until_signalled(engine, until_idle=until_idle))
     typer.echo(f"engine {engine.engine_id} placed {engine.placed} calls")

@@ -5,7 +5,6 @@ share the work without dialing one contact twice."""
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import signal
 import subprocess
@@ -27,7 +26,7 @@ from opendialer.db.migrate import upgrade
 from opendialer.db.session import Database
 from opendialer.dialler.models import Campaign, ContactHistory
 from opendialer.engine.carrier import SimulatedCarrier
-from opendialer.engine.clock import VirtualClock
+from opendialer.engine.clock import RealClock, VirtualClock
 from opendialer.engine.models import Attempt
 from opendialer.engine.repository import EngineRepository
 from opendialer.engine.service import CAUSE_ORPHANED, Engine
@@ -138,10 +137,17 @@ def test_an_engine_killed_mid_call_loses_nothing_and_dials_nobody_twice(
             assert next_try + timedelta(milliseconds=1) > own.started_at + timedelta(seconds=1800)
 
 
-def run_in_thread(engine: Engine, results: list[BaseException]) -> threading.Thread:
+def run_in_thread(
+    engine: Engine, results: list[BaseException], stop: threading.Event | None = None
+) -> threading.Thread:
+    """The engine in a thread of its own: until `stop` is set, or else until it is idle."""
+
     def target() -> None:
         try:
-            asyncio.run(engine.run(until_idle=True))
+            if stop is None:
+                asyncio.run(engine.run(until_idle=True))
+            else:
+                asyncio.run(engine.run(stop.is_set))
         except BaseException as exc:
             results.append(exc)
 
@@ -150,33 +156,60 @@ def run_in_thread(engine: Engine, results: list[BaseException]) -> threading.Thr
     return thread
 
 
+def wait_for(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.01)
+
+
 def test_two_engines_share_the_work_and_dial_no_contact_twice(
-    shared: tuple[str, Database], caplog: pytest.LogCaptureFixture
+    shared: tuple[str, Database],
 ) -> None:
     url, database = shared
-    _, contacts = campaign_with(url, [f"+1312555{n:04d}" for n in range(100, 160)],
-                                MaxLines=60, MaxCallsPerSecond=60)  # fmt: skip
+    # The first twenty ring until the ring time runs out: the first engine's calls are under
+    # way when the second starts. The others are busy: they end at once.
+    numbers = [f"+13125550{130 + n % 10}" for n in range(20)]
+    numbers += [f"+13125550{120 + n % 10}" for n in range(40)]
+    _, contacts = campaign_with(url, numbers, MaxLines=20, MaxCallsPerSecond=20)
     engines = []
     for seed in (1, 2):
-        # Each engine its own connections, as in its own process.
+        # Each engine its own connections, as in its own process; on the real clock (from a
+        # moment of the day the gate allows), as the second waits in real time.
         own = Database.from_url(url)
-        clock = VirtualClock(START)
-        engines.append(Engine(own, SimulatedCarrier(clock, seed=seed), clock, tick=1.0,
+        clock = RealClock(START)
+        engines.append(Engine(own, SimulatedCarrier(clock, seed=seed), clock, tick=0.2,
                               name=f"engine-{seed}"))  # fmt: skip
+    first, second = engines
     errors: list[BaseException] = []
-    with caplog.at_level(logging.WARNING, logger="opendialer.engine"):
-        threads = [run_in_thread(engine, errors) for engine in engines]
-        for thread in threads:
-            thread.join(timeout=120)
+    stop_first = threading.Event()
+    threads = [run_in_thread(first, errors, stop_first)]
+    wait_for(lambda: first.placed > 0 or errors, "the first engine placed no call")
+    threads.append(run_in_thread(second, errors))
+    sqlite = make_url(url).get_backend_name() == "sqlite"
+    if sqlite:
+        wait_for(lambda: second.waited_for or errors, "the second engine did not wait")
+    else:
+        # Both dial at once; the first's calls hold every line while they ring.
+        wait_for(lambda: second.engine_id or errors, "the second engine did not start")
+    stop_first.set()
+    for thread in threads:
+        thread.join(timeout=120)
+
     assert errors == []
     placed = attempts(database)
+    # Every contact was dialed, once: the first engine's calls, hung up when it stopped,
+    # wait out their retry delay; the second engine dialed the others.
     assert sorted(a.contact_id for a in placed) == sorted(contacts)
     assert histories(database) == {contact_id: 1 for contact_id in contacts}
-    assert sum(engine.placed for engine in engines) == len(contacts)
-    if make_url(url).get_backend_name() == "sqlite":
-        # One engine held the lease; the other said so and waited.
-        assert "holds the SQLite lease: waiting" in caplog.text
-        assert len({a.engine_id for a in placed}) == 1
+    assert first.placed + second.placed == len(contacts)
+    assert first.placed > 0 and second.placed > 0
+    if sqlite:
+        # The second said so and waited until the first let the lease go.
+        assert second.waited_for == [first.engine_id]
+        last_of_first = max(a.started_at for a in placed if a.engine_id == first.engine_id)
+        assert all(a.started_at >= last_of_first for a in placed
+                   if a.engine_id == second.engine_id)  # fmt: skip
     for engine in engines:
         engine.database.engine.dispose()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
@@ -88,3 +88,30 @@ class Attempt(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     connected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# An agent's states: the first four an agent (or its supervisor) sets; the engine reserves a
+# ready agent for a call it places, and has it on the call once connected.
+AGENT_STATES = ("signed_out", "not_ready", "ready", "wrap_up", "reserved", "on_call")
+SETTABLE_STATES = AGENT_STATES[:4]
+
+
+class Agent(Base):
+    """A person (or a simulated one) who takes the answered calls of a tenant's campaigns."""
+
+    __tablename__ = "dialler_agents"
+    __table_args__ = (Index("ix_dialler_agents_tenant_state", "tenant_id", "state"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    # The API client that acts as this agent (its token's subject), if any.
+    client_id: Mapped[str | None] = mapped_column(String(64))
+    # The campaign the agent works; none: any running campaign of the tenant.
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dialler_campaigns.id", ondelete="SET NULL")
+    )
+    state: Mapped[str] = mapped_column(String(16), default="signed_out")
+    state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempt_id: Mapped[int | None] = mapped_column(BigInteger)
+    simulated: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,8 +6,10 @@ from typing import Literal
 
 from pydantic import Field
 
+from opendialer.engine.models import AGENT_STATES, SETTABLE_STATES, Agent
+from opendialer.kit.apimodel import INT64, ApiInput, Str
 from opendialer.web.dialler import DiallerTime
-from opendialer.web.openapi import Wire
+from opendialer.web.openapi import Wire, column_model
 
 
 class CampaignProgress(Wire):
@@ -35,3 +37,49 @@ class CampaignProgressRecords(Wire):
     records: list[CampaignProgress]
     count: int
     status: int
+
+
+AGENT_RECORD_FIELDS: list[tuple[str, str]] = [
+    ("DiallerAgentsID", "id"),
+    ("ClientsID", "tenant_id"),
+    ("Name", "name"),
+    ("ClientID", "client_id"),
+    ("DiallerCampaignsID", "campaign_id"),
+    ("State", "state"),
+    ("dtStateSince", "state_since"),
+    ("CurrentAttemptID", "attempt_id"),
+    ("bSimulated", "simulated"),
+]
+
+AgentRecord = column_model(
+    "DiallerAgent",
+    Agent.__table__,
+    AGENT_RECORD_FIELDS,
+    moment=DiallerTime,
+    doc="An agent: its state (signed_out, not_ready, ready, wrap_up; reserved and on_call "
+    "while the engine has it on a call), since when, the call it is on, the API client that "
+    "acts as it, and the campaign it works (null: any running campaign of the tenant).",
+    override={"State": Literal[AGENT_STATES]},
+)
+
+
+class AgentRecords(Wire):
+    """The dialler's envelope: {"records", "count", "status"}."""
+
+    records: list[AgentRecord]  # type: ignore[valid-type]
+    count: int
+    status: int
+
+
+class AgentCreate(ApiInput):
+    """A new agent of the client account."""
+
+    name: Str = Field(alias="Name", max_length=200)
+    client_id: Str | None = Field(default=None, alias="ClientID", max_length=64)
+    campaign_id: int | None = Field(default=None, alias="DiallerCampaignsID", ge=0, le=INT64)
+
+
+class AgentStateChange(ApiInput):
+    """The state an agent sets itself to."""
+
+    state: Literal[SETTABLE_STATES] = Field(alias="State")  # type: ignore[valid-type]

@@ -8,8 +8,10 @@ engine that starts closes the attempts a dead one left open."""
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import os
+import random
 import signal
 import socket
 import threading
@@ -29,6 +31,7 @@ from opendialer.dialler.models import Campaign
 from opendialer.dialler.schedule import parse_hours
 from opendialer.dialler.schemas import CallResult
 from opendialer.engine import repository
+from opendialer.engine.agents import AgentRepository, AgentService, release
 from opendialer.engine.carrier import SimulatedCarrier
 from opendialer.engine.clock import Clock, RealClock
 from opendialer.engine.models import ENDED, Attempt
@@ -69,6 +72,8 @@ RECHECK = timedelta(hours=1)
 ORPHAN_MARGIN = timedelta(seconds=60)
 # The cause an attempt left open by a dead engine is closed with: temporary failure.
 CAUSE_ORPHANED = 41
+# A simulated agent's mean wrap-up after a conversation, in seconds.
+WRAP_SECONDS = 10.0
 # Played to the answered calls of an agentless campaign.
 MESSAGE = "a message from your loan servicer: please call us back"
 
@@ -99,6 +104,8 @@ class Engine:
         *,
         tick: float = 1.0,
         name: str | None = None,
+        simulate_agents: int = 0,
+        seed: int = 0,
     ) -> None:
         self.database = database
         self.telephony = telephony
@@ -109,11 +116,16 @@ class Engine:
         self.calls: dict[int, _Call] = {}
         self.placed = 0
         self.judged = 0  # numbers the gate was asked about
+        self.waited_for: list[int] = []  # the engines whose SQLite lease this one waited out
         self._beaten: datetime | None = None
         self._next_claim: datetime | None = None
         self._ended: list[tuple[_Call, Ended]] = []
         self._record_at = clock.now()
         self._held_until: datetime | None = None
+        self._full = False
+        self.simulate_agents = simulate_agents
+        self._wrapping: list[tuple[datetime, int, int]] = []
+        self._agent_rng = random.Random(seed)
         self._sqlite = database.engine.dialect.name == "sqlite"
 
     # -- the loop ----------------------------------------------------------------------------
@@ -121,11 +133,14 @@ class Engine:
     async def run(
         self, stop: Callable[[], bool] = lambda: False, *, until_idle: bool = False
     ) -> None:
-        """Dial until `stop()` is true (or, with `until_idle`, until a round places no call and
-        none is under way); then hang up what is under way and record how it ended."""
+        """Dial until `stop()` is true (or, with `until_idle`, until a round places no call,
+        none is under way, no simulated agent is wrapping up and no campaign was full); then
+        hang up what is under way and record how it ended."""
         with self.database.transaction() as session:
             self.engine_id = repository.register(session, self.name, self.clock.now())
         log.info("engine %s (%s) started", self.engine_id, self.name)
+        if self.simulate_agents:
+            self._sign_in_simulated()
         waiting_for: int | None = None
         try:
             while not stop():
@@ -134,11 +149,13 @@ class Engine:
                     if holder != waiting_for:
                         log.warning("engine %s holds the SQLite lease: waiting", holder)
                         waiting_for = holder
+                        self.waited_for.append(holder)
                     await self.clock.sleep(LEASE.total_seconds() / 3)
                     continue
                 waiting_for = None
                 placed = await self.round()
-                if until_idle and placed == 0 and not self.calls:
+                busy = self.calls or self._wrapping or self._full
+                if until_idle and placed == 0 and not busy:
                     break
         finally:
             await self._wind_down()
@@ -149,8 +166,9 @@ class Engine:
         yet time to claim."""
         self._beat()
         now, placed = self.clock.now(), None
+        self._end_wrap_ups(now)
         if self._next_claim is None or now >= self._next_claim:
-            self._next_claim, placed = now + CLAIM_EVERY, 0
+            self._next_claim, placed, self._full = now + CLAIM_EVERY, 0, False
             with self.database.transaction(write=False) as session:
                 campaigns = [(c.tenant_id, c.id) for c in repository.running_campaigns(session)]
                 running = {campaign_id for _, campaign_id in campaigns}
@@ -158,10 +176,11 @@ class Engine:
                 states = repository.dialing_states(session, others) if others else {}
             await self._hang_up_stopped(others, states)
             for tenant_id, campaign_id in campaigns:
-                for request, mode in self._claim(tenant_id, campaign_id):
+                for request, attempt in self._claim(tenant_id, campaign_id):
                     self.calls[request.call_id] = _Call(
-                        request.call_id, tenant_id, campaign_id, mode
-                    )
+                        request.call_id, tenant_id, campaign_id, attempt.mode,
+                        agent_id=attempt.agent_id,
+                    )  # fmt: skip
                     await self.telephony.place(request)
                     placed += 1
             self.placed += placed
@@ -182,6 +201,40 @@ class Engine:
             ringing = call.answered_at is None and call.campaign_id in others
             if ringing and states.get(call.campaign_id, "stopped") != "paused":
                 await self.telephony.hang_up(call.attempt_id)
+
+    def _sign_in_simulated(self) -> None:
+        """Simulated agents, `simulate_agents` of them in each tenant with a running campaign,
+        signed in and ready: each talks as long as the simulated carrier's consumer does, and
+        wraps up for an exponentially distributed time (WRAP_SECONDS on average)."""
+        with self.database.transaction() as session:
+            tenants = {c.tenant_id for c in repository.running_campaigns(session)}
+            for tenant_id in sorted(tenants):
+                agents = AgentService(session, tenant_id)
+                simulated = [a for a in agents.list() if a.simulated]
+                for n in range(len(simulated), self.simulate_agents):
+                    simulated.append(agents.create(f"simulated {n + 1}", None, None,
+                                                   simulated=True))  # fmt: skip
+                for agent in simulated:
+                    if agent.state in ("signed_out", "not_ready", "wrap_up"):
+                        agent.state, agent.state_since = "ready", self.clock.now()
+
+    def _end_wrap_ups(self, now: datetime) -> None:
+        """Simulated agents whose wrap-up is over are ready again."""
+        due = []
+        while self._wrapping and self._wrapping[0][0] <= now:
+            due.append(heapq.heappop(self._wrapping))
+        if due:
+            with self.database.transaction() as session:
+                for ready_at, tenant_id, agent_id in due:
+                    agent = AgentRepository(session, tenant_id).get(agent_id, for_update=True)
+                    if agent is not None and agent.state == "wrap_up":
+                        agent.state, agent.state_since = "ready", ready_at
+
+    def _agent_now(self, tenant_id: int, agent_id: int, state: str, at: datetime) -> None:
+        with self.database.transaction() as session:
+            agent = AgentRepository(session, tenant_id).get(agent_id, for_update=True)
+            if agent is not None:
+                agent.state, agent.state_since = state, at
 
     async def _wind_down(self) -> None:
         if self.engine_id and self.calls:
@@ -246,6 +299,11 @@ class Engine:
                     attempt.alerted_at = attempt.started_at
                 ended = max(attempt.started_at, attempt.answered_at or attempt.started_at)
                 _record(session, attempt, ended, CAUSE_ORPHANED, 0)
+                if attempt.agent_id is not None:
+                    agents = AgentRepository(session, attempt.tenant_id)
+                    agent = agents.get(attempt.agent_id, for_update=True)
+                    if agent is not None and agent.attempt_id == attempt.id:
+                        release(agent, now, talked=False)
                 closed += 1
         if closed:
             log.warning("closed %s attempts left open by engines that are gone", closed)
@@ -253,7 +311,7 @@ class Engine:
 
     # -- placing calls -----------------------------------------------------------------------
 
-    def _claim(self, tenant_id: int, campaign_id: int) -> list[tuple[CallRequest, str]]:
+    def _claim(self, tenant_id: int, campaign_id: int) -> list[tuple[CallRequest, Attempt]]:
         """Claim the calls the campaign may place now, each an attempt committed before it
         is placed; refused contacts are logged and wait for their next allowed time."""
         now = self.clock.now()
@@ -263,6 +321,11 @@ class Engine:
             if campaign is None or campaign.dialing_state != "running":
                 return []
             room = self._room(claims, campaign, now)
+            agents = []
+            if campaign.dialing_mode == "progressive" and room > 0:
+                # An agent is reserved before its call is placed: no answered call waits.
+                agents = AgentRepository(session, tenant_id).ready(campaign.id, room)
+                room = len(agents)
             if room <= 0:
                 return []
             ids = claims.due_contacts(campaign, now, room * 2)
@@ -292,21 +355,23 @@ class Engine:
                     next_tries[contact_id] = now + ring + CLAIM_MARGIN
             gate.record(refused, now)
             claims.postpone(next_tries)
+            for attempt, agent in zip(attempts, agents, strict=False):
+                attempt.agent_id = agent.id
             claims.add(attempts)
+            for attempt, agent in zip(attempts, agents, strict=False):
+                agent.state, agent.state_since, agent.attempt_id = "reserved", now, attempt.id
             # Machines are told apart in every mode: an agent is not handed one, and a message
             # is left on one after its greeting.
             return [
-                (
-                    CallRequest(a.id, a.phone_e164, a.caller_id, ring.total_seconds(), True),
-                    campaign.dialing_mode,
-                )
+                (CallRequest(a.id, a.phone_e164, a.caller_id, ring.total_seconds(), True), a)
                 for a in attempts
             ]
 
     def _room(self, claims: EngineRepository, campaign: Campaign, now: datetime) -> int:
         """How many calls the campaign may place now: within its lines, its calls per second
-        and its callable hours; in the modes this engine dials (agentless, for now)."""
-        if campaign.dialing_mode != "agentless":
+        and its callable hours (and, in progressive mode, its ready agents); none in preview
+        mode, where agents place the calls."""
+        if campaign.dialing_mode not in ("agentless", "progressive"):
             return 0
         if campaign.callable_hours is not None:
             local = now.astimezone(ZoneInfo(campaign.time_zone))
@@ -317,7 +382,11 @@ class Engine:
         window = max(1.0, 1 / campaign.max_calls_per_second)
         allowed = int(campaign.max_calls_per_second * window + 1e-9)
         started = claims.started_since(campaign.id, now - timedelta(seconds=window))
-        return min(lines, allowed - started)
+        room = min(lines, allowed - started)
+        # Full (its lines in use, here or in another engine, or its calls per second spent):
+        # there may be more to dial once they free up.
+        self._full = self._full or room <= 0
+        return room
 
     # -- hearing about calls -----------------------------------------------------------------
 
@@ -333,8 +402,13 @@ class Engine:
             call.answered_at, call.answer_type = event.at, event.answer_type.value
             if call.mode == "agentless":
                 await self.telephony.play(event.call_id, MESSAGE)
+            elif event.answer_type is AnswerType.MACHINE or call.agent_id is None:
+                await self.telephony.hang_up(event.call_id)
+            else:
+                await self.telephony.connect(event.call_id, call.agent_id)
         elif isinstance(event, Connected):
             call.connected_at, call.agent_id = event.at, event.agent_id
+            self._agent_now(call.tenant_id, event.agent_id, "on_call", event.at)
         elif isinstance(event, Ended):
             del self.calls[event.call_id]
             self._ended.append((call, event))
@@ -359,8 +433,7 @@ class Engine:
                     )
         return len(ended)
 
-    @staticmethod
-    def _close(session: Session, call: _Call, event: Ended) -> None:
+    def _close(self, session: Session, call: _Call, event: Ended) -> None:
         attempt = EngineRepository(session, call.tenant_id).attempt(
             call.attempt_id, for_update=True
         )
@@ -370,6 +443,14 @@ class Engine:
         attempt.answer_type, attempt.agent_id = call.answer_type, call.agent_id
         attempt.connected_at = call.connected_at
         _record(session, attempt, event.at, event.cause, event.sip_status)
+        if attempt.agent_id is not None:
+            agent = AgentRepository(session, call.tenant_id).get(attempt.agent_id, for_update=True)
+            if agent is not None and agent.attempt_id == attempt.id:
+                release(agent, event.at, talked=call.connected_at is not None)
+                if agent.simulated and agent.state == "wrap_up":
+                    wrap = self._agent_rng.expovariate(1 / WRAP_SECONDS)
+                    ready_at = event.at + timedelta(seconds=wrap)
+                    heapq.heappush(self._wrapping, (ready_at, call.tenant_id, agent.id))
 
 
 def _record(session: Session, attempt: Attempt, ended: datetime, cause: int, sip: int) -> None:
