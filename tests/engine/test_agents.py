@@ -124,3 +124,32 @@ def test_progressive_places_no_call_without_a_ready_agent(
     clock = VirtualClock(START)
     asyncio.run(Engine(database, SimulatedCarrier(clock), clock).run(until_idle=True))
     assert attempts(database) == []
+
+
+def test_power_dials_several_calls_per_agent_until_the_abandon_limit_is_reached(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    campaign_id = agentless_campaign(client, auth, DialingMode="power", DialRatio=3,
+                                     AbandonRateLimit=0.03, MaxLines=10,
+                                     MaxCallsPerSecond=10)  # fmt: skip
+    for n in range(9):  # a person answers each
+        add_contact(client, auth, campaign_id, f"+1312555{100 + n:04d}")
+    client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
+    clock = VirtualClock(START)
+    engine = Engine(database, SimulatedCarrier(clock, seed=5), clock, simulate_agents=1, seed=5)
+
+    asyncio.run(engine.run(until_idle=True))
+
+    placed = sorted(attempts(database), key=lambda a: a.started_at)
+    assert len(placed) == 9
+    # One agent, three calls at first: the answers no agent could take were abandoned...
+    first_wave = [a for a in placed if a.started_at == placed[0].started_at]
+    assert len(first_wave) == 3
+    abandoned = [a for a in placed if a.answered_at is not None and a.connected_at is None]
+    assert 1 <= len(abandoned) <= 2 and all(a in first_wave for a in abandoned)
+    # ... which put the rate over 3 %: from then on one call per ready agent, none abandoned.
+    later = placed[3:]
+    assert all(a.connected_at is not None for a in later)
+    with database.transaction(write=False) as session:
+        figures = campaign_progress(session, 314, campaign_id, START + timedelta(hours=1))
+    assert figures["AbandonRate30Days"] == round(len(abandoned) / 9, 4)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlalchemy.orm import Session
 
 from opendialer.auth.principal import Principal, Role
@@ -40,6 +41,14 @@ class AgentRepository(TenantRepository):
         if self.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list(self.session.scalars(query))
+
+    def count_ready(self, campaign_id: int) -> int:
+        """The ready agents who work the campaign (or any)."""
+        query = self.scoped(Agent, func.count()).where(
+            Agent.state == "ready",
+            (Agent.campaign_id == campaign_id) | Agent.campaign_id.is_(None),
+        )
+        return int(self.session.execute(query).scalar_one())
 
     def add(self, agent: Agent) -> Agent:
         agent.tenant_id = self.tenant_id

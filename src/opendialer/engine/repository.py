@@ -109,6 +109,15 @@ class EngineRepository(TenantRepository):
         )
         return int(self.session.execute(query).scalar_one())
 
+    def without_agent(self, campaign_id: int) -> int:
+        """The campaign's calls under way that no agent has taken (yet)."""
+        query = self.scoped(Attempt, func.count()).where(
+            Attempt.campaign_id == campaign_id,
+            Attempt.ended_at.is_(None),
+            Attempt.agent_id.is_(None),
+        )
+        return int(self.session.execute(query).scalar_one())
+
     def started_since(self, campaign_id: int, since: datetime) -> int:
         query = self.scoped(Attempt, func.count()).where(
             Attempt.campaign_id == campaign_id, Attempt.started_at >= since

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import math
 import os
 import random
 import signal
@@ -35,7 +36,8 @@ from opendialer.engine.agents import AgentRepository, AgentService, release
 from opendialer.engine.carrier import SimulatedCarrier
 from opendialer.engine.clock import Clock, RealClock
 from opendialer.engine.models import ENDED, Attempt
-from opendialer.engine.repository import EngineRepository
+from opendialer.engine.progress import ABANDON_WINDOW
+from opendialer.engine.repository import EngineRepository, ProgressRepository
 from opendialer.engine.telephony import (
     Answered,
     AnswerType,
@@ -369,9 +371,9 @@ class Engine:
 
     def _room(self, claims: EngineRepository, campaign: Campaign, now: datetime) -> int:
         """How many calls the campaign may place now: within its lines, its calls per second
-        and its callable hours (and, in progressive mode, its ready agents); none in preview
-        mode, where agents place the calls."""
-        if campaign.dialing_mode not in ("agentless", "progressive"):
+        and its callable hours (in progressive mode, its ready agents; in power mode, DialRatio
+        calls per ready agent); none in preview mode, where agents place the calls."""
+        if campaign.dialing_mode not in ("agentless", "progressive", "power"):
             return 0
         if campaign.callable_hours is not None:
             local = now.astimezone(ZoneInfo(campaign.time_zone))
@@ -386,7 +388,36 @@ class Engine:
         # Full (its lines in use, here or in another engine, or its calls per second spent):
         # there may be more to dial once they free up.
         self._full = self._full or room <= 0
+        if campaign.dialing_mode == "power":
+            room = min(room, self._power_room(claims.session, campaign, now))
         return room
+
+    def _power_room(self, session: Session, campaign: Campaign, now: datetime) -> int:
+        """In power mode, DialRatio calls per ready agent, less the calls not yet taken by an
+        agent; one per ready agent once the campaign's abandon rate over 30 days has reached
+        its AbandonRateLimit, so that it goes no higher."""
+        agents = AgentRepository(session, campaign.tenant_id)
+        ready = agents.count_ready(campaign.id)
+        answered, abandoned = ProgressRepository(session, campaign.tenant_id).live_answers(
+            campaign.id, now - ABANDON_WINDOW
+        )
+        rate = abandoned / answered if answered else 0.0
+        ratio = campaign.dial_ratio if rate < campaign.abandon_rate_limit else 1.0
+        waiting = EngineRepository(session, campaign.tenant_id).without_agent(campaign.id)
+        return math.ceil(ratio * ready) - waiting
+
+    def _take_an_agent(self, call: _Call) -> int | None:
+        """In power mode, the ready agent (the longest ready) a person's answer is connected
+        to, reserved now with the attempt; None when every agent is busy."""
+        with self.database.transaction() as session:
+            found = AgentRepository(session, call.tenant_id).ready(call.campaign_id, 1)
+            attempt = EngineRepository(session, call.tenant_id).attempt(call.attempt_id)
+            if not found or attempt is None:
+                return None
+            agent = found[0]
+            agent.state, agent.state_since = "reserved", self.clock.now()
+            agent.attempt_id = attempt.agent_id = call.attempt_id
+            return agent.id
 
     # -- hearing about calls -----------------------------------------------------------------
 
@@ -402,10 +433,16 @@ class Engine:
             call.answered_at, call.answer_type = event.at, event.answer_type.value
             if call.mode == "agentless":
                 await self.telephony.play(event.call_id, MESSAGE)
-            elif event.answer_type is AnswerType.MACHINE or call.agent_id is None:
+            elif event.answer_type is AnswerType.MACHINE:
                 await self.telephony.hang_up(event.call_id)
             else:
-                await self.telephony.connect(event.call_id, call.agent_id)
+                if call.agent_id is None and call.mode == "power":
+                    call.agent_id = self._take_an_agent(call)
+                if call.agent_id is None:
+                    # No agent to take it: the call is abandoned (the abandon rate counts it).
+                    await self.telephony.hang_up(event.call_id)
+                else:
+                    await self.telephony.connect(event.call_id, call.agent_id)
         elif isinstance(event, Connected):
             call.connected_at, call.agent_id = event.at, event.agent_id
             self._agent_now(call.tenant_id, event.agent_id, "on_call", event.at)
