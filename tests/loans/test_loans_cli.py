@@ -286,9 +286,9 @@ def test_bucket_create_refuses_overlaps_and_bad_ranges(run: Run, api: TestClient
     assert [b["callCode"] for b in everything(api, "/buckets")] == ["DD-001"]
 
 
-def test_calllist_build_lists_the_loans_in_their_buckets(
-    run: Run, api: TestClient, tmp_path: Path
-) -> None:
+def loans_in_a_bucket(run: Run, tmp_path: Path) -> Path:
+    """300 loans of servicer 2 imported, and a DD-001 bucket for 60 to 74 days late; answers
+    the feed's path."""
     path = tmp_path / "feed.csv"
     write_feed(str(path), 300, AS_OF)
     run("import", "loans", path, "--tenant", 314, "--servicer", 2)
@@ -296,6 +296,13 @@ def test_calllist_build_lists_the_loans_in_their_buckets(
         "bucket", "create", "--tenant", 314, "--servicer", 2, "--call-code", "DD-001",
         "--days", "60-74", "--attempts", 4, "--contacts", 1,
     )  # fmt: skip
+    return path
+
+
+def test_calllist_build_lists_the_loans_in_their_buckets(
+    run: Run, api: TestClient, tmp_path: Path
+) -> None:
+    path = loans_in_a_bucket(run, tmp_path)
     with path.open(newline="") as handle:
         expected = {
             row["loanExternalReferenceId"]: (AS_OF - date.fromisoformat(row["loanPaidToDate"])).days
@@ -320,13 +327,7 @@ def test_calllist_build_lists_the_loans_in_their_buckets(
 def test_calllist_sync_makes_a_campaign_of_the_list(
     run: Run, api: TestClient, tmp_path: Path
 ) -> None:
-    path = tmp_path / "feed.csv"
-    write_feed(str(path), 300, AS_OF)
-    run("import", "loans", path, "--tenant", 314, "--servicer", 2)
-    run(
-        "bucket", "create", "--tenant", 314, "--servicer", 2, "--call-code", "DD-001",
-        "--days", "60-74", "--attempts", 4, "--contacts", 1,
-    )  # fmt: skip
+    loans_in_a_bucket(run, tmp_path)
     run("calllist", "build", "--tenant", 314, "--as-of", "2020-08-03")
     calls = everything(api, "/dialer/calls")
 

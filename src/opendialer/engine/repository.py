@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Table,
     and_,
     bindparam,
     case,
@@ -25,11 +26,12 @@ from sqlalchemy.orm import Session
 
 from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import NUMBER_COLUMNS
+from opendialer.db.bulk import bulk_update
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.engine.models import Attempt, EngineLease, EngineProcess
 
-CONTACTS = Contact.__table__
+CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
 ATTEMPTS = Attempt.__table__
 SQLITE_LEASE = "sqlite"
 
@@ -79,13 +81,12 @@ class EngineRepository(TenantRepository):
         return found
 
     def postpone(self, next_tries: dict[int, datetime]) -> None:
-        """Move each contact's next try to its moment."""
-        for contact_id, moment in next_tries.items():
-            self.session.execute(
-                update(Contact)
-                .where(self.owns(Contact), Contact.id == contact_id)
-                .values(dt_next_try=moment)
-            )
+        """Move each contact's next try to its moment, in one statement for them all."""
+        rows = [
+            {"dt_next_try": moment, "tenant_id": self.tenant_id, "id": contact_id}
+            for contact_id, moment in next_tries.items()
+        ]
+        bulk_update(self.session, CONTACTS, ("tenant_id", "id"), rows)
 
     def end_all_but(self, campaign_id: int, user_data: set[str], ends: datetime) -> int:
         """End (at `ends`, a wall-clock value) the campaign's contacts whose UserData is none

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from opendialer.compliance.repository import NUMBER_COLUMNS
 from opendialer.compliance.rules import Mode
 from opendialer.compliance.service import ComplianceService, Judgement
 from opendialer.db.session import Database
@@ -189,8 +190,11 @@ class Engine:
             if not placed:
                 # Nothing to place: ask again after a tick, not at once.
                 self._next_claim = now + timedelta(seconds=self.tick)
-        wait = self.tick if placed is not None or not self.calls else CLAIM_EVERY.total_seconds()
-        for event in await self.telephony.events(min(self.tick, wait)):
+        # Woken for the next claim while calls are under way, after a tick when none is.
+        timeout = self.tick
+        if placed is None and self.calls:
+            timeout = min(self.tick, CLAIM_EVERY.total_seconds())
+        for event in await self.telephony.events(timeout):
             await self.hear(event)
         self.record_ended()
         return placed
@@ -524,7 +528,7 @@ def _best(judgements: Sequence[Judgement], row: object) -> Judgement | None:
 
 
 def _tries(row: object, offset: int) -> int:
-    return int(row[f"n_tries_phone_number{offset}"] or 0)  # type: ignore[index]
+    return int(row[NUMBER_COLUMNS[offset - 1].tries] or 0)  # type: ignore[index]
 
 
 def _next_allowed(judgements: Sequence[Judgement], now: datetime) -> datetime:
