@@ -107,6 +107,7 @@ def test_progressive_dials_one_call_per_ready_agent_and_connects_the_answers(
     with database.transaction(write=False) as session:
         figures = campaign_progress(session, 314, campaign_id, START + timedelta(hours=1))
     assert figures["AbandonRate30Days"] == 0.0
+    assert figures["AgentsByState"] == {"ready": 2}
     assert figures["ConnectsToday"] == 8
     history = client.get(
         f"/dialler/contacts/contact/{placed[0].contact_id}/history", headers=auth()

@@ -76,20 +76,25 @@ def _numbers(judgements: list[Judgement], *, with_contact: bool) -> list[dict[st
             offset=judgement.offset,
             phoneNumber=judgement.e164 or judgement.phone_number,
             allowed=judgement.decision.allowed,
-            refusals=[
-                {
-                    "rule": refusal.rule,
-                    "reason": refusal.reason,
-                    "citation": refusal.citation,
-                    "nextAllowedAt": (
-                        timestamp(refusal.next_allowed_at) if refusal.next_allowed_at else None
-                    ),
-                }
-                for refusal in judgement.decision.refusals
-            ],
+            refusals=refusal_records(judgement),
         )
         numbers.append(number)
     return numbers
+
+
+def refusal_records(judgement: Judgement) -> list[dict[str, Any]]:
+    """The rules that refuse a number, as the callability answers show them."""
+    return [
+        {
+            "rule": refusal.rule,
+            "reason": refusal.reason,
+            "citation": refusal.citation,
+            "nextAllowedAt": (
+                timestamp(refusal.next_allowed_at) if refusal.next_allowed_at else None
+            ),
+        }
+        for refusal in judgement.decision.refusals
+    ]
 
 
 def _contact_answer(service: ComplianceService, contact: Any, at: datetime) -> Response:

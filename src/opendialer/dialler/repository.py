@@ -145,6 +145,10 @@ class ContactRepository(TenantRepository):
         )
         return self.session.scalars(query).all()
 
+    def history_entry(self, entry_id: int) -> ContactHistory | None:
+        query = self.scoped(ContactHistory, by_key=True).where(ContactHistory.id == entry_id)
+        return self.session.scalars(query).one_or_none()
+
     def add_history(self, entry: ContactHistory) -> ContactHistory:
         entry.tenant_id = self.tenant_id
         self.session.add(entry)

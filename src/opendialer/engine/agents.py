@@ -50,6 +50,15 @@ class AgentRepository(TenantRepository):
         )
         return int(self.session.execute(query).scalar_one())
 
+    def count_by_state(self, campaign_id: int) -> dict[str, int]:
+        """The agents who work the campaign (or any), by state."""
+        query = (
+            self.scoped(Agent, Agent.state, func.count())
+            .where((Agent.campaign_id == campaign_id) | Agent.campaign_id.is_(None))
+            .group_by(Agent.state)
+        )
+        return {state: int(count) for state, count in self.session.execute(query)}
+
     def add(self, agent: Agent) -> Agent:
         agent.tenant_id = self.tenant_id
         self.session.add(agent)
@@ -90,14 +99,19 @@ class AgentService:
             raise NotFound(f"dialler agent {agent_id} not found")
         return agent
 
-    def set_state(self, agent_id: int, state: str, principal: Principal) -> Agent:
-        """An agent signs in and out, gets ready, not ready, or finishes wrap-up: acting as
-        itself (an agent's token) or for it (an account admin's)."""
+    def acting(self, agent_id: int, principal: Principal) -> Agent:
+        """The agent, locked, as `principal` acts for it: as itself (an agent's token) or for
+        it (an account admin's)."""
         agent = self.agents.get(agent_id, for_update=True)
         if agent is None:
             raise NotFound(f"dialler agent {agent_id} not found")
         if principal.role is Role.AGENT and agent.client_id != principal.subject:
             raise Forbidden(f"an agent acts only as itself, not as dialler agent {agent_id}")
+        return agent
+
+    def set_state(self, agent_id: int, state: str, principal: Principal) -> Agent:
+        """An agent signs in and out, gets ready, not ready, or finishes wrap-up."""
+        agent = self.acting(agent_id, principal)
         if state not in SETTABLE_STATES:
             raise Invalid(f"State must be one of {', '.join(SETTABLE_STATES)}")
         if agent.state in ("reserved", "on_call"):
@@ -108,6 +122,13 @@ class AgentService:
         agent.state, agent.state_since = state, utcnow()
         self.session.flush()
         return agent
+
+
+def reserve(agent: Agent, attempt_id: int, now: datetime) -> None:
+    """The agent is held for one call (or, in preview mode, one contact): it takes no other,
+    and changes state only when the call ends."""
+    agent.state, agent.state_since = "reserved", now
+    agent.attempt_id = agent.last_attempt_id = attempt_id
 
 
 def release(agent: Agent, now: datetime, *, talked: bool) -> None:

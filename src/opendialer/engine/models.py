@@ -11,8 +11,12 @@ from opendialer.db.base import Base, UTCDateTime, utcnow
 from opendialer.dialler.models import BigId
 
 # An attempt's states: under way from its claim, ended once its outcome is recorded (with the
-# moments it rang, was answered and was connected, as the engine heard them).
+# moments it rang, was answered and was connected, as the engine heard them). In preview mode
+# an agent holds the contact first (`preview`), then asks for the call (`queued`) that the
+# next engine round places; or skips it, or the gate refuses it by then: closed, no call made.
 DIALING, ENDED = "dialing", "ended"
+PREVIEW, QUEUED, SKIPPED, REFUSED = "preview", "queued", "skipped", "refused"
+ATTEMPT_STATES = (PREVIEW, QUEUED, DIALING, ENDED, SKIPPED, REFUSED)
 
 
 class EngineProcess(Base):
@@ -82,6 +86,8 @@ class Attempt(Base):
     cause: Mapped[int | None] = mapped_column(Integer)
     sip_status: Mapped[int | None] = mapped_column(Integer)
     outcome: Mapped[str | None] = mapped_column(String(16))
+    # The result code the agent gave the call (engine/dispositions.py).
+    result_code: Mapped[str | None] = mapped_column(String(32))
     history_id: Mapped[int | None] = mapped_column(BigInteger)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -114,4 +120,6 @@ class Agent(Base):
     state: Mapped[str] = mapped_column(String(16), default="signed_out")
     state_since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     attempt_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The last call the agent took (or previewed), which its disposition is about.
+    last_attempt_id: Mapped[int | None] = mapped_column(BigInteger)
     simulated: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from opendialer.dialler.causes import classify
 from opendialer.dialler.service import CampaignService
+from opendialer.engine.agents import AgentRepository
 from opendialer.engine.repository import EngineRepository, ProgressRepository
 
 # "Refused now": refusals logged within this time.
@@ -36,6 +37,7 @@ def campaign_progress(
     answered, abandoned = figures.live_answers(campaign.id, now - ABANDON_WINDOW)
     last_hour, _ = figures.calls_since(campaign.id, now - timedelta(hours=1))
     left = total - done
+    agents = AgentRepository(session, tenant_id).count_by_state(campaign.id)
     return {
         "DiallerCampaignsID": campaign.id,
         "DialingState": campaign.dialing_state,
@@ -50,6 +52,7 @@ def campaign_progress(
         "AttemptsToday": calls_today,
         "ConnectsToday": connects_today,
         "AbandonRate30Days": round(abandoned / answered, 4) if answered else None,
+        "AgentsByState": dict(sorted(agents.items())),
         "EstimatedDoneAt": (
             now + timedelta(hours=left / last_hour) if left and last_hour else None
         ),

@@ -29,7 +29,7 @@ from opendialer.compliance.repository import NUMBER_COLUMNS
 from opendialer.db.bulk import bulk_update
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
-from opendialer.engine.models import Attempt, EngineLease, EngineProcess
+from opendialer.engine.models import DIALING, QUEUED, Attempt, EngineLease, EngineProcess
 
 CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
 ATTEMPTS = Attempt.__table__
@@ -104,11 +104,40 @@ class EngineRepository(TenantRepository):
         return int(self.session.execute(query).rowcount)  # type: ignore[attr-defined]
 
     def in_flight(self, campaign_id: int) -> int:
-        """The campaign's calls under way, whichever engine placed them."""
+        """The campaign's calls under way, whichever engine placed them (not those an agent
+        previews or has asked for: they hold no line yet)."""
         query = self.scoped(Attempt, func.count()).where(
-            Attempt.campaign_id == campaign_id, Attempt.ended_at.is_(None)
+            Attempt.campaign_id == campaign_id,
+            Attempt.ended_at.is_(None),
+            Attempt.state == DIALING,
         )
         return int(self.session.execute(query).scalar_one())
+
+    def queued(self, campaign_id: int, limit: int) -> list[Attempt]:
+        """Up to `limit` of the calls the campaign's agents asked for, the oldest first, locked
+        (on PostgreSQL, those another engine is placing are skipped)."""
+        query = (
+            self.scoped(Attempt)
+            .where(
+                Attempt.campaign_id == campaign_id,
+                Attempt.ended_at.is_(None),
+                Attempt.state == QUEUED,
+            )
+            .order_by(Attempt.id)
+            .limit(limit)
+        )
+        if self.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list(self.session.execute(query).scalars())
+
+    def running(self, mode: str) -> list[Campaign]:
+        """The tenant's running campaigns of a dialing mode, the highest priority first."""
+        query = (
+            self.scoped(Campaign)
+            .where(Campaign.dialing_state == "running", Campaign.dialing_mode == mode)
+            .order_by(Campaign.priority.desc(), Campaign.id)
+        )
+        return list(self.session.execute(query).scalars())
 
     def without_agent(self, campaign_id: int) -> int:
         """The campaign's calls under way that no agent has taken (yet)."""
@@ -336,6 +365,7 @@ def orphaned(session: Session, engine_id: int, dead_before: datetime, limit: int
         select(Attempt)
         .where(
             Attempt.ended_at.is_(None),
+            Attempt.state == DIALING,
             Attempt.engine_id != engine_id,
             or_(Attempt.engine_id.in_(gone), ~Attempt.engine_id.in_(select(EngineProcess.id))),
         )

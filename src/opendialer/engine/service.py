@@ -16,27 +16,29 @@ import random
 import signal
 import socket
 import threading
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from opendialer.compliance.repository import NUMBER_COLUMNS
 from opendialer.compliance.rules import Mode
-from opendialer.compliance.service import ComplianceService, Judgement
 from opendialer.db.session import Database
 from opendialer.dialler.causes import classify
 from opendialer.dialler.models import Campaign
-from opendialer.dialler.schedule import parse_hours
 from opendialer.dialler.schemas import CallResult
 from opendialer.engine import repository
-from opendialer.engine.agents import AgentRepository, AgentService, release
+from opendialer.engine.agents import AgentRepository, AgentService, release, reserve
 from opendialer.engine.carrier import SimulatedCarrier
+from opendialer.engine.claims import (
+    DIALED_MODES,
+    claim,
+    close_unplaced,
+    judge_again,
+    within_callable_hours,
+)
 from opendialer.engine.clock import Clock, RealClock
-from opendialer.engine.models import ENDED, Attempt
+from opendialer.engine.models import DIALING, ENDED, REFUSED, Attempt
 from opendialer.engine.progress import ABANDON_WINDOW
 from opendialer.engine.repository import EngineRepository, ProgressRepository
 from opendialer.engine.telephony import (
@@ -67,10 +69,6 @@ CLAIM_EVERY = timedelta(seconds=0.25)
 # closes its attempts records them as failed.
 RECORD_EVERY = timedelta(seconds=0.2)
 RECORD_BATCH = 200
-# A claimed contact's next try lies this far past the ring time until its outcome sets it.
-CLAIM_MARGIN = timedelta(seconds=60)
-# A contact refused for what only a change of data lifts is asked about again after this.
-RECHECK = timedelta(hours=1)
 # An attempt left open by a dead engine is closed this long after its ring time ran out.
 ORPHAN_MARGIN = timedelta(seconds=60)
 # The cause an attempt left open by a dead engine is closed with: temporary failure.
@@ -319,7 +317,8 @@ class Engine:
 
     def _claim(self, tenant_id: int, campaign_id: int) -> list[tuple[CallRequest, Attempt]]:
         """Claim the calls the campaign may place now, each an attempt committed before it
-        is placed; refused contacts are logged and wait for their next allowed time."""
+        is placed; refused contacts are logged and wait for their next allowed time. In
+        preview mode, the calls its agents asked for, judged again."""
         now = self.clock.now()
         with self.database.transaction() as session:
             claims = EngineRepository(session, tenant_id)
@@ -327,62 +326,62 @@ class Engine:
             if campaign is None or campaign.dialing_state != "running":
                 return []
             room = self._room(claims, campaign, now)
-            agents = []
-            if campaign.dialing_mode == "progressive" and room > 0:
-                # An agent is reserved before its call is placed: no answered call waits.
-                agents = AgentRepository(session, tenant_id).ready(campaign.id, room)
-                room = len(agents)
             if room <= 0:
                 return []
-            ids = claims.due_contacts(campaign, now, room * 2)
-            if not ids:
+            if campaign.dialing_mode == "preview":
+                attempts = self._asked_for(claims, campaign, now, room)
+            else:
+                attempts = self._claim_due(claims, campaign, now, room)
+            ring = float(campaign.ring_timeout_seconds)
+            # Machines are told apart in every mode: an agent is not handed one unless it
+            # asked for the call, and a message is left on one after its greeting.
+            return [(CallRequest(a.id, a.phone_e164, a.caller_id, ring, True), a)
+                    for a in attempts]  # fmt: skip
+
+    def _claim_due(
+        self, claims: EngineRepository, campaign: Campaign, now: datetime, room: int
+    ) -> list[Attempt]:
+        agents = []
+        if campaign.dialing_mode == "progressive":
+            # An agent is reserved before its call is placed: no answered call waits.
+            agents = AgentRepository(claims.session, claims.tenant_id).ready(campaign.id, room)
+            room = len(agents)
+            if not room:
                 return []
-            gate = ComplianceService(session, tenant_id)
-            ring = timedelta(seconds=campaign.ring_timeout_seconds)
-            rows = {row["id"]: row for row in gate.contact_rows(ids)}
-            judged = gate.judge_contacts(
-                list(rows.values()), now, mode=Mode(campaign.dialing_mode), ring=ring
-            )
-            self.judged += len(judged)
-            by_contact: defaultdict[int, list[Judgement]] = defaultdict(list)
-            for judgement in judged:
-                by_contact[judgement.contact_id or 0].append(judgement)
-            attempts: list[Attempt] = []
-            refused: list[Judgement] = []
-            next_tries: dict[int, datetime] = {}
-            for contact_id in ids:
-                judgements = by_contact.get(contact_id, [])
-                chosen = _best(judgements, rows.get(contact_id))
-                if chosen is None:
-                    refused += judgements
-                    next_tries[contact_id] = _next_allowed(judgements, now)
-                elif len(attempts) < room:
-                    attempts.append(_attempt(campaign, chosen, self.engine_id, now))
-                    next_tries[contact_id] = now + ring + CLAIM_MARGIN
-            gate.record(refused, now)
-            claims.postpone(next_tries)
-            for attempt, agent in zip(attempts, agents, strict=False):
-                attempt.agent_id = agent.id
-            claims.add(attempts)
-            for attempt, agent in zip(attempts, agents, strict=False):
-                agent.state, agent.state_since, agent.attempt_id = "reserved", now, attempt.id
-            # Machines are told apart in every mode: an agent is not handed one, and a message
-            # is left on one after its greeting.
-            return [
-                (CallRequest(a.id, a.phone_e164, a.caller_id, ring.total_seconds(), True), a)
-                for a in attempts
-            ]
+        attempts, judged = claim(
+            claims, campaign, now, room, engine_id=self.engine_id,
+            mode=Mode(campaign.dialing_mode),
+        )  # fmt: skip
+        self.judged += judged
+        for attempt, agent in zip(attempts, agents, strict=False):
+            attempt.agent_id = agent.id
+            reserve(agent, attempt.id, now)
+        return attempts
+
+    def _asked_for(
+        self, claims: EngineRepository, campaign: Campaign, now: datetime, room: int
+    ) -> list[Attempt]:
+        """The calls the preview campaign's agents asked for, judged again just before they
+        are placed; one the gate now refuses is closed without a call, its agent ready."""
+        placing = []
+        for attempt in claims.queued(campaign.id, room):
+            self.judged += 1
+            allowed, _ = judge_again(claims, campaign, attempt, now)
+            if allowed:
+                attempt.state, attempt.engine_id, attempt.started_at = DIALING, self.engine_id, now
+                placing.append(attempt)
+            else:
+                close_unplaced(claims.session, attempt, REFUSED, now)
+        return placing
 
     def _room(self, claims: EngineRepository, campaign: Campaign, now: datetime) -> int:
         """How many calls the campaign may place now: within its lines, its calls per second
         and its callable hours (in progressive mode, its ready agents; in power mode, DialRatio
-        calls per ready agent); none in preview mode, where agents place the calls."""
-        if campaign.dialing_mode not in ("agentless", "progressive", "power"):
+        calls per ready agent; in preview mode, the calls its agents asked for)."""
+        if campaign.dialing_mode not in DIALED_MODES:
             return 0
-        if campaign.callable_hours is not None:
-            local = now.astimezone(ZoneInfo(campaign.time_zone))
-            if not parse_hours(campaign.callable_hours).allows(local):
-                return 0
+        if not within_callable_hours(campaign, now):
+            return 0
         lines = campaign.max_lines - claims.in_flight(campaign.id)
         # Calls per second, over a window long enough to hold one call at a slow rate.
         window = max(1.0, 1 / campaign.max_calls_per_second)
@@ -419,8 +418,8 @@ class Engine:
             if not found or attempt is None:
                 return None
             agent = found[0]
-            agent.state, agent.state_since = "reserved", self.clock.now()
-            agent.attempt_id = attempt.agent_id = call.attempt_id
+            reserve(agent, call.attempt_id, self.clock.now())
+            attempt.agent_id = agent.id
             return agent.id
 
     # -- hearing about calls -----------------------------------------------------------------
@@ -437,7 +436,7 @@ class Engine:
             call.answered_at, call.answer_type = event.at, event.answer_type.value
             if call.mode == "agentless":
                 await self.telephony.play(event.call_id, MESSAGE)
-            elif event.answer_type is AnswerType.MACHINE:
+            elif event.answer_type is AnswerType.MACHINE and call.mode != "preview":
                 await self.telephony.hang_up(event.call_id)
             else:
                 if call.agent_id is None and call.mode == "power":
@@ -517,40 +516,6 @@ def _record(session: Session, attempt: Attempt, ended: datetime, cause: int, sip
     attempt.history_id = entry.id
     attempt.outcome = classify(cause, attempt.answered_at is not None, result.mailbox).value
     session.flush()
-
-
-def _best(judgements: Sequence[Judgement], row: object) -> Judgement | None:
-    """The number to call: of those the gate allows, the one tried least, then the first."""
-    allowed = [j for j in judgements if j.decision.allowed and j.e164 and j.offset]
-    if not allowed or row is None:
-        return None
-    return min(allowed, key=lambda j: (_tries(row, j.offset or 0), j.offset))
-
-
-def _tries(row: object, offset: int) -> int:
-    return int(row[NUMBER_COLUMNS[offset - 1].tries] or 0)  # type: ignore[index]
-
-
-def _next_allowed(judgements: Sequence[Judgement], now: datetime) -> datetime:
-    """When a refused contact is asked about again: the earliest moment the gate said one of
-    its numbers could be allowed, or after RECHECK when only a change of data can help."""
-    moments = [j.decision.next_allowed_at for j in judgements if j.decision.next_allowed_at]
-    return min(moments, default=now + RECHECK)
-
-
-def _attempt(campaign: Campaign, chosen: Judgement, engine_id: int, now: datetime) -> Attempt:
-    assert chosen.contact_id is not None and chosen.offset is not None and chosen.e164
-    return Attempt(
-        tenant_id=campaign.tenant_id,
-        campaign_id=campaign.id,
-        contact_id=chosen.contact_id,
-        engine_id=engine_id,
-        phone_number_offset=chosen.offset,
-        phone_e164=chosen.e164,
-        caller_id=campaign.caller_id,
-        mode=campaign.dialing_mode,
-        started_at=now,
-    )
 
 
 async def run_until_signalled(engine: Engine, *, until_idle: bool = False) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated, Any
 
 from anyio import CancelScope, CapacityLimiter, to_thread
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from opendialer.auth.principal import Action, Principal, Role
 from opendialer.auth.revocations import Revocations
 from opendialer.auth.tokens import read_token
+from opendialer.db.base import utcnow
 from opendialer.db.session import Database
 from opendialer.errors import Forbidden, Invalid, NotFound, Unauthorized
 from opendialer.kit.apimodel import whole_number
@@ -87,6 +89,14 @@ async def get_read_session(request: Request) -> AsyncIterator[Session]:
 # write sees it, and a failed commit still answers with an error.
 DbSession = Annotated[Session, Depends(get_session, scope="function")]
 ReadSession = Annotated[Session, Depends(get_read_session, scope="function")]
+
+
+def current_time() -> datetime:
+    """The moment a request acts at: the server's clock."""
+    return utcnow()
+
+
+Now = Annotated[datetime, Depends(current_time)]
 
 
 def bearer_token(request: Request) -> str:
