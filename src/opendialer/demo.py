@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from opendialer.calllist.service import CallList
 from opendialer.dialler.schemas import CampaignCreate, ContactImport
 from opendialer.dialler.service import CampaignService, ContactService
+from opendialer.engine.agents import AgentService
 from opendialer.loans.feed import LOAN_FEED, LoanFeed
 from opendialer.loans.schemas import BucketInput
 from opendialer.loans.service import BucketService
@@ -24,6 +25,8 @@ from opendialer.tenancy.service import (
 DEMO_TENANT = 314
 DEMO_SERVICER = 2
 DEMO_CAMPAIGN = "Early Stage Collections"
+# An agent of the demo tenant, signed out, that the demo's account admin acts for.
+DEMO_AGENT = "Demo Agent"
 
 FIRST_NAMES = [
     "James",
@@ -170,12 +173,16 @@ def load_demo(session: Session) -> str:
         }
         contacts.import_contact(ContactImport.model_validate(contact), overwrite=True)
     awake = _daytime_contacts(contacts, campaign.id, datetime.now(UTC))
+    agents = AgentService(session, DEMO_TENANT)
+    if not any(agent.name == DEMO_AGENT for agent in agents.list()):
+        agents.create(DEMO_AGENT, None, None)
     calls = _load_loans(session, rng)
     return (
         f"demo data ready: tenant {DEMO_TENANT}, servicer {DEMO_SERVICER}, "
         f"campaign {campaign.id} ({DEMO_CAMPAIGN}, running, agentless) with "
         f"{CONTACT_COUNT + DAYTIME_COUNT} contacts ({DAYTIME_COUNT} where it is daytime now: "
         f"{awake}), "
+        "an agent, "
         f"{LOAN_COUNT} loans in {len(BUCKETS)} buckets, {calls} calls on today's list"
     )
 
