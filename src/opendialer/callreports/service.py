@@ -171,12 +171,15 @@ class CallReports:
         counts.created = len(rows)
         return counts
 
-    def add_once(self, row: dict[str, Any]) -> None:
-        """Store one record of a call placed through the dialler, unless its tenant already
-        has a record with its `unique_id` (a client may have loaded one under that key)."""
-        tenant_id = row["tenant_id"]
-        if not self.cdrs.known_unique_ids(tenant_id, [row["unique_id"]]):
-            self.cdrs.insert([row])
+    def add_once(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Store the records of calls placed through the dialler (of one tenant), but those
+        whose `unique_id` the tenant already has (a client may have loaded one under it)."""
+        if not rows:
+            return
+        known = self.cdrs.known_unique_ids(rows[0]["tenant_id"], [r["unique_id"] for r in rows])
+        new = [row for row in rows if row["unique_id"] not in known]
+        if new:
+            self.cdrs.insert(new)
 
     def batches(self, window: ReportRange) -> Iterator[list[tuple[Any, ...]]]:
         """The window's records, newest first, a batch at a time: value tuples in CDR_COLUMNS

@@ -4,6 +4,7 @@ tracked call of each call the dialler places."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -102,6 +103,18 @@ def describe_batch_errors(errors: Sequence[Any], single: bool) -> str:
     return _too_many(problems)
 
 
+@dataclass(frozen=True, slots=True)
+class DiallerCall:
+    """A call the dialler placed, as call tracking records it."""
+
+    loan_id: str | None
+    user_data: str | None
+    phone_number: str
+    phone_e164: str | None
+    contacted: bool
+    call_timestamp: datetime
+
+
 class CallTracking:
     """Tracked calls of one tenant."""
 
@@ -128,39 +141,24 @@ class CallTracking:
         self.calls.insert_many(rows)
         return rows
 
-    def record_from_dialler(
-        self,
-        *,
-        loan_id: str | None,
-        user_data: str | None,
-        phone_number: str,
-        phone_e164: str | None,
-        contacted: bool,
-        call_timestamp: datetime,
-    ) -> dict[str, Any] | None:
-        """The tracked call of one call the dialler placed, when its contact is linked to a
-        loan of the tenant: by its LoanID, or else by a UserData that is a loan's id."""
-        candidate = loan_id or user_data
-        if not candidate or len(candidate) > 36:
-            return None
-        owner = self.calls.loans([candidate], None).get(candidate)
-        if owner is None:
-            return None
+    def record_from_dialler(self, calls: Sequence[DiallerCall]) -> list[dict[str, Any]]:
+        """The tracked calls of calls the dialler placed, of those whose contact is linked to
+        a loan of the tenant: by its LoanID, or else by a UserData that is a loan's id.
+        Answers the rows recorded."""
+        linked = [(call, call.loan_id or call.user_data) for call in calls]
+        candidates = {key for _, key in linked if key and len(key) <= 36}
+        owners = self.calls.loans(candidates, None) if candidates else {}
         now = utcnow()
-        row = self._row(
-            new_id(),
-            candidate,
-            owner,
-            None,
-            phone_number,
-            phone_e164,
-            "Contacted" if contacted else "Attempted",
-            call_timestamp,
-            DIALLER,
-            now,
-        )
-        self.calls.insert_many([row])
-        return row
+        rows = []
+        for call, key in linked:
+            if key in owners:
+                status = "Contacted" if call.contacted else "Attempted"
+                rows.append(self._row(new_id(), key, owners[key], None, call.phone_number,
+                                      call.phone_e164, status, call.call_timestamp, DIALLER,
+                                      now))  # fmt: skip
+        if rows:
+            self.calls.insert_many(rows)
+        return rows
 
     # -- internals ---------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from itertools import repeat
 from operator import is_
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table
+from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -310,3 +310,12 @@ def sqlite_page_cache(session: Session, kib: int) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
+
+
+def sqlite_ids(session: Session, table: Table, count: int) -> range:
+    """On SQLite, `count` free ids (its integer key `id`) of `table`: those after the
+    largest. SQLite has one writer at a time and the caller's transaction is it, so no other
+    takes them; rows given their ids go in one executemany, where rows whose ids are asked
+    back from the database are inserted one statement each."""
+    last = session.scalar(select(func.max(table.c.id))) or 0
+    return range(last + 1, last + 1 + count)

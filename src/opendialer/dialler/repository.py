@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, delete, func, select, tuple_
+from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, tuple_
 from sqlalchemy.engine import RowMapping
 
-from opendialer.db.bulk import bulk_update
+from opendialer.db.base import utcnow
+from opendialer.db.bulk import bulk_update, sqlite_ids
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.db.rows import RowQuery
 from opendialer.db.session import Database
@@ -68,6 +69,11 @@ class CampaignRepository(TenantRepository):
         self.session.flush()
 
 
+HISTORY: Table = ContactHistory.__table__  # type: ignore[assignment]
+# Every column of a history entry, its id first.
+_HISTORY_COLUMNS = ["id", *(c.key for c in HISTORY.columns if c.key != "id")]
+
+
 class ContactRepository(TenantRepository):
     def _base(self) -> Select[Contact]:
         return self.scoped(Contact)
@@ -76,6 +82,17 @@ class ContactRepository(TenantRepository):
         query = CONTACT_BY_ID_FOR_UPDATE if for_update else CONTACT_BY_ID
         params = {"tenant_id": self.tenant_id, "contact_id": contact_id}
         return self.session.scalars(query, params).first()
+
+    def get_many(self, contact_ids: Collection[int]) -> dict[int, Contact]:
+        """The contacts among `contact_ids`, locked (in the order of their ids, as every batch
+        locks them, so that two batches never wait on each other)."""
+        query = (
+            self.scoped(Contact, by_key=True)
+            .where(self.one_of(CONTACTS.c.id, contact_ids))
+            .order_by(Contact.id)
+            .with_for_update()
+        )
+        return {contact.id: contact for contact in self.session.scalars(query)}
 
     def first_by_user_data(self, user_data: str, *, for_update: bool = False) -> Contact | None:
         """The oldest contact with this UserData: the seed leaves which one open; we say oldest."""
@@ -149,11 +166,23 @@ class ContactRepository(TenantRepository):
         query = self.scoped(ContactHistory, by_key=True).where(ContactHistory.id == entry_id)
         return self.session.scalars(query).one_or_none()
 
-    def add_history(self, entry: ContactHistory) -> ContactHistory:
-        entry.tenant_id = self.tenant_id
-        self.session.add(entry)
-        self.session.flush()
-        return entry
+    def add_histories(self, entries: Sequence[ContactHistory]) -> None:
+        """Store the new entries in one statement and give each its id (they stay out of the
+        session: the unit of work cost more per entry than the insert)."""
+        now = utcnow()
+        for entry in entries:
+            entry.tenant_id, entry.created_at = self.tenant_id, now
+        if self.dialect == "sqlite":
+            ids = sqlite_ids(self.session, HISTORY, len(entries))
+            for entry, entry_id in zip(entries, ids, strict=True):
+                entry.id = entry_id
+            rows = [{name: getattr(e, name) for name in _HISTORY_COLUMNS} for e in entries]
+            self.session.execute(insert(HISTORY), rows)
+            return
+        rows = [{name: getattr(e, name) for name in _HISTORY_COLUMNS[1:]} for e in entries]
+        statement = insert(HISTORY).returning(HISTORY.c.id, sort_by_parameter_order=True)
+        for entry, entry_id in zip(entries, self.session.scalars(statement, rows), strict=True):
+            entry.id = entry_id
 
     # Built once, its values bound at each call: a statement built with them would hold them
     # in reference cycles, which an import (the cyclic collector paused) would keep till its end.

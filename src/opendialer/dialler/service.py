@@ -322,72 +322,24 @@ class ContactService:
     def apply_result(self, contact_id: int, result: CallResult) -> Applied:
         """Apply one call's outcome to the contact's counters and next try, and append it to
         the contact's history; the outcome path (opendialer.outcomes) calls this."""
-        contact = self.get(contact_id, for_update=True)
-        n = result.phone_number_offset
-        number = getattr(contact, f"phone_number{n}")
-        if not number:
-            raise Invalid(f"PhoneNumberOffset {n}: the contact has no PhoneNumber{n}")
-        campaign = self.campaigns.get(contact.campaign_id)
-        connected = result.dt_call_connect is not None
-        outcome = classify(result.cause_code, connected, result.mailbox)
+        return self.apply_results([(contact_id, result)])[0]
 
-        setattr(
-            contact, f"n_tries_phone_number{n}", getattr(contact, f"n_tries_phone_number{n}") + 1
-        )
-        setattr(contact, f"n_phone_number{n}_last_cause", result.cause_code)
-        if outcome is Outcome.INVALID:
-            setattr(contact, f"b_phone_number{n}_invalid", True)
-        elif connected:
-            setattr(contact, f"b_phone_number{n}_invalid", False)
-        if result.acd_agent_end_reasons_id is not None:
-            setattr(
-                contact,
-                f"phone_number{n}_last_acd_agent_end_reasons_id",
-                result.acd_agent_end_reasons_id,
-            )
-            contact.last_acd_agent_end_reasons_id = result.acd_agent_end_reasons_id
-        contact.b_last_result_mailbox = outcome is Outcome.MAILBOX
-        ended = result.dt_call_end or result.dt_call_connect or result.dt_call_alert
-        contact.dt_last_try = result.dt_call_start
-        try:
-            contact.dt_next_try = (ended or result.dt_call_start) + timedelta(
-                seconds=retry_delay(campaign, outcome)
-            )
-        except OverflowError:
-            raise Invalid("dtCallStart: too late, the next try would fall after 9999") from None
-
-        region = campaign.region
-        b_number = result.b_number or number
-        entry = ContactHistory(
-            contact_id=contact.id,
-            campaign_id=contact.campaign_id,
-            user_data=contact.user_data,
-            user_data2=contact.user_data2,
-            user_data3=contact.user_data3,
-            dt_call_start=result.dt_call_start,
-            dt_call_alert=result.dt_call_alert,
-            dt_call_connect=result.dt_call_connect,
-            dt_call_end=result.dt_call_end,
-            cause_code=result.cause_code,
-            connres=1 if connected else 0,
-            phone_number=number,
-            phone_number_offset=n,
-            a_number=result.a_number,
-            b_number=b_number,
-            a_number_country_code=country_code(result.a_number, region),
-            b_number_country_code=country_code(b_number, region),
-            outbound=result.outbound,
-            caller_hangup=result.caller_hangup,
-            mailbox=outcome is Outcome.MAILBOX,
-            test_call=result.test_call,
-            result_code_id=result.result_code_id,
-            result_code_type_id=result.result_code_type_id,
-            acd_agent_end_reasons_id=result.acd_agent_end_reasons_id,
-            service_numbers_id=result.service_numbers_id,
-            users_id=result.users_id,
-        )
-        self.contacts.add_history(entry)
-        return Applied(contact, entry, outcome)
+    def apply_results(self, results: Sequence[tuple[int, CallResult]]) -> list[Applied]:
+        """`apply_result` for many calls at once: their contacts read (and locked) in one
+        look-up, their history entries written together."""
+        contacts = self.contacts.get_many({contact_id for contact_id, _ in results})
+        campaigns: dict[int, Campaign] = {}
+        applied = []
+        for contact_id, result in results:
+            contact = contacts.get(contact_id)
+            if contact is None:
+                raise NotFound(f"dialler contact {contact_id} not found")
+            campaign = campaigns.get(contact.campaign_id)
+            if campaign is None:
+                campaign = campaigns[contact.campaign_id] = self.campaigns.get(contact.campaign_id)
+            applied.append(_apply(contact, campaign, result))
+        self.contacts.add_histories([each.entry for each in applied])
+        return applied
 
 
 @dataclass(frozen=True)
@@ -406,6 +358,72 @@ class Applied:
             self.contact, f"phone_number{self.entry.phone_number_offset}_e164"
         )
         return e164
+
+
+def _apply(contact: Contact, campaign: Campaign, result: CallResult) -> Applied:
+    """One call's outcome on its contact's counters and next try, and its history entry (not
+    yet stored)."""
+    n = result.phone_number_offset
+    number = getattr(contact, f"phone_number{n}")
+    if not number:
+        raise Invalid(f"PhoneNumberOffset {n}: the contact has no PhoneNumber{n}")
+    connected = result.dt_call_connect is not None
+    outcome = classify(result.cause_code, connected, result.mailbox)
+
+    setattr(contact, f"n_tries_phone_number{n}", getattr(contact, f"n_tries_phone_number{n}") + 1)
+    setattr(contact, f"n_phone_number{n}_last_cause", result.cause_code)
+    if outcome is Outcome.INVALID:
+        setattr(contact, f"b_phone_number{n}_invalid", True)
+    elif connected:
+        setattr(contact, f"b_phone_number{n}_invalid", False)
+    if result.acd_agent_end_reasons_id is not None:
+        setattr(
+            contact,
+            f"phone_number{n}_last_acd_agent_end_reasons_id",
+            result.acd_agent_end_reasons_id,
+        )
+        contact.last_acd_agent_end_reasons_id = result.acd_agent_end_reasons_id
+    contact.b_last_result_mailbox = outcome is Outcome.MAILBOX
+    ended = result.dt_call_end or result.dt_call_connect or result.dt_call_alert
+    contact.dt_last_try = result.dt_call_start
+    try:
+        contact.dt_next_try = (ended or result.dt_call_start) + timedelta(
+            seconds=retry_delay(campaign, outcome)
+        )
+    except OverflowError:
+        raise Invalid("dtCallStart: too late, the next try would fall after 9999") from None
+
+    region = campaign.region
+    b_number = result.b_number or number
+    entry = ContactHistory(
+        contact_id=contact.id,
+        campaign_id=contact.campaign_id,
+        user_data=contact.user_data,
+        user_data2=contact.user_data2,
+        user_data3=contact.user_data3,
+        dt_call_start=result.dt_call_start,
+        dt_call_alert=result.dt_call_alert,
+        dt_call_connect=result.dt_call_connect,
+        dt_call_end=result.dt_call_end,
+        cause_code=result.cause_code,
+        connres=1 if connected else 0,
+        phone_number=number,
+        phone_number_offset=n,
+        a_number=result.a_number,
+        b_number=b_number,
+        a_number_country_code=country_code(result.a_number, region),
+        b_number_country_code=country_code(b_number, region),
+        outbound=result.outbound,
+        caller_hangup=result.caller_hangup,
+        mailbox=outcome is Outcome.MAILBOX,
+        test_call=result.test_call,
+        result_code_id=result.result_code_id,
+        result_code_type_id=result.result_code_type_id,
+        acd_agent_end_reasons_id=result.acd_agent_end_reasons_id,
+        service_numbers_id=result.service_numbers_id,
+        users_id=result.users_id,
+    )
+    return Applied(contact, entry, outcome)
 
 
 def retry_delay(campaign: Campaign, outcome: Outcome) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func
@@ -25,6 +25,16 @@ class AgentRepository(TenantRepository):
         if for_update:
             query = query.with_for_update()
         return self.session.scalars(query).one_or_none()
+
+    def locked(self, agent_ids: Collection[int]) -> list[Agent]:
+        """The agents among `agent_ids`, locked in the order of their ids."""
+        query = (
+            self.scoped(Agent, by_key=True)
+            .where(Agent.id.in_(list(agent_ids)))
+            .order_by(Agent.id)
+            .with_for_update()
+        )
+        return list(self.session.scalars(query))
 
     def ready(self, campaign_id: int, limit: int) -> list[Agent]:
         """Up to `limit` ready agents who work the campaign (or any), the longest ready first,

@@ -39,8 +39,11 @@ def claim(
     state: str = DIALING,
 ) -> tuple[list[Attempt], int]:
     """Up to `room` attempts (in `state`, flushed) on the campaign's due contacts the gate
-    allows at `now` as `mode` dials; answers them and how many numbers the gate judged."""
-    ids = claims.due_contacts(campaign, now, room * 2)
+    allows at `now` as `mode` dials; answers them and how many of the gate's decisions were
+    acted on (a number called or a contact's refusals logged)."""
+    # A few more than there is room for, in case some are refused; the allowed ones left over
+    # are judged again at a later claim.
+    ids = claims.due_contacts(campaign, now, room + room // 4 + 1)
     if not ids:
         return [], 0
     gate = ComplianceService(claims.session, claims.tenant_id)
@@ -65,7 +68,7 @@ def claim(
     gate.record(refused, now)
     claims.postpone(next_tries)
     claims.add(attempts)
-    return attempts, len(judged)
+    return attempts, sum(len(by_contact[contact_id]) for contact_id in next_tries)
 
 
 def judge_again(

@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session
 
 from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import NUMBER_COLUMNS
-from opendialer.db.bulk import bulk_update
+from opendialer.db.bulk import bulk_update, sqlite_ids
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.engine.models import DIALING, QUEUED, Attempt, EngineLease, EngineProcess
 
 CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
-ATTEMPTS = Attempt.__table__
+ATTEMPTS: Table = Attempt.__table__  # type: ignore[assignment]
 SQLITE_LEASE = "sqlite"
 
 
@@ -155,8 +155,22 @@ class EngineRepository(TenantRepository):
         return int(self.session.execute(query).scalar_one())
 
     def add(self, attempts: Sequence[Attempt]) -> None:
+        if attempts and self.dialect == "sqlite":
+            ids = sqlite_ids(self.session, ATTEMPTS, len(attempts))
+            for attempt, attempt_id in zip(attempts, ids, strict=True):
+                attempt.id = attempt_id
         self.session.add_all(attempts)
         self.session.flush()
+
+    def attempts(self, attempt_ids: Sequence[int]) -> dict[int, Attempt]:
+        """The attempts among `attempt_ids`, locked in the order of their ids."""
+        query = (
+            self.scoped(Attempt)
+            .where(self.one_of(ATTEMPTS.c.id, attempt_ids))
+            .order_by(Attempt.id)
+            .with_for_update()
+        )
+        return {attempt.id: attempt for attempt in self.session.execute(query).scalars()}
 
     def attempt(self, attempt_id: int, *, for_update: bool = False) -> Attempt | None:
         query = self.scoped(Attempt).where(Attempt.id == attempt_id)

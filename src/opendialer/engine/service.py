@@ -16,6 +16,7 @@ import random
 import signal
 import socket
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,7 +53,7 @@ from opendialer.engine.telephony import (
     Telephony,
 )
 from opendialer.errors import DomainError
-from opendialer.outcomes.service import record_call
+from opendialer.outcomes.service import record_calls
 
 log = logging.getLogger("opendialer.engine")
 
@@ -116,7 +117,7 @@ class Engine:
         self.engine_id = 0
         self.calls: dict[int, _Call] = {}
         self.placed = 0
-        self.judged = 0  # numbers the gate was asked about
+        self.judged = 0  # the gate's decisions acted on: numbers called or refused
         self.waited_for: list[int] = []  # the engines whose SQLite lease this one waited out
         self._beaten: datetime | None = None
         self._next_claim: datetime | None = None
@@ -302,7 +303,8 @@ class Engine:
                 if attempt.alerted_at is None:
                     attempt.alerted_at = attempt.started_at
                 ended = max(attempt.started_at, attempt.answered_at or attempt.started_at)
-                _record(session, attempt, ended, CAUSE_ORPHANED, 0)
+                _record(session, attempt.tenant_id,
+                        [(attempt, Ended(attempt.id, ended, CAUSE_ORPHANED, 0))])  # fmt: skip
                 if attempt.agent_id is not None:
                     agents = AgentRepository(session, attempt.tenant_id)
                     agent = agents.get(attempt.agent_id, for_update=True)
@@ -454,67 +456,85 @@ class Engine:
             self._ended.append((call, event))
 
     def record_ended(self, *, now: datetime | None = None) -> int:
-        """Record the outcomes of the calls that ended, in one transaction (each in a
-        savepoint of its own, so that one that cannot be recorded holds up no other), once
-        RECORD_EVERY has passed since the last time or many wait. Answers how many."""
+        """Record the outcomes of the calls that ended, in one transaction, once RECORD_EVERY
+        has passed since the last time or many wait: each tenant's together, or, when one
+        call of them cannot be recorded, each in a savepoint of its own, so that it holds up
+        no other. Answers how many."""
         now = now or self.clock.now()
         if not self._ended or (len(self._ended) < RECORD_BATCH and now < self._record_at):
             return 0
         ended, self._ended = self._ended, []
         self._record_at = now + RECORD_EVERY
+        by_tenant: defaultdict[int, list[tuple[_Call, Ended]]] = defaultdict(list)
+        for call, event in ended:
+            by_tenant[call.tenant_id].append((call, event))
         with self.database.transaction() as session:
-            for call, event in ended:
+            for tenant_id, calls in by_tenant.items():
                 try:
                     with session.begin_nested():
-                        self._close(session, call, event)
-                except DomainError as exc:
-                    log.error(
-                        "the outcome of attempt %s was not recorded: %s", call.attempt_id, exc
-                    )
+                        self._close(session, tenant_id, calls)
+                except DomainError:
+                    for one in calls:
+                        try:
+                            with session.begin_nested():
+                                self._close(session, tenant_id, [one])
+                        except DomainError as exc:
+                            log.error("the outcome of attempt %s was not recorded: %s",
+                                      one[0].attempt_id, exc)  # fmt: skip
         return len(ended)
 
-    def _close(self, session: Session, call: _Call, event: Ended) -> None:
-        attempt = EngineRepository(session, call.tenant_id).attempt(
-            call.attempt_id, for_update=True
-        )
-        if attempt is None or attempt.ended_at is not None:
-            return  # its contact is gone, or it is closed already: its outcome is recorded
-        attempt.alerted_at, attempt.answered_at = call.alerted_at, call.answered_at
-        attempt.answer_type, attempt.agent_id = call.answer_type, call.agent_id
-        attempt.connected_at = call.connected_at
-        _record(session, attempt, event.at, event.cause, event.sip_status)
-        if attempt.agent_id is not None:
-            agent = AgentRepository(session, call.tenant_id).get(attempt.agent_id, for_update=True)
-            if agent is not None and agent.attempt_id == attempt.id:
-                release(agent, event.at, talked=call.connected_at is not None)
+    def _close(self, session: Session, tenant_id: int, calls: list[tuple[_Call, Ended]]) -> None:
+        found = EngineRepository(session, tenant_id).attempts([c.attempt_id for c, _ in calls])
+        closing: list[tuple[Attempt, Ended]] = []
+        for call, event in calls:
+            attempt = found.get(call.attempt_id)
+            if attempt is None or attempt.ended_at is not None:
+                continue  # its contact is gone, or it is closed already: its outcome is recorded
+            attempt.alerted_at, attempt.answered_at = call.alerted_at, call.answered_at
+            attempt.answer_type, attempt.agent_id = call.answer_type, call.agent_id
+            attempt.connected_at = call.connected_at
+            closing.append((attempt, event))
+        _record(session, tenant_id, closing)
+        taken = {a.agent_id: (a, e) for a, e in closing if a.agent_id is not None}
+        if not taken:
+            return
+        for agent in AgentRepository(session, tenant_id).locked(taken):
+            attempt, event = taken[agent.id]
+            if agent.attempt_id == attempt.id:
+                release(agent, event.at, talked=attempt.connected_at is not None)
                 if agent.simulated and agent.state == "wrap_up":
                     wrap = self._agent_rng.expovariate(1 / WRAP_SECONDS)
                     ready_at = event.at + timedelta(seconds=wrap)
-                    heapq.heappush(self._wrapping, (ready_at, call.tenant_id, agent.id))
+                    heapq.heappush(self._wrapping, (ready_at, tenant_id, agent.id))
 
 
-def _record(session: Session, attempt: Attempt, ended: datetime, cause: int, sip: int) -> None:
-    """Close the attempt and record its outcome on the outcome path, once: the attempt's row
-    is locked, and one that is closed already is left alone."""
-    result = CallResult.model_validate(
-        {
-            "PhoneNumberOffset": attempt.phone_number_offset,
-            "dtCallStart": attempt.started_at,
-            "dtCallAlert": attempt.alerted_at,
-            "dtCallConnect": attempt.answered_at,
-            "dtCallEnd": max(ended, attempt.started_at),
-            "CauseCodesID": cause,
-            "bMailbox": attempt.answer_type == AnswerType.MACHINE.value,
-            "ANumber": attempt.caller_id,
-            "BNumber": attempt.phone_e164,
-            "UsersID": attempt.agent_id,
-        }
-    )
-    entry = record_call(session, attempt.tenant_id, attempt.contact_id, result)
-    attempt.state, attempt.ended_at = ENDED, max(ended, attempt.started_at)
-    attempt.cause, attempt.sip_status = cause, sip or None
-    attempt.history_id = entry.id
-    attempt.outcome = classify(cause, attempt.answered_at is not None, result.mailbox).value
+def _record(session: Session, tenant_id: int, closing: list[tuple[Attempt, Ended]]) -> None:
+    """Close the attempts (locked, none closed already) and record each outcome on the
+    outcome path, together."""
+    results = []
+    for attempt, event in closing:
+        result = CallResult.model_validate(
+            {
+                "PhoneNumberOffset": attempt.phone_number_offset,
+                "dtCallStart": attempt.started_at,
+                "dtCallAlert": attempt.alerted_at,
+                "dtCallConnect": attempt.answered_at,
+                "dtCallEnd": max(event.at, attempt.started_at),
+                "CauseCodesID": event.cause,
+                "bMailbox": attempt.answer_type == AnswerType.MACHINE.value,
+                "ANumber": attempt.caller_id,
+                "BNumber": attempt.phone_e164,
+                "UsersID": attempt.agent_id,
+            }
+        )
+        results.append((attempt.contact_id, result))
+    entries = record_calls(session, tenant_id, results)
+    for (attempt, event), entry, (_, result) in zip(closing, entries, results, strict=True):
+        attempt.state, attempt.ended_at = ENDED, max(event.at, attempt.started_at)
+        attempt.cause, attempt.sip_status = event.cause, event.sip_status or None
+        attempt.history_id = entry.id
+        answered = attempt.answered_at is not None
+        attempt.outcome = classify(event.cause, answered, result.mailbox).value
     session.flush()
 
 

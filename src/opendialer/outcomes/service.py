@@ -3,13 +3,14 @@ call tracking (and so the call list's counters), and the call reports."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from opendialer.callreports.service import CallReports
-from opendialer.calltracking.service import CLOCK_SKEW, CallTracking, in_the_future
+from opendialer.calltracking.service import CLOCK_SKEW, CallTracking, DiallerCall, in_the_future
 from opendialer.db.base import utcnow
 from opendialer.db.ids import new_id
 from opendialer.dialler.causes import Outcome
@@ -44,18 +45,33 @@ def record_call(
 ) -> ContactHistory:
     """`record_result` for a call OpenDialer placed itself, whose times its own clock gave
     (a virtual one, in a simulation, may run ahead of the server's)."""
-    applied = ContactService(session, tenant_id).apply_result(contact_id, result)
-    entry, contact = applied.entry, applied.contact
-    CallReports(session, [tenant_id]).add_once(cdr_of(entry, applied.outcome, applied.phone_e164))
-    CallTracking(session, tenant_id).record_from_dialler(
-        loan_id=contact.loan_id,
-        user_data=contact.user_data,
-        phone_number=entry.phone_number,
-        phone_e164=applied.phone_e164,
-        contacted=applied.outcome is Outcome.CONNECTED,
-        call_timestamp=entry.dt_call_start,
+    return record_calls(session, tenant_id, [(contact_id, result)])[0]
+
+
+def record_calls(
+    session: Session, tenant_id: int, calls: Sequence[tuple[int, CallResult]]
+) -> list[ContactHistory]:
+    """`record_call` for many calls of one tenant together: their contacts read in one
+    look-up, their history entries, CDRs and tracked calls each written in one statement.
+    Answers the new history records, in the order of `calls`."""
+    applied = ContactService(session, tenant_id).apply_results(calls)
+    CallReports(session, [tenant_id]).add_once(
+        [cdr_of(each.entry, each.outcome, each.phone_e164) for each in applied]
     )
-    return entry
+    CallTracking(session, tenant_id).record_from_dialler(
+        [
+            DiallerCall(
+                loan_id=each.contact.loan_id,
+                user_data=each.contact.user_data,
+                phone_number=each.entry.phone_number,
+                phone_e164=each.phone_e164,
+                contacted=each.outcome is Outcome.CONNECTED,
+                call_timestamp=each.entry.dt_call_start,
+            )
+            for each in applied
+        ]
+    )
+    return [each.entry for each in applied]
 
 
 def refuse_future_times(result: CallResult) -> None:
