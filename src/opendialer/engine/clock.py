@@ -1,9 +1,11 @@
-"""The engine's clocks: the real one, and a virtual one on which waiting takes no time, so
-that a day of dialing is simulated in seconds with the same code."""
+"""The engine's clocks: the real one, a virtual one on which waiting takes no time, so that a
+day of dialing is simulated in seconds with the same code, and a faster real one that several
+processes can share."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -30,6 +32,24 @@ class RealClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(max(0.0, seconds))
+
+
+class ScaledClock:
+    """A clock that runs `speed` times as fast as the real one, from `start` at the real
+    moment `epoch` (seconds since 1970): engines in several processes given the same three
+    share one accelerated day, as they would share a real one."""
+
+    def __init__(self, start: datetime, speed: float, epoch: float | None = None) -> None:
+        if start.tzinfo is None or speed <= 0:
+            raise ValueError("a scaled clock starts at an aware moment and runs forwards")
+        self._start, self._speed = start.astimezone(UTC), speed
+        self._epoch = time.time() if epoch is None else epoch
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(time.time() - self._epoch) * self._speed)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self._speed)
 
 
 class VirtualClock:
