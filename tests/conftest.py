@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -30,6 +31,13 @@ from opendialer.tenancy.service import create_servicer, create_tenant
 from tests import contract
 
 TEST_KEY = "test-signing-key-not-for-production-use"
+
+# How fast examples are generated is the shared machine's load, not the code's behaviour: a
+# run beside other work must not fail for it.
+hypothesis.settings.register_profile(
+    "opendialer", suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("opendialer")
 
 
 def test_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
