@@ -99,7 +99,8 @@ def test_an_agent_previews_dials_and_gives_the_call_its_result(
     queued = act(client, ann, "dial")
     assert queued.status_code == 200, queued.text
     assert queued.json()["records"][0]["State"] == "queued"
-    assert act(client, ann, "dial").status_code == 409  # asked for already
+    twice = act(client, ann, "dial")
+    assert twice.status_code == 409 and "asked for already" in twice.json()["message"]
 
     engine = run(database)
 
@@ -158,8 +159,8 @@ def test_the_gate_judges_a_preview_call_again_when_it_is_asked_for_and_placed(
     client: TestClient, auth: TokenFactory, database: Database
 ) -> None:
     campaign_id = preview_campaign(client, auth)
-    add_contact(client, auth, campaign_id, ANSWERS)
-    add_contact(client, auth, campaign_id, "+13125550102")
+    for number in (ANSWERS, "+13125550102", "+13125550103"):
+        add_contact(client, auth, campaign_id, number)
     ann = ready_agent(client, auth)
 
     # Listed on the do-not-call list between the preview and the request for the call.
@@ -171,12 +172,17 @@ def test_the_gate_judges_a_preview_call_again_when_it_is_asked_for_and_placed(
     assert [r["rule"] for r in refused["Refusals"]] == ["dnc"]
     assert agent_record(client, auth, ann)["State"] == "ready"
 
-    # Listed after the request, before an engine places it: closed without a call.
+    # Withdrawn after the request, before an engine placed it: let go without a call.
     assert act(client, ann, "next").json()["records"][0]["PhoneNumber"] == "+13125550102"
     assert act(client, ann, "dial").json()["records"][0]["State"] == "queued"
-    client.post("/compliance/dnc", json={"phoneNumber": "+13125550102"}, headers=auth())
+    assert act(client, ann, "skip").json()["records"][0]["State"] == "skipped"
+
+    # Listed after the request, before an engine places it: closed without a call.
+    assert act(client, ann, "next").json()["records"][0]["PhoneNumber"] == "+13125550103"
+    assert act(client, ann, "dial").json()["records"][0]["State"] == "queued"
+    client.post("/compliance/dnc", json={"phoneNumber": "+13125550103"}, headers=auth())
     assert run(database).placed == 0
-    assert [a.state for a in attempts(database)] == ["refused", "refused"]
+    assert [a.state for a in attempts(database)] == ["refused", "skipped", "refused"]
     assert agent_record(client, auth, ann)["State"] == "ready"
     log = client.get("/compliance/refusals", params={"rule": "dnc"}, headers=auth()).json()
     assert len(log["data"]) == 2

@@ -17,7 +17,15 @@ from opendialer.dialler.models import Campaign, Contact
 from opendialer.dialler.service import CampaignService, ContactService
 from opendialer.engine.agents import AgentService, reserve
 from opendialer.engine.claims import claim, close_unplaced, judge_again, within_callable_hours
-from opendialer.engine.models import PREVIEW, QUEUED, REFUSED, SKIPPED, Agent, Attempt
+from opendialer.engine.models import (
+    DIALING,
+    PREVIEW,
+    QUEUED,
+    REFUSED,
+    SKIPPED,
+    Agent,
+    Attempt,
+)
 from opendialer.engine.repository import EngineRepository
 from opendialer.errors import Conflict, Invalid
 
@@ -68,7 +76,7 @@ class PreviewService:
         """Ask for the call to the previewed contact (on another of its numbers with
         `offset`): the gate judges it again now; allowed, the next engine round places it;
         refused, the contact is let go and the agent is ready again."""
-        attempt = self._previewed(agent_id, principal)
+        attempt = self._previewed(agent_id, principal, (PREVIEW,))
         campaign = self._campaign(attempt)
         if offset is not None and offset != attempt.phone_number_offset:
             contact = ContactService(self.session, self.tenant_id).get(attempt.contact_id)
@@ -87,9 +95,10 @@ class PreviewService:
         return self._preview(attempt, refusals)
 
     def skip(self, agent_id: int, principal: Principal, now: datetime) -> Preview:
-        """Let the previewed contact go without a call: it waits the campaign's no-answer
-        retry delay, and the agent is ready for the next."""
-        attempt = self._previewed(agent_id, principal)
+        """Let the previewed contact go without a call (also once the call is asked for, until
+        an engine places it): it waits the campaign's no-answer retry delay, and the agent is
+        ready for the next."""
+        attempt = self._previewed(agent_id, principal, (PREVIEW, QUEUED))
         campaign = self._campaign(attempt)
         close_unplaced(self.session, attempt, SKIPPED, now)
         delay = timedelta(seconds=campaign.retry_delay_no_answer)
@@ -107,15 +116,17 @@ class PreviewService:
             raise Conflict(f"dialler campaign {campaign.id} is {campaign.dialing_state}")
         return [campaign]
 
-    def _previewed(self, agent_id: int, principal: Principal) -> Attempt:
-        """The attempt holding the contact the agent previews, locked."""
+    def _previewed(self, agent_id: int, principal: Principal, states: tuple[str, ...]) -> Attempt:
+        """The attempt holding the contact the agent previews, locked, in one of `states`."""
         agent = self.agents.acting(agent_id, principal)
         attempt = None
         if agent.attempt_id is not None:
             attempt = self.claims.attempt(agent.attempt_id, for_update=True)
-        if attempt is None or attempt.state != PREVIEW:
-            held = "its call is under way" if attempt is not None else "it previews no contact"
-            raise Conflict(f"dialler agent {agent_id}: {held}")
+        if attempt is None:
+            raise Conflict(f"dialler agent {agent_id}: it previews no contact")
+        if attempt.state not in states:
+            state = {QUEUED: "asked for", DIALING: "placed"}.get(attempt.state, attempt.state)
+            raise Conflict(f"dialler agent {agent_id}: its call is {state} already")
         return attempt
 
     def _campaign(self, attempt: Attempt) -> Campaign:

@@ -135,8 +135,9 @@ def preview_dial(
 
 @router.post("/dialler/agents/{diallerAgentsID}/skip", responses=DOCS.write(PreviewRecords))
 def preview_skip(agent_id: AgentId, session: DbSession, principal: Locker, now: Now) -> Response:
-    """Let the previewed contact go without a call: it waits the campaign's no-answer retry
-    delay, and the agent is ready for the next."""
+    """Let the previewed contact go without a call (also after `/dial`, until an engine has
+    placed the call): it waits the campaign's no-answer retry delay, and the agent is ready
+    for the next."""
     preview = PreviewService(session, principal.tenant).skip(agent_id, principal, now)
     return _previews(preview)
 
