@@ -20,8 +20,6 @@ from opendialer.engine.agents import AgentRepository, release
 from opendialer.engine.models import DIALING, Attempt
 from opendialer.engine.repository import EngineRepository
 
-# A claimed contact's next try lies this far past the ring time until its outcome sets it.
-CLAIM_MARGIN = timedelta(seconds=60)
 # A contact refused for what only a change of data lifts is asked about again after this.
 RECHECK = timedelta(hours=1)
 # The modes whose calls the engine places: by itself, or (preview) as its agents ask.
@@ -63,12 +61,14 @@ def claim(
             refused += judgements
             next_tries[contact_id] = next_allowed(judgements, now)
         elif len(attempts) < room:
+            # Its open attempt keeps it from being claimed again; its outcome sets its next
+            # try (a contact row rewritten once per call, not twice).
             attempts.append(_attempt(campaign, chosen, engine_id, now, state))
-            next_tries[contact_id] = now + ring + CLAIM_MARGIN
     gate.record(refused, now)
     claims.postpone(next_tries)
     claims.add(attempts)
-    return attempts, sum(len(by_contact[contact_id]) for contact_id in next_tries)
+    acted = [*next_tries, *(attempt.contact_id for attempt in attempts)]
+    return attempts, sum(len(by_contact[contact_id]) for contact_id in acted)
 
 
 def judge_again(

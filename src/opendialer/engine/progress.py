@@ -28,6 +28,9 @@ def campaign_progress(
     campaign = CampaignService(session, tenant_id).get(campaign_id)
     figures = ProgressRepository(session, tenant_id)
     total, done, due = figures.contact_counts(campaign, now)
+    # A contact with a call under way (or held by a preview agent) is not due: its next try
+    # is set when the call ends.
+    due = max(0, due - figures.held(campaign.id))
     outcomes: Counter[str] = Counter()
     for cause, connected, mailbox, contacts in figures.final_calls(campaign, now):
         outcomes[classify(cause, connected, mailbox).value] += contacts

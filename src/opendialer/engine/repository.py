@@ -202,6 +202,14 @@ class ProgressRepository(TenantRepository):
         total, finished, ready = self.session.execute(query).one()
         return int(total), int(finished), int(ready)
 
+    def held(self, campaign_id: int) -> int:
+        """The campaign's contacts with an attempt open: a call under way, or held by an agent
+        in preview."""
+        query = self.scoped(Attempt, func.count()).where(
+            Attempt.campaign_id == campaign_id, Attempt.ended_at.is_(None)
+        )
+        return int(self.session.execute(query).scalar_one())
+
     def final_calls(self, campaign: Campaign, now: datetime) -> list[tuple[int, bool, bool, int]]:
         """(cause, connected, mailbox, contacts) of the last call of each done contact."""
         wall = now.replace(tzinfo=None)

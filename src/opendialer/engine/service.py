@@ -528,7 +528,10 @@ def _record(session: Session, tenant_id: int, closing: list[tuple[Attempt, Ended
             }
         )
         results.append((attempt.contact_id, result))
-    entries = record_calls(session, tenant_id, results)
+    # Each attempt is written once, with all it heard and its outcome: not flushed part-way
+    # by the outcome path's look-ups (an attempt row rewritten twice updates its indexes twice).
+    with session.no_autoflush:
+        entries = record_calls(session, tenant_id, results)
     for (attempt, event), entry, (_, result) in zip(closing, entries, results, strict=True):
         attempt.state, attempt.ended_at = ENDED, max(event.at, attempt.started_at)
         attempt.cause, attempt.sip_status = event.cause, event.sip_status or None
