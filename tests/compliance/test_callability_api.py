@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from opendialer.compliance.service import ComplianceService
 from opendialer.db.session import Database
+from opendialer.engine.models import Attempt
 from tests.conftest import TokenFactory
 
 # Wednesday 3 June 2026, 11:00 in Chicago (CDT) and 12:00 in New York.
@@ -391,6 +392,28 @@ def test_a_dialler_contact_linked_to_the_loan_shares_its_debt(
         (contact["ID"], 1, ["borrower_flag"]),
     ]
     assert rules(explain(client, auth, contact["ID"], DAYTIME)["numbers"][0]) == ["borrower_flag"]
+
+
+def test_a_call_under_way_counts_for_its_debt_until_it_is_recorded(
+    client: TestClient, auth: TokenFactory, campaign: dict[str, Any], database: Database
+) -> None:
+    roomy(client, auth, campaign)
+    loan = make_loan(client, auth(servicer=2), borrowerState="IL", borrowerPostalCode="60601")
+    first = import_contact(client, auth, campaign["DiallerCampaignsID"], LoanID=loan["loanId"])
+    second = import_contact(client, auth, campaign["DiallerCampaignsID"], UserData="acct-2",
+                            LoanID=loan["loanId"], PhoneNumber1="(312) 555-0102")  # fmt: skip
+    for day in range(6):
+        call(client, auth, first["ID"], DAYTIME - timedelta(days=6, hours=1) + timedelta(days=day))
+    assert rules(explain(client, auth, second["ID"], DAYTIME)["numbers"][0]) == []
+
+    # The engine is calling the first contact: the debt's seventh call, not yet recorded.
+    with database.transaction() as session:
+        session.add(Attempt(tenant_id=314, campaign_id=campaign["DiallerCampaignsID"],
+                            contact_id=first["ID"], engine_id=1, phone_number_offset=1,
+                            phone_e164="+13125550101", mode="progressive",
+                            started_at=DAYTIME - timedelta(seconds=20)))  # fmt: skip
+    number = explain(client, auth, second["ID"], DAYTIME)["numbers"][0]
+    assert rules(number) == ["frequency_7_in_7"]
 
 
 def test_another_servicers_or_tenants_loan_is_not_found(

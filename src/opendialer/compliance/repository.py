@@ -20,6 +20,7 @@ from opendialer.db.repository import TenantRepository
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.schemas import PHONE_OFFSETS
 from opendialer.dnc.models import DncEntry
+from opendialer.engine.models import DIALING, Attempt
 from opendialer.loans.models import Borrower, BucketPolicy, Loan
 from opendialer.tenancy.models import Tenant
 
@@ -27,6 +28,7 @@ CONTACTS = Contact.__table__
 HISTORY = ContactHistory.__table__
 TRACKED = TrackedCall.__table__
 CDRS = CallDetailRecord.__table__
+ATTEMPTS = Attempt.__table__
 CAMPAIGNS = Campaign.__table__
 LOANS = Loan.__table__
 BORROWERS = Borrower.__table__
@@ -184,6 +186,16 @@ class ComplianceRepository(TenantRepository):
             HISTORY.c.cause_code,
             HISTORY.c.mailbox,
         ).where(self.one_of(HISTORY.c.contact_id, contact_ids), HISTORY.c.dt_call_start >= since)
+        return list(self.session.execute(query).mappings())
+
+    def under_way(self, contact_ids: Collection[int]) -> list[RowMapping]:
+        """The engine's calls to these contacts placed and not yet recorded (their history
+        entries are written when they end)."""
+        query = self.scoped(Attempt, ATTEMPTS.c.contact_id, ATTEMPTS.c.started_at).where(
+            self.one_of(ATTEMPTS.c.contact_id, contact_ids),
+            ATTEMPTS.c.ended_at.is_(None),
+            ATTEMPTS.c.state == DIALING,
+        )
         return list(self.session.execute(query).mappings())
 
     def tracked(

@@ -304,8 +304,9 @@ class _Batch:
             )
 
     def _load_calls(self, tracked: Sequence[RowMapping]) -> None:
-        """Each debt's placed calls: its contacts' history, its loans' tracked calls the
-        dialler did not record, and the calls the call reports hold to its numbers."""
+        """Each debt's placed calls: its contacts' history and the engine's calls to them
+        still under way, its loans' tracked calls the dialler did not record, and the calls
+        the call reports hold to its numbers."""
         since = self.now - timedelta(days=LEDGER_DAYS)
         debt_of_contact = {
             contact: key for key, debt in self.debts.items() for contact in debt.contacts
@@ -315,6 +316,11 @@ class _Batch:
                 placed = _history_call(call)
                 if placed is not None:
                     self.debts[debt_of_contact[call["contact_id"]]].calls.append(placed)
+            # A call under way counts as placed (it rings, or rang) until its outcome is
+            # recorded: another contact of the debt is not called beside it past the limits.
+            for call in self.repo.under_way(debt_of_contact):
+                debt = self.debts[debt_of_contact[call["contact_id"]]]
+                debt.calls.append(PlacedCall(call["started_at"]))
         for call in tracked:
             if call["created_by"] != DIALLER and call["call_timestamp"] >= since:
                 conversation = call["call_status"] == "Contacted"
