@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opendialer.compliance.frequency import (
@@ -33,7 +33,7 @@ from opendialer.compliance.rules import (
     inconvenient_time_at,
 )
 from opendialer.compliance.states import Address, caps_at, state_cap_at
-from opendialer.compliance.zones import consumer_zones, local
+from opendialer.compliance.zones import Local, candidate_zones, consumer_zones, distinct_on, local
 
 # The rule ids, in the order the gate asks them.
 RULES = (
@@ -109,34 +109,68 @@ def decide(attempt: Attempt) -> Decision:
 
 class Moment:
     """The gate at one moment, for the many attempts of a batch: the rules that read the
-    consumer's clock answer alike whenever what they read is alike (the zones, the ring, the
-    inconvenient times, the debt's calls and the state caps that apply to the address), as it
-    is for most attempts at one moment, and are asked once for it."""
+    consumer's clock answer alike whenever what they read is alike, as it is for most attempts
+    at one moment, and are asked once for it. Each is kept by what it reads: calling hours by
+    the zones and the ring (shared by nearly every attempt), inconvenient times by those and
+    the times stated, the counting rules by the zones, the debt's calls and the state caps that
+    apply to the address."""
 
-    __slots__ = ("_timed", "now")
+    __slots__ = ("_counted", "_day", "_hours", "_inconvenient", "_seen", "now")
 
     def __init__(self, now: datetime) -> None:
         self.now = now
-        self._timed: dict[tuple[Any, ...], _Timed] = {}
+        self._day = now.astimezone(UTC).date()
+        self._seen: dict[tuple[str, ...], Local] = {}
+        self._hours: dict[tuple[Any, ...], Refusal | None] = {}
+        self._inconvenient: dict[tuple[Any, ...], Refusal | None] = {}
+        self._counted: dict[tuple[Any, ...], _Counted] = {}
 
     def decide(self, attempt: Attempt) -> Decision:
         """`decide(attempt)`, for an attempt at this moment (as written: in the same zone)."""
         now, address = attempt.now, attempt.address
         if now is not self.now and (now != self.now or now.tzinfo is not self.now.tzinfo):
             raise ValueError(f"an attempt at {now} asked of the gate at {self.now}")
-        zones = consumer_zones(attempt.e164, address.postal_code, address.state, now)
-        key = (
-            zones,
-            attempt.ring,
-            tuple(attempt.inconvenient),
-            tuple(attempt.calls),
-            caps_at(address),
+        zones = distinct_on(
+            candidate_zones(attempt.e164, address.postal_code, address.state), self._day
         )
-        answers = self._timed.get(key)
-        if answers is None:
-            answers = _on_the_clock(attempt, zones, history(now, attempt.calls))
-            self._timed[key] = answers
-        return _decision(attempt, answers)
+        seen = self._seen.get(zones)
+        if seen is None:
+            seen = self._seen[zones] = local(now, zones)
+        ring = attempt.ring
+        key: tuple[Any, ...] = (zones, ring)
+        try:
+            hours = self._hours[key]
+        except KeyError:
+            hours = self._hours[key] = calling_hours_at(seen, ring)
+        inconvenient = None
+        if attempt.inconvenient:
+            key = (zones, ring, tuple(attempt.inconvenient))
+            try:
+                inconvenient = self._inconvenient[key]
+            except KeyError:
+                inconvenient = inconvenient_time_at(seen, attempt.inconvenient, ring)
+                self._inconvenient[key] = inconvenient
+        caps = caps_at(address)
+        counted = _UNCOUNTED
+        # With no calls, in zones that tell the day, no counting rule can refuse (every cap
+        # allows at least one call): asking them would answer None three times.
+        if attempt.calls or caps or not zones:
+            key = (zones, tuple(attempt.calls), caps)
+            found = self._counted.get(key)
+            if found is None:
+                calls = history(now, attempt.calls)
+                found = self._counted[key] = (
+                    frequency_at(seen, calls),
+                    after_conversation_at(seen, calls),
+                    state_cap_at(seen, calls, address),
+                )
+            counted = found
+        return _decision(attempt, (hours, inconvenient, *counted))
+
+
+# The answers of frequency_7_in_7, after_conversation and state_cap, in that order.
+_Counted = tuple[Refusal | None, Refusal | None, Refusal | None]
+_UNCOUNTED: _Counted = (None, None, None)
 
 
 # The answers of calling_hours, inconvenient_time, frequency_7_in_7, after_conversation and

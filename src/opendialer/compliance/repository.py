@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import RowMapping, Table, func, select
 from sqlalchemy.sql import Select
@@ -101,6 +101,12 @@ LINK_COLUMNS = [CONTACTS.c[name] for name in ("id", "campaign_id", "loan_id", "u
 LOAN_COLUMNS = [
     LOANS.c[name] for name in ("id", "servicer_id", "lender_id", "status", "paid_to_date")
 ]
+# A contact's call: contact id, start, whether it alerted, whether it connected, cause, mailbox.
+HistoryRow = tuple[int, datetime, bool, bool, int | None, bool | None]
+# A tracked call: loan id, moment, status, who recorded it.
+TrackedRow = tuple[str, datetime, str, str | None]
+# A call report: the number dialed, the moment, whether it was answered with talk time.
+ReportedRow = tuple[str, datetime, bool]
 # Records of calls placed through the dialler: their history entry is counted instead.
 DIALLER_CDR = "opendialer-history-%"
 
@@ -175,34 +181,37 @@ class ComplianceRepository(TenantRepository):
             joined
         )
 
-    def history(self, contact_ids: Collection[int], since: datetime) -> list[RowMapping]:
-        """The contacts' calls that started at or after `since`."""
+    def history(self, contact_ids: Collection[int], since: datetime) -> list[HistoryRow]:
+        """The contacts' calls that started at or after `since`: (contact id, start, whether
+        it alerted, whether it connected, cause code, mailbox). Whether a call alerted or
+        connected is told by the database: their moments would be read and thrown away."""
         query = self.scoped(
             ContactHistory,
             HISTORY.c.contact_id,
             HISTORY.c.dt_call_start,
-            HISTORY.c.dt_call_alert,
-            HISTORY.c.dt_call_connect,
+            HISTORY.c.dt_call_alert.is_not(None),
+            HISTORY.c.dt_call_connect.is_not(None),
             HISTORY.c.cause_code,
             HISTORY.c.mailbox,
         ).where(self.one_of(HISTORY.c.contact_id, contact_ids), HISTORY.c.dt_call_start >= since)
-        return list(self.session.execute(query).mappings())
+        return cast("list[HistoryRow]", self.session.execute(query).all())
 
-    def under_way(self, contact_ids: Collection[int]) -> list[RowMapping]:
-        """The engine's calls to these contacts placed and not yet recorded (their history
-        entries are written when they end)."""
+    def under_way(self, contact_ids: Collection[int]) -> list[tuple[int, datetime]]:
+        """(contact id, start) of the engine's calls to these contacts placed and not yet
+        recorded (their history entries are written when they end)."""
         query = self.scoped(Attempt, ATTEMPTS.c.contact_id, ATTEMPTS.c.started_at).where(
             self.one_of(ATTEMPTS.c.contact_id, contact_ids),
             ATTEMPTS.c.ended_at.is_(None),
             ATTEMPTS.c.state == DIALING,
         )
-        return list(self.session.execute(query).mappings())
+        return [(contact_id, start) for contact_id, start in self.session.execute(query)]
 
     def tracked(
         self, loan_ids: Collection[str], since: datetime, *, outside_only: bool = False
-    ) -> list[RowMapping]:
-        """The loans' tracked calls at or after `since`, with who recorded them; with
-        `outside_only`, only those the dialler did not record (its history has them)."""
+    ) -> list[TrackedRow]:
+        """The loans' tracked calls at or after `since`: (loan id, moment, status, who
+        recorded it); with `outside_only`, only those the dialler did not record (its history
+        has them)."""
         query = self.scoped(
             TrackedCall,
             TRACKED.c.loan_id,
@@ -212,23 +221,22 @@ class ComplianceRepository(TenantRepository):
         ).where(self.one_of(TRACKED.c.loan_id, loan_ids), TRACKED.c.call_timestamp >= since)
         if outside_only:
             query = query.where(TRACKED.c.created_by.is_(None) | (TRACKED.c.created_by != DIALLER))
-        return list(self.session.execute(query).mappings())
+        return cast("list[TrackedRow]", self.session.execute(query).all())
 
-    def reported(self, numbers: Collection[str], since: datetime) -> list[RowMapping]:
-        """Calls the call reports hold to these numbers at or after `since`, but those the
-        dialler placed (their history entries count them)."""
-        query = self.scoped(
-            CallDetailRecord,
-            CDRS.c.dialed_e164,
-            CDRS.c.time,
-            CDRS.c.disposition,
-            CDRS.c.after_answer_duration,
-        ).where(
+    def reported(self, numbers: Collection[str], since: datetime) -> list[ReportedRow]:
+        """Calls the call reports hold to these numbers at or after `since` that rang (not
+        `FAILED`), but those the dialler placed (their history entries count them): (number,
+        moment, whether it was answered with talk time)."""
+        talked = (CDRS.c.disposition == "ANSWERED") & (
+            func.coalesce(CDRS.c.after_answer_duration, 0) > 0
+        )
+        query = self.scoped(CallDetailRecord, CDRS.c.dialed_e164, CDRS.c.time, talked).where(
             self.one_of(CDRS.c.dialed_e164, numbers),
             CDRS.c.time >= since,
             CDRS.c.unique_id.not_like(DIALLER_CDR),
+            CDRS.c.disposition != "FAILED",
         )
-        return list(self.session.execute(query).mappings())
+        return cast("list[ReportedRow]", self.session.execute(query).all())
 
     def listed(
         self, numbers: Collection[str], campaign_ids: Collection[int]

@@ -4,8 +4,10 @@ its refusals logged when the attempt is a real one."""
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
 
@@ -21,6 +23,7 @@ from opendialer.compliance.repository import (
     LINK_COLUMNS,
     NUMBER_COLUMNS,
     ComplianceRepository,
+    TrackedRow,
 )
 from opendialer.compliance.rules import Bucket, ContactState, Flag, Inconvenient, LineType, Mode
 from opendialer.compliance.states import Address
@@ -59,12 +62,13 @@ class _Debt:
     """A debt of the batch: its contacts, the numbers they and its borrowers call, and every
     call placed about it."""
 
-    __slots__ = ("calls", "contacts", "numbers")
+    __slots__ = ("calls", "contacts", "ledger", "numbers")
 
     def __init__(self) -> None:
         self.contacts: set[int] = set()
         self.numbers: set[str] = set()
         self.calls: list[PlacedCall] = []
+        self.ledger: tuple[PlacedCall, ...] = ()
 
 
 class _Consumer(NamedTuple):
@@ -96,9 +100,17 @@ class ComplianceService:
         the gate would answer at `now`: the look-ups of the whole batch are made together."""
         if not contacts:
             return []
-        batch = _Batch(self.repo, now)
+        # The rules make and drop objects by the hundred thousand, freed as they are dropped,
+        # and each of the collector's rounds walked everything the process keeps: it waits
+        # until the batch is decided, then counts what is left, once.
+        with _collector_paused():
+            batch = self._loaded(contacts, Moment(now), self.repo.debt_grouping())
+            return [judgement for row in contacts for judgement in batch.judge(row, mode, ring)]
+
+    def _loaded(self, contacts: Sequence[RowMapping], moment: Moment, grouping: str) -> _Batch:
+        batch = _Batch(self.repo, moment, grouping)
         batch.load_contacts(contacts)
-        return [judgement for row in contacts for judgement in batch.judge(row, mode, ring)]
+        return batch
 
     def judge_loan(
         self,
@@ -115,7 +127,7 @@ class ComplianceService:
         if not loans:
             raise NotFound(f"loan {loan_id} not found")
         contacts = self.repo.contacts_of_loans([loan_id])
-        batch = _Batch(self.repo, now)
+        batch = _Batch(self.repo, Moment(now), self.repo.debt_grouping())
         batch.load_loans(loans, contacts)
         judgements = []
         own = batch.judge_borrower(loans[0], mode, ring)
@@ -189,11 +201,11 @@ class ComplianceService:
 class _Batch:
     """The look-ups of a batch of attempts, made together, and each attempt built from them."""
 
-    def __init__(self, repo: ComplianceRepository, now: datetime) -> None:
+    def __init__(self, repo: ComplianceRepository, moment: Moment, grouping: str) -> None:
         self.repo = repo
-        self.now = now
-        self.moment = Moment(now)
-        self.grouping = repo.debt_grouping()
+        self.now = moment.now
+        self.moment = moment
+        self.grouping = grouping
         self.loans: dict[str, RowMapping] = {}
         self.debt_of_loan: dict[str, DebtKey] = {}
         self.debts: dict[DebtKey, _Debt] = defaultdict(_Debt)
@@ -260,7 +272,7 @@ class _Batch:
             return self.debt_of_loan[link]
         return ("contact", contact["id"])
 
-    def _load_buckets(self) -> list[RowMapping]:
+    def _load_buckets(self) -> list[TrackedRow]:
         """Each listed loan's bucket today, with its attempts and contacts in the window; and
         the loans' tracked calls the ledger needs. A loan in a bucket has all its calls read,
         from the earliest day either needs; any other, only those the dialler did not record
@@ -284,16 +296,15 @@ class _Batch:
         return calls
 
     def _count_buckets(
-        self, windows: Mapping[str, tuple[BucketPolicy, date, date]], calls: Sequence[RowMapping]
+        self, windows: Mapping[str, tuple[BucketPolicy, date, date]], calls: Sequence[TrackedRow]
     ) -> None:
         counts: dict[str, list[int]] = {loan_id: [0, 0] for loan_id in windows}
-        for call in calls:
-            window = windows[call["loan_id"]]
-            moment = call["call_timestamp"]
+        for loan_id, moment, status, _ in calls:
+            window = windows[loan_id]
             if moment > self.now or not _within(moment, *window[1:]):
                 continue
-            counts[call["loan_id"]][0] += 1
-            counts[call["loan_id"]][1] += call["call_status"] == "Contacted"
+            counts[loan_id][0] += 1
+            counts[loan_id][1] += status == "Contacted"
         for loan_id, (policy, _, end) in windows.items():
             self.buckets[loan_id] = Bucket(
                 window_end=end,
@@ -303,41 +314,46 @@ class _Batch:
                 contacts_allowed=policy.call_contacts_per_bucket,
             )
 
-    def _load_calls(self, tracked: Sequence[RowMapping]) -> None:
+    def _load_calls(self, tracked: Sequence[TrackedRow]) -> None:
         """Each debt's placed calls: its contacts' history and the engine's calls to them
         still under way, its loans' tracked calls the dialler did not record, and the calls
         the call reports hold to its numbers."""
         since = self.now - timedelta(days=LEDGER_DAYS)
-        debt_of_contact = {
-            contact: key for key, debt in self.debts.items() for contact in debt.contacts
+        calls_of_contact = {
+            contact: debt.calls for debt in self.debts.values() for contact in debt.contacts
         }
-        if debt_of_contact:
-            for call in self.repo.history(debt_of_contact, since):
-                placed = _history_call(call)
-                if placed is not None:
-                    self.debts[debt_of_contact[call["contact_id"]]].calls.append(placed)
+        if calls_of_contact:
+            for contact_id, start, alerted, connected, cause, mailbox in self.repo.history(
+                calls_of_contact, since
+            ):
+                # A call counts unless it failed before it rang.
+                if alerted or classify(cause or 0, connected, bool(mailbox)) is not Outcome.FAILED:
+                    calls_of_contact[contact_id].append(
+                        PlacedCall(start, connected and not mailbox)
+                    )
             # A call under way counts as placed (it rings, or rang) until its outcome is
             # recorded: another contact of the debt is not called beside it past the limits.
-            for call in self.repo.under_way(debt_of_contact):
-                debt = self.debts[debt_of_contact[call["contact_id"]]]
-                debt.calls.append(PlacedCall(call["started_at"]))
-        for call in tracked:
-            if call["created_by"] != DIALLER and call["call_timestamp"] >= since:
-                conversation = call["call_status"] == "Contacted"
-                debt = self.debts[self.debt_of_loan[call["loan_id"]]]
-                debt.calls.append(PlacedCall(call["call_timestamp"], conversation))
+            for contact_id, start in self.repo.under_way(calls_of_contact):
+                calls_of_contact[contact_id].append(PlacedCall(start))
+        for loan_id, moment, status, created_by in tracked:
+            if created_by != DIALLER and moment >= since:
+                debt = self.debts[self.debt_of_loan[loan_id]]
+                debt.calls.append(PlacedCall(moment, status == "Contacted"))
         debts_of_number: dict[str, list[_Debt]] = defaultdict(list)
         for debt in self.debts.values():
             for number in debt.numbers:
                 debts_of_number[number].append(debt)
         if debts_of_number:
-            for call in self.repo.reported(debts_of_number, since):
-                placed = _reported_call(call)
-                if placed is not None:
-                    for debt in debts_of_number[call["dialed_e164"]]:
-                        debt.calls.append(placed)
+            # Only calls that rang are read: a failed one did not; an answered one with talk
+            # time is taken for a conversation (the reading that calls less).
+            for number, moment, talked in self.repo.reported(debts_of_number, since):
+                placed = PlacedCall(moment, bool(talked))
+                for debt in debts_of_number[number]:
+                    debt.calls.append(placed)
         for debt in self.debts.values():
             debt.calls.sort()
+            # A tuple: the gate keeps its answers by the calls, and hashes a tuple as it is.
+            debt.ledger = tuple(debt.calls)
 
     # -- building attempts -------------------------------------------------------------------
 
@@ -357,7 +373,7 @@ class _Batch:
             if consumer.address.state or consumer.address.postal_code:
                 address = consumer.address
         state = _Tries(contact, campaign)
-        calls = self.debts[self._debt_key(contact)].calls
+        calls = self.debts[self._debt_key(contact)].ledger
         lists = self._lists(contact["campaign_id"])
         bucket = self.buckets.get(loan_id or "")
         contact_id, campaign_id = contact["id"], contact["campaign_id"]
@@ -407,7 +423,7 @@ class _Batch:
             mode=mode,
             e164=consumer.e164,
             address=consumer.address,
-            calls=self.debts[self.debt_of_loan[loan["id"]]].calls,
+            calls=self.debts[self.debt_of_loan[loan["id"]]].ledger,
             line_type=consumer.line_type,
             consented=consumer.consented,
             ring=ring,
@@ -462,6 +478,20 @@ class _Tries:
         )
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector's automatic rounds held off while the block runs, when they are
+    on; only the thread that turned them off turns them on again."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _link(contact: Row) -> str | None:
     """The loan a contact may be called about: its LoanID, or a UserData that may be a
     loan's id (as call tracking links the dialler's calls)."""
@@ -488,24 +518,6 @@ def _contact_address(contact: Row) -> Address:
     region = (contact["region"] or "").strip().upper()
     state = region if len(region) == 2 and zones_of_state(region) else None
     return Address(state, contact["postal_code"])
-
-
-def _history_call(call: Row) -> PlacedCall | None:
-    """A dialler call as the ledger counts it: none when it failed before it rang."""
-    connected = call["dt_call_connect"] is not None
-    outcome = classify(call["cause_code"] or 0, connected, bool(call["mailbox"]))
-    if outcome is Outcome.FAILED and call["dt_call_alert"] is None:
-        return None
-    return PlacedCall(call["dt_call_start"], connected and not call["mailbox"])
-
-
-def _reported_call(call: Row) -> PlacedCall | None:
-    """A call detail record as the ledger counts it: a failed one did not ring; an answered
-    one with talk time is taken for a conversation (the reading that calls less)."""
-    if call["disposition"] == "FAILED":
-        return None
-    talked = call["disposition"] == "ANSWERED" and (call["after_answer_duration"] or 0) > 0
-    return PlacedCall(call["time"], talked)
 
 
 def _bucket_of(

@@ -180,9 +180,12 @@ def _nanp(e164: str) -> phonenumbers.PhoneNumber | None:
     return None
 
 
+# Asked for every attempt, about the numbers and addresses of a campaign's consumers: each is
+# worked out once, and the same set kept once (whose hash is then worked out once too).
+@lru_cache(maxsize=200_000)
 def candidate_zones(e164: str | None, postal_code: str | None, state: str | None) -> frozenset[str]:
     """Every zone the consumer may be in, by their number, ZIP code and state together."""
-    return zones_of_phone(e164) | zones_of_zip(postal_code) | zones_of_state(state)
+    return _interned(zones_of_phone(e164) | zones_of_zip(postal_code) | zones_of_state(state))
 
 
 def consumer_zones(
@@ -207,6 +210,11 @@ def distinct_zones(zones: Iterable[str], now: datetime) -> tuple[str, ...]:
     days before `now` to ten days after it (America/Indiana/Knox beside America/Chicago, say):
     within that time the rules cannot tell them apart, and asking about one is enough."""
     return _distinct(frozenset(zones), now.astimezone(UTC).date())
+
+
+def distinct_on(zones: frozenset[str], day: date) -> tuple[str, ...]:
+    """`distinct_zones(zones, now)` for a `now` on this UTC day."""
+    return _distinct(zones, day)
 
 
 @lru_cache(maxsize=10_000)
