@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from opendialer.db.session import Database
+from opendialer.dialler.service import ContactService
 from opendialer.engine.carrier import SimulatedCarrier
 from opendialer.engine.clock import VirtualClock
 from opendialer.engine.models import Attempt
@@ -60,8 +61,12 @@ def add_contact(
     return contact_id
 
 
-def run_engine(database: Database, clock: VirtualClock, *, seed: int = 1) -> Engine:
-    engine = Engine(database, SimulatedCarrier(clock, seed=seed), clock, tick=1.0)
+def run_engine(
+    database: Database, clock: VirtualClock, *, seed: int = 1, simulate_agents: int = 0
+) -> Engine:
+    """Run an engine on the simulated carrier until it is idle."""
+    engine = Engine(database, SimulatedCarrier(clock, seed=seed), clock, tick=1.0,
+                    simulate_agents=simulate_agents, seed=seed)  # fmt: skip
     asyncio.run(engine.run(until_idle=True))
     return engine
 
@@ -236,3 +241,30 @@ def test_stopping_a_campaign_hangs_up_its_ringing_calls_and_pausing_does_not(
     # Hung up within the second after the stop; the paused campaign's rang their 20 s.
     assert len(ended[stopped]) == 3 and all(seconds < 5 for seconds in ended[stopped])
     assert len(ended[paused]) == 3 and all(seconds >= 20 for seconds in ended[paused])
+
+
+def test_a_contact_deleted_while_its_call_is_under_way_holds_up_no_other(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
+    campaign_id = agentless_campaign(client, auth)
+    gone = add_contact(client, auth, campaign_id, "+13125550130")  # rings out
+    kept = add_contact(client, auth, campaign_id, "+13125550131")
+    client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
+    clock = VirtualClock(START)
+    engine = Engine(database, SimulatedCarrier(clock, seed=1), clock, tick=1.0)
+    deleted: list[int] = []
+
+    def delete_once_both_are_placed() -> bool:
+        if engine.placed == 2 and not deleted:
+            with database.transaction() as session:
+                service = ContactService(session, 314)
+                service.delete(service.get(gone))
+            deleted.append(gone)
+        return False
+
+    asyncio.run(engine.run(delete_once_both_are_placed, until_idle=True))
+
+    assert deleted and [a.contact_id for a in attempts(database)] == [kept]
+    assert attempts(database)[0].ended_at is not None
+    history = client.get(f"/dialler/contacts/contact/{kept}/history", headers=auth()).json()
+    assert history["count"] == 1

@@ -169,6 +169,8 @@ class ContactRepository(TenantRepository):
     def add_histories(self, entries: Sequence[ContactHistory]) -> None:
         """Store the new entries in one statement and give each its id (they stay out of the
         session: the unit of work cost more per entry than the insert)."""
+        if not entries:
+            return  # an insert of no rows would be read as one row of defaults
         now = utcnow()
         for entry in entries:
             entry.tenant_id, entry.created_at = self.tenant_id, now

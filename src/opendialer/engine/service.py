@@ -511,6 +511,8 @@ class Engine:
 def _record(session: Session, tenant_id: int, closing: list[tuple[Attempt, Ended]]) -> None:
     """Close the attempts (locked, none closed already) and record each outcome on the
     outcome path, together."""
+    if not closing:
+        return
     results = []
     for attempt, event in closing:
         result = CallResult.model_validate(
