@@ -18,7 +18,13 @@ from opendialer.engine.clock import VirtualClock
 from opendialer.engine.progress import campaign_progress
 from opendialer.engine.service import Engine
 from tests.conftest import TEST_KEY, TokenFactory
-from tests.engine.test_agentless import START, add_contact, agentless_campaign, attempts
+from tests.engine.test_agentless import (
+    START,
+    add_contact,
+    agentless_campaign,
+    attempts,
+    run_engine,
+)
 
 
 def as_agent(client_id: str, tenant: int = 314) -> dict[str, str]:
@@ -87,10 +93,7 @@ def test_progressive_dials_one_call_per_ready_agent_and_connects_the_answers(
     for n in range(8):  # a person answers each
         add_contact(client, auth, campaign_id, f"+1312555{100 + n:04d}")
     client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
-    clock = VirtualClock(START)
-    engine = Engine(database, SimulatedCarrier(clock, seed=4), clock, simulate_agents=2, seed=4)
-
-    asyncio.run(engine.run(until_idle=True))
+    run_engine(database, VirtualClock(START), seed=4, simulate_agents=2)
 
     placed = attempts(database)
     assert len(placed) == 8
@@ -136,10 +139,7 @@ def test_power_dials_several_calls_per_agent_until_the_abandon_limit_is_reached(
     for n in range(9):  # a person answers each
         add_contact(client, auth, campaign_id, f"+1312555{100 + n:04d}")
     client.post(f"/dialler/campaigns/{campaign_id}/start", headers=auth())
-    clock = VirtualClock(START)
-    engine = Engine(database, SimulatedCarrier(clock, seed=5), clock, simulate_agents=1, seed=5)
-
-    asyncio.run(engine.run(until_idle=True))
+    run_engine(database, VirtualClock(START), seed=5, simulate_agents=1)
 
     placed = sorted(attempts(database), key=lambda a: a.started_at)
     assert len(placed) == 9

@@ -4,7 +4,6 @@ gives the call its result code."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -14,12 +13,17 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from opendialer.db.session import Database
-from opendialer.engine.carrier import SimulatedCarrier
 from opendialer.engine.clock import VirtualClock
 from opendialer.engine.service import Engine
 from opendialer.web.deps import current_time
 from tests.conftest import TokenFactory
-from tests.engine.test_agentless import START, add_contact, agentless_campaign, attempts
+from tests.engine.test_agentless import (
+    START,
+    add_contact,
+    agentless_campaign,
+    attempts,
+    run_engine,
+)
 from tests.engine.test_agents import as_agent, new_agent
 
 ANSWERS = "+13125550100"  # a person answers (docs/engine.md)
@@ -63,10 +67,7 @@ def agent_record(client: TestClient, auth: TokenFactory, agent_id: int) -> dict[
 
 
 def run(database: Database) -> Engine:
-    clock = VirtualClock(START)
-    engine = Engine(database, SimulatedCarrier(clock, seed=3), clock)
-    asyncio.run(engine.run(until_idle=True))
-    return engine
+    return run_engine(database, VirtualClock(START), seed=3)
 
 
 def test_an_agent_previews_dials_and_gives_the_call_its_result(
