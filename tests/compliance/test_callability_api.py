@@ -474,3 +474,47 @@ def test_refusals_of_real_attempts_are_listed_and_counted(
     bad = client.get("/compliance/refusals", params={"rule": "hours"}, headers=auth())
     assert bad.status_code == 400
     assert "rule must be one of" in bad.json()["message"]
+
+
+def test_with_borrower_lender_grouping_a_loans_calls_count_for_the_borrowers_other_loans(
+    client: TestClient, auth: TokenFactory, campaign: dict[str, Any]
+) -> None:
+    roomy(client, auth, campaign)
+    headers = auth(servicer=2)
+    grouped = client.patch(
+        "/compliance/settings", json={"debtGrouping": "borrower_lender"}, headers=auth()
+    )
+    assert grouped.status_code == 200, grouped.text
+    lender = client.post("/lenders", json={"lenderName": "Example Lender"}, headers=headers)
+    assert lender.status_code == 201, lender.text
+    lender_id = lender.json()["data"]["lenderId"]
+    first = make_loan(client, headers, borrowerState="IL", borrowerPostalCode="60601")
+    second = client.post(
+        "/loans",
+        json={"loanExternalReferenceId": "L-2", "loanStatus": "repayment",
+              "borrowerId": first["borrowerId"], "lenderId": lender_id},
+        headers=headers,
+    )  # fmt: skip
+    assert second.status_code == 201, second.text
+    changed = client.patch(
+        f"/loans/{first['loanId']}", json={"lenderId": lender_id}, headers=headers
+    )
+    assert changed.status_code == 200, changed.text
+    second_id = second.json()["data"]["loanId"]
+    # Each loan is called through its own dialler contact, at its own number.
+    called = import_contact(client, auth, campaign["DiallerCampaignsID"], LoanID=first["loanId"])
+    other = import_contact(client, auth, campaign["DiallerCampaignsID"], UserData="acct-2",
+                           LoanID=second_id, PhoneNumber1="(312) 555-0102")  # fmt: skip
+    for day in range(7):
+        call(client, auth, called["ID"], DAYTIME - timedelta(days=6, hours=1) + timedelta(days=day))
+
+    # The seven calls about the first loan are calls about the one debt both loans make.
+    assert rules(explain(client, auth, other["ID"], DAYTIME)["numbers"][0]) == ["frequency_7_in_7"]
+    numbers = loan_callability(client, headers, second_id, DAYTIME)["numbers"]
+    assert [(n["contactId"], rules(n)) for n in numbers] == [
+        (None, ["frequency_7_in_7"]),
+        (other["ID"], ["frequency_7_in_7"]),
+    ]
+    # Grouped by loan again, the second loan's debt has had no call.
+    client.patch("/compliance/settings", json={"debtGrouping": "loan"}, headers=auth())
+    assert rules(explain(client, auth, other["ID"], DAYTIME)["numbers"][0]) == []

@@ -126,9 +126,12 @@ class ComplianceService:
         loans = self.repo.loans([loan_id], servicer_id)
         if not loans:
             raise NotFound(f"loan {loan_id} not found")
-        contacts = self.repo.contacts_of_loans([loan_id])
         batch = _Batch(self.repo, Moment(now), self.repo.debt_grouping())
-        batch.load_loans(loans, contacts)
+        batch.set_loans(loans)
+        contacts = self.repo.contacts_of_loans([loan_id])
+        others = batch.loans.keys() - {loan_id}
+        linked = self.repo.contacts_of_loans(others, LINK_COLUMNS) if others else []
+        batch.load([*contacts, *linked])
         judgements = []
         own = batch.judge_borrower(loans[0], mode, ring)
         if own is not None:
@@ -221,18 +224,23 @@ class _Batch:
         """Everything the contacts' attempts need: their loans and debts, the debts' other
         contacts and calls, the lists and the campaigns."""
         candidates = {link for row in contacts if (link := _link(row)) is not None}
-        loans = self.repo.loans(candidates) if candidates else []
-        ids = {row["id"] for row in loans}
+        self.set_loans(self.repo.loans(candidates) if candidates else [])
         known = [row["id"] for row in contacts]
-        linked = self.repo.contacts_of_loans(ids, LINK_COLUMNS, known) if loans else []
-        self.load_loans(loans, [*contacts, *linked])
+        # Every contact of the debts' loans, the borrower's other loans of the same lender
+        # included when they make one debt: each one's calls count for it.
+        linked = self.repo.contacts_of_loans(self.loans, LINK_COLUMNS, known) if self.loans else []
+        self.load([*contacts, *linked])
 
-    def load_loans(self, loans: Sequence[RowMapping], contacts: Sequence[RowMapping]) -> None:
-        """Everything the attempts about these loans (each with its borrower, as the
-        repository reads them) and these contacts need."""
+    def set_loans(self, loans: Sequence[RowMapping]) -> None:
+        """The loans of the batch (each with its borrower, as the repository reads them) and,
+        when a borrower's loans of one lender are one debt, each such borrower's other ones."""
         self.loans = {row["id"]: row for row in loans}
         if self.grouping == "borrower_lender":
             self._group_by_borrower_and_lender()
+
+    def load(self, contacts: Sequence[RowMapping]) -> None:
+        """Everything the attempts about the loans and these contacts need: each debt's
+        contacts, numbers and calls, the campaigns, the buckets and the lists."""
         for loan_id, loan in self.loans.items():
             key = self.debt_of_loan.setdefault(loan_id, ("loan", loan_id))
             if loan["borrower_id"] is not None:
