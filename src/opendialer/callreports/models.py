@@ -12,11 +12,19 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from opendialer.db.base import Base, UTCDateTime, utcnow
 from opendialer.db.ids import new_id
+
+# The unique id of the record of a call the dialler placed: the prefix, then its history
+# entry's id.
+DIALLER_RECORD = "opendialer-history-"
+# The records of calls placed by anyone else, as an index's condition and a query's alike (a
+# query uses a partial index when it states the index's condition word for word).
+OUTSIDE_RECORD = f"unique_id NOT LIKE '{DIALLER_RECORD}%'"
 
 
 class CallDetailRecord(Base):
@@ -27,8 +35,16 @@ class CallDetailRecord(Base):
         PrimaryKeyConstraint("tenant_id", "id"),
         UniqueConstraint("tenant_id", "unique_id"),
         Index("ix_call_detail_records_tenant_time", "tenant_id", "time", "id"),
-        # The compliance gate's look-up of the calls placed to a number.
-        Index("ix_call_detail_records_number", "tenant_id", "dialed_e164", "time"),
+        # The compliance gate's look-up of the calls placed to a number, of the records that
+        # do not come from the dialler (its calls are counted by their history entries).
+        Index(
+            "ix_call_detail_records_outside_number",
+            "tenant_id",
+            "dialed_e164",
+            "time",
+            sqlite_where=text(OUTSIDE_RECORD),
+            postgresql_where=text(OUTSIDE_RECORD),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(36), default=new_id)

@@ -60,9 +60,9 @@ POST_BODY_OPENAPI: dict[str, Any] = {
     },
 }
 
-# What `created_by` holds: who recorded a call (the web layer renders it as createdBy).
+# What `created_by` holds: who recorded a call (the web layer renders it as createdBy), the
+# dialler (`models.DIALLER`) or a client.
 CLIENT_PREFIX = "client:"
-DIALLER = "dialler"
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from pydantic import ValidationError
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
+from opendialer.calltracking.models import DIALLER
 from opendialer.calltracking.repository import CallFilter, LoanOwner, TrackedCallRepository
 from opendialer.calltracking.schemas import (
     CALL_BATCH,
     CLIENT_PREFIX,
-    DIALLER,
     MAX_BATCH,
     CallInput,
     CallQuery,

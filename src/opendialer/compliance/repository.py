@@ -5,18 +5,27 @@ the log of refusals."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import RowMapping, Table, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    RowMapping,
+    Table,
+    bindparam,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.sql import Select
 
-from opendialer.callreports.models import CallDetailRecord
-from opendialer.calltracking.models import TrackedCall
-from opendialer.calltracking.schemas import DIALLER
+from opendialer.callreports.models import OUTSIDE_RECORD, CallDetailRecord
+from opendialer.calltracking.models import OUTSIDE_CALL, TrackedCall
 from opendialer.compliance.models import RefusalRecord
 from opendialer.db.bulk import bulk_insert
-from opendialer.db.repository import TenantRepository
+from opendialer.db.repository import TenantRepository, none_of, one_of, owned_by
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.schemas import PHONE_OFFSETS
 from opendialer.dnc.models import DncEntry
@@ -92,6 +101,28 @@ BORROWER_COLUMNS = [
         "inconvenient_times",
     )
 ]
+
+
+class LoanRow(NamedTuple):
+    """A loan as the gate reads it, with its borrower's columns (None without a borrower on
+    record): `LOAN_COLUMNS` then `BORROWER_COLUMNS`. A tuple: read by the thousand, a row
+    made a mapping cost a fifth of the look-up."""
+
+    id: str
+    servicer_id: int
+    lender_id: str | None
+    status: str | None
+    paid_to_date: date | None
+    borrower_id: str | None
+    borrower_phone_e164: str | None
+    borrower_phone_line_type: str | None
+    borrower_cell_phone_consent: bool | None
+    borrower_state: str | None
+    borrower_postal_code: str | None
+    borrower_compliance_flags: str | None
+    borrower_inconvenient_times: str | None
+
+
 # The loan a contact is called about, as its index has it.
 LINK = func.coalesce(CONTACTS.c.loan_id, CONTACTS.c.user_data)
 # What tells which debt a contact is called about, and the numbers it calls.
@@ -107,22 +138,32 @@ HistoryRow = tuple[int, datetime, bool, bool, int | None, bool | None]
 TrackedRow = tuple[str, datetime, str, str | None]
 # A call report: the number dialed, the moment, whether it was answered with talk time.
 ReportedRow = tuple[str, datetime, bool]
-# Records of calls placed through the dialler: their history entry is counted instead.
-DIALLER_CDR = "opendialer-history-%"
 
 
 class ComplianceRepository(TenantRepository):
+    """The gate's look-ups are asked for every batch an engine judges: each statement is built
+    once per database kind (`_statements`), its tenant and values bound by name, so that
+    neither building it nor working out its cache key is paid again."""
+
+    @property
+    def _built(self) -> _Statements:
+        return _statements(self.dialect)
+
+    def _rows(self, query: Select[Any], **values: Any) -> list[Any]:
+        return list(self.session.execute(query, {"tenant": self.tenant_id, **values}).all())
+
+    def _mappings(self, query: Select[Any], **values: Any) -> list[RowMapping]:
+        params = {"tenant": self.tenant_id, **values}
+        return list(self.session.execute(query, params).mappings())
+
     def debt_grouping(self) -> str:
         grouping = self.session.execute(
-            select(Tenant.debt_grouping).where(Tenant.id == self.tenant_id)
+            self._built.grouping, {"tenant": self.tenant_id}
         ).scalar_one_or_none()
         return grouping or "loan"
 
     def contacts(self, ids: Collection[int]) -> list[RowMapping]:
-        query = self.scoped(Contact, *CONTACT_COLUMNS, by_key=True).where(
-            self.one_of(CONTACTS.c.id, ids)
-        )
-        return list(self.session.execute(query).mappings())
+        return self._mappings(self._built.contacts, ids=self.values(ids))
 
     def contact_ids_by_user_data(self, user_data: str) -> list[int]:
         query = (
@@ -133,78 +174,51 @@ class ComplianceRepository(TenantRepository):
         return list(self.session.execute(query).scalars())
 
     def contacts_of_loans(
-        self,
-        loan_ids: Collection[str],
-        columns: Sequence[Any] = CONTACT_COLUMNS,
-        known: Collection[int] = (),
+        self, loan_ids: Collection[str], *, links_only: bool = False, known: Collection[int] = ()
     ) -> list[RowMapping]:
-        """The contacts called about these loans (`columns` of each) but the `known` ones:
-        linked by LoanID, or else by a UserData that is the loan's id (as call tracking links
-        them). One look-up per loan, by the index on that link; the known ones are left out
-        by the index alone, before their rows are read."""
-        query = self.scoped(Contact, *columns).where(self.one_of(LINK, loan_ids))
-        if known:
-            query = query.where(self.none_of(CONTACTS.c.id, known))
-        return list(self.session.execute(query).mappings())
+        """The contacts called about these loans but the `known` ones (with `links_only`, only
+        the columns that tell their debt and numbers): linked by LoanID, or else by a UserData
+        that is the loan's id (as call tracking links them). One look-up per loan, by the index
+        on that link; the known ones are left out by the index alone, before their rows are
+        read."""
+        built = self._built
+        if not known:
+            query = built.linked if links_only else built.of_loans
+            return self._mappings(query, loans=self.values(loan_ids))
+        query = built.linked_others if links_only else built.others_of_loans
+        return self._mappings(query, loans=self.values(loan_ids), known=self.values(known))
 
     def campaigns(self, ids: Collection[int]) -> dict[int, RowMapping]:
-        query = self.scoped(
-            Campaign,
-            Campaign.id,
-            Campaign.region,
-            Campaign.max_tries_per_number,
-            Campaign.max_tries_per_contact,
-        ).where(self.one_of(CAMPAIGNS.c.id, ids))
-        return {row["id"]: row for row in self.session.execute(query).mappings()}
+        rows = self._mappings(self._built.campaigns, ids=self.values(ids))
+        return {row["id"]: row for row in rows}
 
-    def loans(self, ids: Collection[str], servicer_id: int | None = None) -> list[RowMapping]:
-        """The loans, each with its borrower's columns (None without one)."""
-        query = self._loans(by_key=True).where(self.one_of(LOANS.c.id, ids))
-        if servicer_id is not None:
-            query = query.where(LOANS.c.servicer_id == servicer_id)
-        return list(self.session.execute(query).mappings())
+    def loans(self, ids: Collection[str], servicer_id: int | None = None) -> list[LoanRow]:
+        """The loans, each with its borrower's columns."""
+        if servicer_id is None:
+            rows = self._rows(self._built.loans, ids=self.values(ids))
+        else:
+            query = self._built.servicers_loans
+            rows = self._rows(query, ids=self.values(ids), servicer=servicer_id)
+        return [LoanRow(*row) for row in rows]
 
-    def loans_of_borrowers(self, borrower_ids: Collection[str]) -> list[RowMapping]:
+    def loans_of_borrowers(self, borrower_ids: Collection[str]) -> list[LoanRow]:
         """Every loan of these borrowers (as `loans`): a borrower's loans of one lender may be
         one debt."""
-        query = self._loans().where(self.one_of(LOANS.c.borrower_id, borrower_ids))
-        return list(self.session.execute(query).mappings())
-
-    def _loans(self, *, by_key: bool = False) -> Select[Any]:
-        # Read with the loan in one look-up: a second one, by the borrowers' ids, cost as
-        # much again.
-        joined = LOANS.outerjoin(
-            BORROWERS,
-            (BORROWERS.c.id == LOANS.c.borrower_id) & self.owns(BORROWERS),
-        )
-        return self.scoped(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS, by_key=by_key).select_from(
-            joined
-        )
+        rows = self._rows(self._built.borrowers_loans, ids=self.values(borrower_ids))
+        return [LoanRow(*row) for row in rows]
 
     def history(self, contact_ids: Collection[int], since: datetime) -> list[HistoryRow]:
         """The contacts' calls that started at or after `since`: (contact id, start, whether
         it alerted, whether it connected, cause code, mailbox). Whether a call alerted or
         connected is told by the database: their moments would be read and thrown away."""
-        query = self.scoped(
-            ContactHistory,
-            HISTORY.c.contact_id,
-            HISTORY.c.dt_call_start,
-            HISTORY.c.dt_call_alert.is_not(None),
-            HISTORY.c.dt_call_connect.is_not(None),
-            HISTORY.c.cause_code,
-            HISTORY.c.mailbox,
-        ).where(self.one_of(HISTORY.c.contact_id, contact_ids), HISTORY.c.dt_call_start >= since)
-        return cast("list[HistoryRow]", self.session.execute(query).all())
+        rows = self._rows(self._built.history, ids=self.values(contact_ids), since=since)
+        return cast("list[HistoryRow]", rows)
 
     def under_way(self, contact_ids: Collection[int]) -> list[tuple[int, datetime]]:
         """(contact id, start) of the engine's calls to these contacts placed and not yet
         recorded (their history entries are written when they end)."""
-        query = self.scoped(Attempt, ATTEMPTS.c.contact_id, ATTEMPTS.c.started_at).where(
-            self.one_of(ATTEMPTS.c.contact_id, contact_ids),
-            ATTEMPTS.c.ended_at.is_(None),
-            ATTEMPTS.c.state == DIALING,
-        )
-        return [(contact_id, start) for contact_id, start in self.session.execute(query)]
+        rows = self._rows(self._built.under_way, ids=self.values(contact_ids))
+        return [(contact_id, start) for contact_id, start in rows]
 
     def tracked(
         self, loan_ids: Collection[str], since: datetime, *, outside_only: bool = False
@@ -212,53 +226,31 @@ class ComplianceRepository(TenantRepository):
         """The loans' tracked calls at or after `since`: (loan id, moment, status, who
         recorded it); with `outside_only`, only those the dialler did not record (its history
         has them)."""
-        query = self.scoped(
-            TrackedCall,
-            TRACKED.c.loan_id,
-            TRACKED.c.call_timestamp,
-            TRACKED.c.call_status,
-            TRACKED.c.created_by,
-        ).where(self.one_of(TRACKED.c.loan_id, loan_ids), TRACKED.c.call_timestamp >= since)
-        if outside_only:
-            query = query.where(TRACKED.c.created_by.is_(None) | (TRACKED.c.created_by != DIALLER))
-        return cast("list[TrackedRow]", self.session.execute(query).all())
+        query = self._built.outside_tracked if outside_only else self._built.tracked
+        rows = self._rows(query, ids=self.values(loan_ids), since=since)
+        return cast("list[TrackedRow]", rows)
 
     def reported(self, numbers: Collection[str], since: datetime) -> list[ReportedRow]:
         """Calls the call reports hold to these numbers at or after `since` that rang (not
         `FAILED`), but those the dialler placed (their history entries count them): (number,
         moment, whether it was answered with talk time)."""
-        talked = (CDRS.c.disposition == "ANSWERED") & (
-            func.coalesce(CDRS.c.after_answer_duration, 0) > 0
-        )
-        query = self.scoped(CallDetailRecord, CDRS.c.dialed_e164, CDRS.c.time, talked).where(
-            self.one_of(CDRS.c.dialed_e164, numbers),
-            CDRS.c.time >= since,
-            CDRS.c.unique_id.not_like(DIALLER_CDR),
-            CDRS.c.disposition != "FAILED",
-        )
-        return cast("list[ReportedRow]", self.session.execute(query).all())
+        rows = self._rows(self._built.reported, numbers=self.values(numbers), since=since)
+        return cast("list[ReportedRow]", rows)
 
     def listed(
         self, numbers: Collection[str], campaign_ids: Collection[int]
     ) -> set[tuple[int | None, str]]:
         """(campaign id, or None for the tenant's list; number) of each of `numbers` that is on
         the tenant's list or on one of the campaigns'."""
-        entries = DncEntry.__table__
-        # One look-up per list kind, each stating its partial index's condition: asked for
-        # both at once, SQLite walked every entry of the tenant.
-        tenant_list = self.scoped(DncEntry, entries.c.campaign_id, entries.c.e164).where(
-            entries.c.campaign_id.is_(None), self.one_of(entries.c.e164, numbers)
-        )
-        query: Any = tenant_list
-        if campaign_ids:
-            query = tenant_list.union_all(
-                self.scoped(DncEntry, entries.c.campaign_id, entries.c.e164).where(
-                    entries.c.campaign_id.is_not(None),
-                    self.one_of(entries.c.e164, numbers),
-                    entries.c.campaign_id.in_(list(campaign_ids)),
-                )
+        if not campaign_ids:
+            rows = self._rows(self._built.listed, numbers=self.values(numbers))
+        else:
+            rows = self._rows(
+                self._built.listed_in_campaigns,
+                numbers=self.values(numbers),
+                campaigns=self.values(campaign_ids),
             )
-        return {(row[0], row[1]) for row in self.session.execute(query)}
+        return {(row[0], row[1]) for row in rows}
 
     def buckets(self, servicer_ids: Collection[int]) -> list[BucketPolicy]:
         query = self.scoped(BucketPolicy).where(BucketPolicy.servicer_id.in_(list(servicer_ids)))
@@ -315,3 +307,122 @@ class ComplianceRepository(TenantRepository):
             .order_by(REFUSALS.c.campaign_id, REFUSALS.c.rule)
         )
         return [(row[0], row[1], row[2]) for row in self.session.execute(query)]
+
+
+class _Statements(NamedTuple):
+    grouping: Select[Any]
+    contacts: Select[Any]
+    of_loans: Select[Any]
+    others_of_loans: Select[Any]
+    linked: Select[Any]
+    linked_others: Select[Any]
+    campaigns: Select[Any]
+    loans: Select[Any]
+    servicers_loans: Select[Any]
+    borrowers_loans: Select[Any]
+    history: Select[Any]
+    under_way: Select[Any]
+    tracked: Select[Any]
+    outside_tracked: Select[Any]
+    reported: Select[Any]
+    listed: Select[Any]
+    listed_in_campaigns: Select[Any]
+
+
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> _Statements:
+    """The gate's look-ups, built once for a kind of database: the tenant is bound as
+    `tenant`, the values each one is asked about by the names its method gives them."""
+    tenant: BindParameter[int] = bindparam("tenant")
+    since = bindparam("since", type_=HISTORY.c.dt_call_start.type)
+
+    def owned(entity: Any, *columns: Any, by_key: bool = False) -> Select[Any]:
+        return select(*columns).where(owned_by(entity, tenant, by_key=by_key))
+
+    def of(column: Any, name: str) -> ColumnElement[bool]:
+        return one_of(column, bindparam(name), dialect)
+
+    linked = owned(Contact, *LINK_COLUMNS).where(of(LINK, "loans"))
+    of_loans = owned(Contact, *CONTACT_COLUMNS).where(of(LINK, "loans"))
+    known = none_of(CONTACTS.c.id, bindparam("known"), dialect)
+    loans = (
+        owned(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS, by_key=True)
+        .select_from(
+            LOANS.outerjoin(
+                BORROWERS,
+                (BORROWERS.c.id == LOANS.c.borrower_id) & owned_by(BORROWERS, tenant),
+            )
+        )
+    )  # fmt: skip
+    tracked = owned(
+        TrackedCall,
+        TRACKED.c.loan_id,
+        TRACKED.c.call_timestamp,
+        TRACKED.c.call_status,
+        TRACKED.c.created_by,
+    ).where(of(TRACKED.c.loan_id, "ids"), TRACKED.c.call_timestamp >= since)
+    talked = (CDRS.c.disposition == "ANSWERED") & (
+        func.coalesce(CDRS.c.after_answer_duration, 0) > 0
+    )
+    entries = DncEntry.__table__
+    # One look-up per list kind, each stating its partial index's condition: asked for both
+    # at once, SQLite walked every entry of the tenant.
+    tenant_list = owned(DncEntry, entries.c.campaign_id, entries.c.e164).where(
+        entries.c.campaign_id.is_(None), of(entries.c.e164, "numbers")
+    )
+    campaign_lists = owned(DncEntry, entries.c.campaign_id, entries.c.e164).where(
+        entries.c.campaign_id.is_not(None),
+        of(entries.c.e164, "numbers"),
+        of(entries.c.campaign_id, "campaigns"),
+    )
+    return _Statements(
+        grouping=select(Tenant.debt_grouping).where(Tenant.id == tenant),
+        contacts=owned(Contact, *CONTACT_COLUMNS, by_key=True).where(of(CONTACTS.c.id, "ids")),
+        of_loans=of_loans,
+        others_of_loans=of_loans.where(known),
+        linked=linked,
+        linked_others=linked.where(known),
+        campaigns=owned(
+            Campaign,
+            CAMPAIGNS.c.id,
+            CAMPAIGNS.c.region,
+            CAMPAIGNS.c.max_tries_per_number,
+            CAMPAIGNS.c.max_tries_per_contact,
+        ).where(of(CAMPAIGNS.c.id, "ids")),
+        loans=loans.where(of(LOANS.c.id, "ids")),
+        servicers_loans=loans.where(
+            of(LOANS.c.id, "ids"), LOANS.c.servicer_id == bindparam("servicer")
+        ),
+        borrowers_loans=owned(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS)
+        .select_from(
+            LOANS.outerjoin(
+                BORROWERS,
+                (BORROWERS.c.id == LOANS.c.borrower_id) & owned_by(BORROWERS, tenant),
+            )
+        )
+        .where(of(LOANS.c.borrower_id, "ids")),
+        history=owned(
+            ContactHistory,
+            HISTORY.c.contact_id,
+            HISTORY.c.dt_call_start,
+            HISTORY.c.dt_call_alert.is_not(None),
+            HISTORY.c.dt_call_connect.is_not(None),
+            HISTORY.c.cause_code,
+            HISTORY.c.mailbox,
+        ).where(of(HISTORY.c.contact_id, "ids"), HISTORY.c.dt_call_start >= since),
+        under_way=owned(Attempt, ATTEMPTS.c.contact_id, ATTEMPTS.c.started_at).where(
+            of(ATTEMPTS.c.contact_id, "ids"),
+            ATTEMPTS.c.ended_at.is_(None),
+            ATTEMPTS.c.state == DIALING,
+        ),
+        tracked=tracked,
+        outside_tracked=tracked.where(text(f"({OUTSIDE_CALL})")),
+        reported=owned(CallDetailRecord, CDRS.c.dialed_e164, CDRS.c.time, talked).where(
+            of(CDRS.c.dialed_e164, "numbers"),
+            CDRS.c.time >= since,
+            text(f"({OUTSIDE_RECORD})"),
+            CDRS.c.disposition != "FAILED",
+        ),
+        listed=tenant_list,
+        listed_in_campaigns=tenant_list.union_all(campaign_lists),  # type: ignore[arg-type]
+    )

@@ -14,15 +14,15 @@ from typing import Any, NamedTuple
 from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
-from opendialer.calltracking.schemas import DIALLER
+from opendialer.calltracking.models import DIALLER
 from opendialer.compliance.consumer import decode_flags, decode_times
 from opendialer.compliance.frequency import PlacedCall
 from opendialer.compliance.gate import Attempt, Decision, Moment
 from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import (
-    LINK_COLUMNS,
     NUMBER_COLUMNS,
     ComplianceRepository,
+    LoanRow,
     TrackedRow,
 )
 from opendialer.compliance.rules import Bucket, ContactState, Flag, Inconvenient, LineType, Mode
@@ -102,15 +102,18 @@ class ComplianceService:
             return []
         # The rules make and drop objects by the hundred thousand, freed as they are dropped,
         # and each of the collector's rounds walked everything the process keeps: it waits
-        # until the batch is decided, then counts what is left, once.
+        # until the batch is decided, then counts what is left, once: the batch dropped by
+        # then (its rows, debts and ledgers, still held, made that round a twentieth of the
+        # batch's time).
         with _collector_paused():
-            batch = self._loaded(contacts, Moment(now), self.repo.debt_grouping())
-            return [judgement for row in contacts for judgement in batch.judge(row, mode, ring)]
+            return self._judged(contacts, now, mode, ring)
 
-    def _loaded(self, contacts: Sequence[RowMapping], moment: Moment, grouping: str) -> _Batch:
-        batch = _Batch(self.repo, moment, grouping)
+    def _judged(
+        self, contacts: Sequence[RowMapping], now: datetime, mode: Mode, ring: timedelta
+    ) -> list[Judgement]:
+        batch = _Batch(self.repo, Moment(now), self.repo.debt_grouping())
         batch.load_contacts(contacts)
-        return batch
+        return [judgement for row in contacts for judgement in batch.judge(row, mode, ring)]
 
     def judge_loan(
         self,
@@ -130,7 +133,7 @@ class ComplianceService:
         batch.set_loans(loans)
         contacts = self.repo.contacts_of_loans([loan_id])
         others = batch.loans.keys() - {loan_id}
-        linked = self.repo.contacts_of_loans(others, LINK_COLUMNS) if others else []
+        linked = self.repo.contacts_of_loans(others, links_only=True) if others else []
         batch.load([*contacts, *linked])
         judgements = []
         own = batch.judge_borrower(loans[0], mode, ring)
@@ -209,7 +212,7 @@ class _Batch:
         self.now = moment.now
         self.moment = moment
         self.grouping = grouping
-        self.loans: dict[str, RowMapping] = {}
+        self.loans: dict[str, LoanRow] = {}
         self.debt_of_loan: dict[str, DebtKey] = {}
         self.debts: dict[DebtKey, _Debt] = defaultdict(_Debt)
         self.consumers: dict[str, _Consumer] = {}
@@ -228,13 +231,17 @@ class _Batch:
         known = [row["id"] for row in contacts]
         # Every contact of the debts' loans, the borrower's other loans of the same lender
         # included when they make one debt: each one's calls count for it.
-        linked = self.repo.contacts_of_loans(self.loans, LINK_COLUMNS, known) if self.loans else []
+        linked = (
+            self.repo.contacts_of_loans(self.loans, links_only=True, known=known)
+            if self.loans
+            else []
+        )
         self.load([*contacts, *linked])
 
-    def set_loans(self, loans: Sequence[RowMapping]) -> None:
+    def set_loans(self, loans: Sequence[LoanRow]) -> None:
         """The loans of the batch (each with its borrower, as the repository reads them) and,
         when a borrower's loans of one lender are one debt, each such borrower's other ones."""
-        self.loans = {row["id"]: row for row in loans}
+        self.loans = {row.id: row for row in loans}
         if self.grouping == "borrower_lender":
             self._group_by_borrower_and_lender()
 
@@ -243,7 +250,7 @@ class _Batch:
         contacts, numbers and calls, the campaigns, the buckets and the lists."""
         for loan_id, loan in self.loans.items():
             key = self.debt_of_loan.setdefault(loan_id, ("loan", loan_id))
-            if loan["borrower_id"] is not None:
+            if loan.borrower_id is not None:
                 consumer = self.consumers[loan_id] = _consumer(loan)
                 if consumer.e164:
                     self.debts[key].numbers.add(consumer.e164)
@@ -263,15 +270,15 @@ class _Batch:
     def _group_by_borrower_and_lender(self) -> None:
         """A borrower's loans of one lender are one debt: every such loan is read, so that
         the calls about each count for all."""
-        borrowers = {row["borrower_id"] for row in self.loans.values() if row["borrower_id"]}
+        borrowers = {row.borrower_id for row in self.loans.values() if row.borrower_id}
         if not borrowers:
             return
         for loan in self.repo.loans_of_borrowers(borrowers):
-            if loan["lender_id"] is None:
+            if loan.lender_id is None:
                 continue
-            self.loans.setdefault(loan["id"], loan)
-            key = ("borrower_lender", loan["borrower_id"], loan["lender_id"])
-            self.debt_of_loan[loan["id"]] = key
+            self.loans.setdefault(loan.id, loan)
+            key = ("borrower_lender", loan.borrower_id, loan.lender_id)
+            self.debt_of_loan[loan.id] = key
 
     def _debt_key(self, contact: Row) -> DebtKey:
         """The debt a contact is called about: its loan's, or the contact itself."""
@@ -286,7 +293,7 @@ class _Batch:
         from the earliest day either needs; any other, only those the dialler did not record
         (its history holds those, and they were most of the rows)."""
         since = self.now - timedelta(days=LEDGER_DAYS)
-        servicers = {loan["servicer_id"] for loan in self.loans.values()}
+        servicers = {loan.servicer_id for loan in self.loans.values()}
         policies = self.repo.buckets(servicers) if servicers else []
         today = self.now.astimezone(UTC).date()
         windows: dict[str, tuple[BucketPolicy, date, date]] = {}
@@ -421,9 +428,9 @@ class _Batch:
             )
         return judgements
 
-    def judge_borrower(self, loan: RowMapping, mode: Mode, ring: timedelta) -> Judgement | None:
+    def judge_borrower(self, loan: LoanRow, mode: Mode, ring: timedelta) -> Judgement | None:
         """The decision on the borrower's own number of a loan, on the tenant's list."""
-        consumer = self.consumers.get(loan["id"])
+        consumer = self.consumers.get(loan.id)
         if consumer is None or consumer.e164 is None:
             return None
         attempt = Attempt(
@@ -431,18 +438,18 @@ class _Batch:
             mode=mode,
             e164=consumer.e164,
             address=consumer.address,
-            calls=self.debts[self.debt_of_loan[loan["id"]]].ledger,
+            calls=self.debts[self.debt_of_loan[loan.id]].ledger,
             line_type=consumer.line_type,
             consented=consumer.consented,
             ring=ring,
             dnc_lists=self._lists(None),
             flags=consumer.flags,
             inconvenient=consumer.inconvenient,
-            bucket=self.buckets.get(loan["id"]),
+            bucket=self.buckets.get(loan.id),
         )
         return Judgement(
             phone_number=consumer.e164, e164=consumer.e164, decision=self.moment.decide(attempt),
-            loan_id=loan["id"],
+            loan_id=loan.id,
         )  # fmt: skip
 
     def _lists(self, campaign_id: int | None) -> tuple[frozenset[str], ...]:
@@ -509,15 +516,15 @@ def _link(contact: Row) -> str | None:
     return user_data if user_data and len(user_data) <= 36 else None
 
 
-def _consumer(loan: Row) -> _Consumer:
+def _consumer(loan: LoanRow) -> _Consumer:
     """What a loan's borrower (read with the loan) says of the consumer."""
     return _Consumer(
-        address=Address(loan["borrower_state"], loan["borrower_postal_code"]),
-        e164=loan["borrower_phone_e164"],
-        consented=bool(loan["borrower_cell_phone_consent"]),
-        line_type=_LINE_TYPES.get(loan["borrower_phone_line_type"], LineType.UNKNOWN),
-        flags=decode_flags(loan["borrower_compliance_flags"]),
-        inconvenient=decode_times(loan["borrower_inconvenient_times"]),
+        address=Address(loan.borrower_state, loan.borrower_postal_code),
+        e164=loan.borrower_phone_e164,
+        consented=bool(loan.borrower_cell_phone_consent),
+        line_type=_LINE_TYPES.get(loan.borrower_phone_line_type, LineType.UNKNOWN),
+        flags=decode_flags(loan.borrower_compliance_flags),
+        inconvenient=decode_times(loan.borrower_inconvenient_times),
     )
 
 
@@ -529,18 +536,18 @@ def _contact_address(contact: Row) -> Address:
 
 
 def _bucket_of(
-    loan: Row, policies: Sequence[BucketPolicy], today: date
+    loan: LoanRow, policies: Sequence[BucketPolicy], today: date
 ) -> tuple[BucketPolicy, date, date] | None:
     """The loan's bucket today as the call list finds it (a lender's own bucket wins over
     a general one), with its window's first and last day."""
-    paid_to = loan["paid_to_date"]
-    if loan["status"] != "repayment" or paid_to is None:
+    paid_to = loan.paid_to_date
+    if loan.status != "repayment" or paid_to is None:
         return None
     late = (today - paid_to).days
-    mine = [p for p in policies if p.servicer_id == loan["servicer_id"]]
+    mine = [p for p in policies if p.servicer_id == loan.servicer_id]
     chosen = [
         p for p in mine
-        if p.lender_id is not None and p.lender_id == loan["lender_id"]
+        if p.lender_id is not None and p.lender_id == loan.lender_id
         and p.call_days_start <= late <= p.call_days_end
     ] or [
         p for p in mine

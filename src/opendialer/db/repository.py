@@ -65,18 +65,40 @@ class TenantRepository:
         thousand values cost more to render, bind and plan than the look-up itself, and so
         did PostgreSQL's `= ANY(array)` on a column with statistics (ten milliseconds of
         planning for 1,800 phone numbers)."""
-        if self.dialect == "postgresql":
-            listed = func.unnest(bindparam(None, list(values), type_=ARRAY(column.type)))
-            return column.in_(select(listed))
-        return column.in_(select(self._json_values(values)))
+        return one_of(column, self.values(values), self.dialect)
 
     def none_of(self, column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
-        """`column` is none of `values`, bound as `one_of` binds them. On PostgreSQL as
-        `<> ALL(array)`: NOT IN a set of rows made it read the whole table."""
-        if self.dialect == "postgresql":
-            return column != all_(bindparam(None, list(values), type_=ARRAY(column.type)))
-        return column.not_in(select(self._json_values(values)))
+        """`column` is none of `values`, bound as `one_of` binds them."""
+        return none_of(column, self.values(values), self.dialect)
 
-    @staticmethod
-    def _json_values(values: Collection[Any]) -> Any:
-        return func.json_each(orjson.dumps(list(values)).decode()).table_valued("value").c.value
+    def values(self, values: Collection[Any]) -> Any:
+        """`values` as `one_of` and `none_of` bind them, for a statement built once."""
+        if self.dialect == "postgresql":
+            return list(values)
+        return orjson.dumps(list(values)).decode()
+
+
+def one_of(column: ColumnElement[Any], values: Any, dialect: str) -> ColumnElement[bool]:
+    """`TenantRepository.one_of`, its values bound as `TenantRepository.values` makes them:
+    a statement built once binds them by name (a `bindparam` without a value)."""
+    if dialect == "postgresql":
+        return column.in_(select(func.unnest(_array(column, values))))
+    return column.in_(select(_json_values(values)))
+
+
+def none_of(column: ColumnElement[Any], values: Any, dialect: str) -> ColumnElement[bool]:
+    """`column` is none of the values, bound as `one_of` binds them. On PostgreSQL as
+    `<> ALL(array)`: NOT IN a set of rows made it read the whole table."""
+    if dialect == "postgresql":
+        return column != all_(_array(column, values))
+    return column.not_in(select(_json_values(values)))
+
+
+def _array(column: ColumnElement[Any], values: Any) -> BindParameter[Any]:
+    if isinstance(values, BindParameter):
+        return bindparam(values.key, type_=ARRAY(column.type))
+    return bindparam(None, values, type_=ARRAY(column.type))
+
+
+def _json_values(values: Any) -> Any:
+    return func.json_each(values).table_valued("value").c.value

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from opendialer.callreports.models import DIALLER_RECORD
 from opendialer.callreports.service import CallReports
 from opendialer.calltracking.service import CLOCK_SKEW, CallTracking, DiallerCall, in_the_future
 from opendialer.db.base import utcnow
@@ -97,7 +98,7 @@ def cdr_of(call: ContactHistory, outcome: Outcome, e164: str | None) -> dict[str
         "direction": "OUT" if call.outbound else "IN",
         "disposition": DISPOSITIONS[outcome],
         "duration": _seconds(call.dt_call_start, end),
-        "unique_id": f"opendialer-history-{call.id}",
+        "unique_id": f"{DIALLER_RECORD}{call.id}",
         "prev_unique_id": "",
         "next_unique_id": "",
         "who_answered": "",

@@ -9,7 +9,8 @@ import orjson
 from pydantic import ConfigDict
 from typing_extensions import TypedDict
 
-from opendialer.calltracking.schemas import CLIENT_PREFIX, DIALLER, CallStatus
+from opendialer.calltracking.models import DIALLER
+from opendialer.calltracking.schemas import CLIENT_PREFIX, CallStatus
 from opendialer.kit.dates import timestamp, timestamps
 from opendialer.web.openapi import Timestamp, Wire, data_model, page_model
 
