@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import RowMapping
@@ -392,6 +393,7 @@ class _Batch:
         lists = self._lists(contact["campaign_id"])
         bucket = self.buckets.get(loan_id or "")
         contact_id, campaign_id = contact["id"], contact["campaign_id"]
+        now, decide = self.now, self.moment.decide
         judgements = []
         for names in NUMBER_COLUMNS:
             number = contact[names.number]
@@ -408,7 +410,7 @@ class _Batch:
                     line_type = LineType.CELL
             # Built whole for each number: dataclasses.replace cost more than the rules.
             attempt = Attempt(
-                now=self.now,
+                now=now,
                 mode=mode,
                 e164=e164,
                 address=address,
@@ -422,9 +424,10 @@ class _Batch:
                 bucket=bucket,
                 contact=state.of(bool(contact[names.invalid]), contact[names.tries] or 0),
             )
-            decision = self.moment.decide(attempt)
             judgements.append(
-                Judgement(number, e164, decision, contact_id, campaign_id, names.offset, loan_id)
+                Judgement(
+                    number, e164, decide(attempt), contact_id, campaign_id, names.offset, loan_id
+                )
             )
         return judgements
 
@@ -481,15 +484,16 @@ class _Tries:
         self.contact_tries = sum(contact[names.tries] or 0 for names in NUMBER_COLUMNS)
 
     def of(self, invalid: bool, tries: int) -> ContactState:
+        # In the order of ContactState's fields: a tuple made from keywords took twice as long.
         return ContactState(
-            locked=self.locked,
-            begins=self.begins,
-            ends=self.ends,
-            number_invalid=invalid,
-            number_tries=tries,
-            max_tries_per_number=self.per_number,
-            contact_tries=self.contact_tries,
-            max_tries_per_contact=self.per_contact,
+            self.locked,
+            self.begins,
+            self.ends,
+            invalid,
+            tries,
+            self.per_number,
+            self.contact_tries,
+            self.per_contact,
         )
 
 
@@ -530,9 +534,14 @@ def _consumer(loan: LoanRow) -> _Consumer:
 
 def _contact_address(contact: Row) -> Address:
     """A dialler contact's address: its `Region` is its state when it names a US state."""
-    region = (contact["region"] or "").strip().upper()
-    state = region if len(region) == 2 and zones_of_state(region) else None
-    return Address(state, contact["postal_code"])
+    return _address(contact["region"], contact["postal_code"])
+
+
+# A campaign's contacts live at a few thousand addresses: each is read once.
+@lru_cache(maxsize=100_000)
+def _address(region: str | None, postal_code: str | None) -> Address:
+    state = (region or "").strip().upper()
+    return Address(state if len(state) == 2 and zones_of_state(state) else None, postal_code)
 
 
 def _bucket_of(
