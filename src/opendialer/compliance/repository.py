@@ -173,20 +173,22 @@ class ComplianceRepository(TenantRepository):
         )
         return list(self.session.execute(query).scalars())
 
-    def contacts_of_loans(
-        self, loan_ids: Collection[str], *, links_only: bool = False, known: Collection[int] = ()
+    def contacts_of_loans(self, loan_ids: Collection[str]) -> list[RowMapping]:
+        """The contacts called about these loans: linked by LoanID, or else by a UserData that
+        is the loan's id (as call tracking links them). One look-up per loan, by the index on
+        that link."""
+        return self._mappings(self._built.of_loans, loans=self.values(loan_ids))
+
+    def links_of_loans(
+        self, loan_ids: Collection[str], known: Collection[int] = ()
     ) -> list[RowMapping]:
-        """The contacts called about these loans but the `known` ones (with `links_only`, only
-        the columns that tell their debt and numbers): linked by LoanID, or else by a UserData
-        that is the loan's id (as call tracking links them). One look-up per loan, by the index
-        on that link; the known ones are left out by the index alone, before their rows are
-        read."""
-        built = self._built
+        """As `contacts_of_loans`, only the columns that tell each one's debt and numbers
+        (`LINK_COLUMNS`), and but the `known` contacts: left out by the index alone, before
+        their rows are read."""
+        loans = self.values(loan_ids)
         if not known:
-            query = built.linked if links_only else built.of_loans
-            return self._mappings(query, loans=self.values(loan_ids))
-        query = built.linked_others if links_only else built.others_of_loans
-        return self._mappings(query, loans=self.values(loan_ids), known=self.values(known))
+            return self._mappings(self._built.linked, loans=loans)
+        return self._mappings(self._built.linked_others, loans=loans, known=self.values(known))
 
     def campaigns(self, ids: Collection[int]) -> dict[int, RowMapping]:
         rows = self._mappings(self._built.campaigns, ids=self.values(ids))
@@ -313,7 +315,6 @@ class _Statements(NamedTuple):
     grouping: Select[Any]
     contacts: Select[Any]
     of_loans: Select[Any]
-    others_of_loans: Select[Any]
     linked: Select[Any]
     linked_others: Select[Any]
     campaigns: Select[Any]
@@ -343,17 +344,13 @@ def _statements(dialect: str) -> _Statements:
         return one_of(column, bindparam(name), dialect)
 
     linked = owned(Contact, *LINK_COLUMNS).where(of(LINK, "loans"))
-    of_loans = owned(Contact, *CONTACT_COLUMNS).where(of(LINK, "loans"))
     known = none_of(CONTACTS.c.id, bindparam("known"), dialect)
-    loans = (
-        owned(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS, by_key=True)
-        .select_from(
-            LOANS.outerjoin(
-                BORROWERS,
-                (BORROWERS.c.id == LOANS.c.borrower_id) & owned_by(BORROWERS, tenant),
-            )
-        )
-    )  # fmt: skip
+    # Loans are read with their borrowers in one look-up: a second one, by the borrowers'
+    # ids, cost as much again.
+    with_borrowers = LOANS.outerjoin(
+        BORROWERS, (BORROWERS.c.id == LOANS.c.borrower_id) & owned_by(BORROWERS, tenant)
+    )
+    loans = owned(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS, by_key=True).select_from(with_borrowers)
     tracked = owned(
         TrackedCall,
         TRACKED.c.loan_id,
@@ -378,8 +375,7 @@ def _statements(dialect: str) -> _Statements:
     return _Statements(
         grouping=select(Tenant.debt_grouping).where(Tenant.id == tenant),
         contacts=owned(Contact, *CONTACT_COLUMNS, by_key=True).where(of(CONTACTS.c.id, "ids")),
-        of_loans=of_loans,
-        others_of_loans=of_loans.where(known),
+        of_loans=owned(Contact, *CONTACT_COLUMNS).where(of(LINK, "loans")),
         linked=linked,
         linked_others=linked.where(known),
         campaigns=owned(
@@ -394,12 +390,7 @@ def _statements(dialect: str) -> _Statements:
             of(LOANS.c.id, "ids"), LOANS.c.servicer_id == bindparam("servicer")
         ),
         borrowers_loans=owned(Loan, *LOAN_COLUMNS, *BORROWER_COLUMNS)
-        .select_from(
-            LOANS.outerjoin(
-                BORROWERS,
-                (BORROWERS.c.id == LOANS.c.borrower_id) & owned_by(BORROWERS, tenant),
-            )
-        )
+        .select_from(with_borrowers)
         .where(of(LOANS.c.borrower_id, "ids")),
         history=owned(
             ContactHistory,

@@ -134,7 +134,7 @@ class ComplianceService:
         batch.set_loans(loans)
         contacts = self.repo.contacts_of_loans([loan_id])
         others = batch.loans.keys() - {loan_id}
-        linked = self.repo.contacts_of_loans(others, links_only=True) if others else []
+        linked = self.repo.links_of_loans(others) if others else []
         batch.load([*contacts, *linked])
         judgements = []
         own = batch.judge_borrower(loans[0], mode, ring)
@@ -232,11 +232,7 @@ class _Batch:
         known = [row["id"] for row in contacts]
         # Every contact of the debts' loans, the borrower's other loans of the same lender
         # included when they make one debt: each one's calls count for it.
-        linked = (
-            self.repo.contacts_of_loans(self.loans, links_only=True, known=known)
-            if self.loans
-            else []
-        )
+        linked = self.repo.links_of_loans(self.loans, known) if self.loans else []
         self.load([*contacts, *linked])
 
     def set_loans(self, loans: Sequence[LoanRow]) -> None:
