@@ -9,7 +9,7 @@ from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, t
 from sqlalchemy.engine import RowMapping
 
 from opendialer.db.base import utcnow
-from opendialer.db.bulk import bulk_update, sqlite_ids
+from opendialer.db.bulk import bulk_update, insert_values, new_ids
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.db.rows import RowQuery
 from opendialer.db.session import Database
@@ -168,23 +168,21 @@ class ContactRepository(TenantRepository):
 
     def add_histories(self, entries: Sequence[ContactHistory]) -> None:
         """Store the new entries in one statement and give each its id (they stay out of the
-        session: the unit of work cost more per entry than the insert)."""
+        session: the unit of work cost more per entry than the insert). Their ids are taken
+        first, so that they go in one executemany (SQLite) or COPY (PostgreSQL), not in one
+        INSERT of many VALUES the driver parses anew for every batch."""
         if not entries:
             return  # an insert of no rows would be read as one row of defaults
         now = utcnow()
-        for entry in entries:
-            entry.tenant_id, entry.created_at = self.tenant_id, now
+        ids = new_ids(self.session, HISTORY, len(entries))
+        for entry, entry_id in zip(entries, ids, strict=True):
+            entry.tenant_id, entry.created_at, entry.id = self.tenant_id, now, entry_id
         if self.dialect == "sqlite":
-            ids = sqlite_ids(self.session, HISTORY, len(entries))
-            for entry, entry_id in zip(entries, ids, strict=True):
-                entry.id = entry_id
             rows = [{name: getattr(e, name) for name in _HISTORY_COLUMNS} for e in entries]
             self.session.execute(insert(HISTORY), rows)
             return
-        rows = [{name: getattr(e, name) for name in _HISTORY_COLUMNS[1:]} for e in entries]
-        statement = insert(HISTORY).returning(HISTORY.c.id, sort_by_parameter_order=True)
-        for entry, entry_id in zip(entries, self.session.scalars(statement, rows), strict=True):
-            entry.id = entry_id
+        values = [[getattr(e, name) for name in _HISTORY_COLUMNS] for e in entries]
+        insert_values(self.session, HISTORY, _HISTORY_COLUMNS, values)
 
     # Built once, its values bound at each call: a statement built with them would hold them
     # in reference cycles, which an import (the cyclic collector paused) would keep till its end.

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import NUMBER_COLUMNS
-from opendialer.db.bulk import bulk_update, sqlite_ids
+from opendialer.db.bulk import bulk_update, new_ids
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.engine.models import DIALING, QUEUED, Attempt, EngineLease, EngineProcess
@@ -155,8 +155,10 @@ class EngineRepository(TenantRepository):
         return int(self.session.execute(query).scalar_one())
 
     def add(self, attempts: Sequence[Attempt]) -> None:
-        if attempts and self.dialect == "sqlite":
-            ids = sqlite_ids(self.session, ATTEMPTS, len(attempts))
+        """Store the new attempts, their ids taken first: they go in one executemany, not in
+        one INSERT of many VALUES with RETURNING (which the driver parses anew each time)."""
+        if attempts:
+            ids = new_ids(self.session, ATTEMPTS, len(attempts))
             for attempt, attempt_id in zip(attempts, ids, strict=True):
                 attempt.id = attempt_id
         self.session.add_all(attempts)
