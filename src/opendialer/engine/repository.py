@@ -34,6 +34,12 @@ from opendialer.engine.models import DIALING, QUEUED, Attempt, EngineLease, Engi
 CONTACTS: Table = Contact.__table__  # type: ignore[assignment]
 ATTEMPTS: Table = Attempt.__table__  # type: ignore[assignment]
 SQLITE_LEASE = "sqlite"
+# What closing an attempt reads of it.
+_CLOSING_COLUMNS = [
+    ATTEMPTS.c[name]
+    for name in ("id", "contact_id", "phone_number_offset", "phone_e164", "caller_id",
+                 "started_at", "ended_at")
+]  # fmt: skip
 
 
 def running_campaigns(session: Session) -> Sequence[Campaign]:
@@ -173,6 +179,23 @@ class EngineRepository(TenantRepository):
             .with_for_update()
         )
         return {attempt.id: attempt for attempt in self.session.execute(query).scalars()}
+
+    def closing(self, attempt_ids: Sequence[int]) -> dict[int, Any]:
+        """What closing an attempt reads of those among `attempt_ids` still open, as plain
+        rows, locked in the order of their ids."""
+        query = (
+            select(*_CLOSING_COLUMNS)
+            .where(self.owns(Attempt), self.one_of(ATTEMPTS.c.id, attempt_ids))
+            .order_by(ATTEMPTS.c.id)
+            .with_for_update()
+        )
+        return {row.id: row for row in self.session.execute(query) if row.ended_at is None}
+
+    def close(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Write each attempt's outcome (dicts of the same columns, with `id`): one statement
+        for them all, not one per set of the columns that changed."""
+        key = {"tenant_id": self.tenant_id}
+        bulk_update(self.session, ATTEMPTS, ("tenant_id", "id"), [row | key for row in rows])
 
     def attempt(self, attempt_id: int, *, for_update: bool = False) -> Attempt | None:
         query = self.scoped(Attempt).where(Attempt.id == attempt_id)
