@@ -94,21 +94,11 @@ class ContactRepository(TenantRepository):
         params = {"tenant_id": self.tenant_id, "contact_id": contact_id}
         return self.session.scalars(query, params).first()
 
-    def get_many(self, contact_ids: Collection[int]) -> dict[int, Contact]:
-        """The contacts among `contact_ids`, locked (in the order of their ids, as every batch
-        locks them, so that two batches never wait on each other)."""
-        query = (
-            self.scoped(Contact, by_key=True)
-            .where(self.one_of(CONTACTS.c.id, contact_ids))
-            .order_by(Contact.id)
-            .with_for_update()
-        )
-        return {contact.id: contact for contact in self.session.scalars(query)}
-
     def outcome_rows(self, contact_ids: Collection[int]) -> dict[int, dict[str, Any]]:
         """The columns a call's outcome reads of each of the contacts among `contact_ids`, as
-        plain rows (dicts), locked in the order of their ids as `get_many` locks them: an
-        outcome changes a few of a contact's 150 columns, which need not all be read."""
+        plain rows (dicts), locked in the order of their ids (as every batch locks them, so
+        that two batches never wait on each other): an outcome changes a few of a contact's
+        150 columns, which need not all be read."""
         query = (
             select(*_OUTCOME_COLUMNS)
             .where(owned_by(Contact, self.tenant_id, by_key=True))

@@ -200,16 +200,6 @@ class EngineRepository(TenantRepository):
         for attempt in attempts:
             make_transient_to_detached(attempt)
 
-    def attempts(self, attempt_ids: Sequence[int]) -> dict[int, Attempt]:
-        """The attempts among `attempt_ids`, locked in the order of their ids."""
-        query = (
-            self.scoped(Attempt)
-            .where(self.one_of(ATTEMPTS.c.id, attempt_ids))
-            .order_by(Attempt.id)
-            .with_for_update()
-        )
-        return {attempt.id: attempt for attempt in self.session.execute(query).scalars()}
-
     def closing(self, attempt_ids: Sequence[int]) -> dict[int, Any]:
         """What closing an attempt reads of those among `attempt_ids` still open, as plain
         rows, locked in the order of their ids."""
