@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, bindparam, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from opendialer.callreports.models import CallDetailRecord
 from opendialer.callreports.schemas import CDR_COLUMNS
@@ -50,6 +54,20 @@ class CdrRepository:
 
     def insert(self, rows: Sequence[dict[str, Any]]) -> None:
         bulk_insert(self.session, CDRS, rows)
+
+    def insert_new(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert `rows` (dicts with the same keys), but those whose `unique_id` their tenant
+        has already: in one statement, the unique index on it telling which as each row goes
+        in, rather than a look-up first. (Without statistics, PostgreSQL answered that look-up
+        by reading every record of the tenant.)"""
+        if not rows:
+            return
+        columns = tuple(rows[0])
+        if self.session.get_bind().dialect.name != "postgresql":
+            self.session.execute(_insert_new_sqlite(), list(rows))
+            return
+        params = {column: [row[column] for row in rows] for column in columns}
+        self.session.execute(_insert_new_postgresql(columns), params)
 
     def newest_first(
         self, start: datetime, end: datetime, after: tuple[str, str] | None, limit: int
@@ -116,3 +134,30 @@ def _postgres_time(moment: datetime | str) -> datetime:
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@lru_cache(maxsize=8)
+def _insert_new_postgresql(columns: tuple[str, ...]) -> Any:
+    """INSERT of rows given as one array per column, skipping those whose (tenant, unique_id)
+    is taken: built once per set of columns, its few parameters bound at each call."""
+    arrays = [bindparam(column, type_=ARRAY(_type_of(CDRS.c[column]))) for column in columns]
+    rows = func.unnest(*arrays).table_valued(*columns).render_derived()
+    return (
+        postgresql.insert(CDRS)
+        .from_select(
+            list(columns), select(*(rows.c[column] for column in columns)), include_defaults=False
+        )
+        .on_conflict_do_nothing(index_elements=["tenant_id", "unique_id"])
+    )
+
+
+def _type_of(column: Any) -> Any:
+    """A column's type; a foreign key's without one of its own is its target's."""
+    if isinstance(column.type, NullType):
+        return next(iter(column.foreign_keys)).column.type
+    return column.type
+
+
+@lru_cache(maxsize=1)
+def _insert_new_sqlite() -> Any:
+    return sqlite.insert(CDRS).on_conflict_do_nothing(index_elements=["tenant_id", "unique_id"])

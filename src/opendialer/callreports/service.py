@@ -174,12 +174,7 @@ class CallReports:
     def add_once(self, rows: Sequence[dict[str, Any]]) -> None:
         """Store the records of calls placed through the dialler (of one tenant), but those
         whose `unique_id` the tenant already has (a client may have loaded one under it)."""
-        if not rows:
-            return
-        known = self.cdrs.known_unique_ids(rows[0]["tenant_id"], [r["unique_id"] for r in rows])
-        new = [row for row in rows if row["unique_id"] not in known]
-        if new:
-            self.cdrs.insert(new)
+        self.cdrs.insert_new(rows)
 
     def batches(self, window: ReportRange) -> Iterator[list[tuple[Any, ...]]]:
         """The window's records, newest first, a batch at a time: value tuples in CDR_COLUMNS

@@ -12,7 +12,7 @@ from itertools import repeat
 from operator import is_
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table, func, select
+from sqlalchemy import ColumnElement, Date, DateTime, Dialect, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
@@ -310,6 +310,24 @@ def sqlite_page_cache(session: Session, kib: int) -> Iterator[None]:
         yield
     finally:
         connection.exec_driver_sql(f"PRAGMA cache_size = {int(previous)}")
+
+
+def new_ids(session: Session, table: Table, count: int) -> list[int] | range:
+    """`count` new ids (its integer key `id`) of `table`, for rows inserted with their ids
+    given: on PostgreSQL taken from the key's sequence in one statement, on SQLite
+    `sqlite_ids`. Rows whose ids the database hands back go in one INSERT of many VALUES
+    with RETURNING, which the driver parses anew each time (too long for its cache of
+    statements); rows given their ids go in one COPY or executemany."""
+    if session.get_bind().dialect.name != "postgresql":
+        return sqlite_ids(session, table, count)
+    params = {"table": table.name, "count": count}
+    return list(session.scalars(_NEXT_IDS, params))
+
+
+# The next ids of a table's serial key: its sequence named by the database, not guessed.
+_NEXT_IDS = text(
+    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
+)
 
 
 def sqlite_ids(session: Session, table: Table, count: int) -> range:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, Table, bindparam, delete, func, insert, select, t
 from sqlalchemy.engine import RowMapping
 
 from opendialer.db.base import utcnow
-from opendialer.db.bulk import bulk_update, sqlite_ids
+from opendialer.db.bulk import bulk_update, insert_values, new_ids
 from opendialer.db.repository import TenantRepository, owned_by
 from opendialer.db.rows import RowQuery
 from opendialer.db.session import Database
@@ -70,6 +70,17 @@ class CampaignRepository(TenantRepository):
 
 
 HISTORY: Table = ContactHistory.__table__  # type: ignore[assignment]
+# What recording a call's outcome reads of its contact: where its history entry, CDR and
+# tracked call come from, and each number with its tries.
+_OUTCOME_COLUMNS = [
+    CONTACTS.c[name]
+    for name in (
+        "id", "campaign_id", "user_data", "user_data2", "user_data3", "loan_id",
+        *(f"phone_number{n}" for n in range(1, 7)),
+        *(f"phone_number{n}_e164" for n in range(1, 7)),
+        *(f"n_tries_phone_number{n}" for n in range(1, 7)),
+    )
+]  # fmt: skip
 # Every column of a history entry, its id first.
 _HISTORY_COLUMNS = ["id", *(c.key for c in HISTORY.columns if c.key != "id")]
 
@@ -83,16 +94,19 @@ class ContactRepository(TenantRepository):
         params = {"tenant_id": self.tenant_id, "contact_id": contact_id}
         return self.session.scalars(query, params).first()
 
-    def get_many(self, contact_ids: Collection[int]) -> dict[int, Contact]:
-        """The contacts among `contact_ids`, locked (in the order of their ids, as every batch
-        locks them, so that two batches never wait on each other)."""
+    def outcome_rows(self, contact_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+        """The columns a call's outcome reads of each of the contacts among `contact_ids`, as
+        plain rows (dicts), locked in the order of their ids (as every batch locks them, so
+        that two batches never wait on each other): an outcome changes a few of a contact's
+        150 columns, which need not all be read."""
         query = (
-            self.scoped(Contact, by_key=True)
+            select(*_OUTCOME_COLUMNS)
+            .where(owned_by(Contact, self.tenant_id, by_key=True))
             .where(self.one_of(CONTACTS.c.id, contact_ids))
-            .order_by(Contact.id)
+            .order_by(CONTACTS.c.id)
             .with_for_update()
         )
-        return {contact.id: contact for contact in self.session.scalars(query)}
+        return {row["id"]: dict(row) for row in self.session.execute(query).mappings()}
 
     def first_by_user_data(self, user_data: str, *, for_update: bool = False) -> Contact | None:
         """The oldest contact with this UserData: the seed leaves which one open; we say oldest."""
@@ -168,23 +182,21 @@ class ContactRepository(TenantRepository):
 
     def add_histories(self, entries: Sequence[ContactHistory]) -> None:
         """Store the new entries in one statement and give each its id (they stay out of the
-        session: the unit of work cost more per entry than the insert)."""
+        session: the unit of work cost more per entry than the insert). Their ids are taken
+        first, so that they go in one executemany (SQLite) or COPY (PostgreSQL), not in one
+        INSERT of many VALUES the driver parses anew for every batch."""
         if not entries:
             return  # an insert of no rows would be read as one row of defaults
         now = utcnow()
-        for entry in entries:
-            entry.tenant_id, entry.created_at = self.tenant_id, now
+        ids = new_ids(self.session, HISTORY, len(entries))
+        for entry, entry_id in zip(entries, ids, strict=True):
+            entry.tenant_id, entry.created_at, entry.id = self.tenant_id, now, entry_id
         if self.dialect == "sqlite":
-            ids = sqlite_ids(self.session, HISTORY, len(entries))
-            for entry, entry_id in zip(entries, ids, strict=True):
-                entry.id = entry_id
             rows = [{name: getattr(e, name) for name in _HISTORY_COLUMNS} for e in entries]
             self.session.execute(insert(HISTORY), rows)
             return
-        rows = [{name: getattr(e, name) for name in _HISTORY_COLUMNS[1:]} for e in entries]
-        statement = insert(HISTORY).returning(HISTORY.c.id, sort_by_parameter_order=True)
-        for entry, entry_id in zip(entries, self.session.scalars(statement, rows), strict=True):
-            entry.id = entry_id
+        values = [[getattr(e, name) for name in _HISTORY_COLUMNS] for e in entries]
+        insert_values(self.session, HISTORY, _HISTORY_COLUMNS, values)
 
     # Built once, its values bound at each call: a statement built with them would hold them
     # in reference cycles, which an import (the cyclic collector paused) would keep till its end.

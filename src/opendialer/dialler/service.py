@@ -14,6 +14,7 @@ import phonenumbers
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import Session
 
+from opendialer.db.base import utcnow
 from opendialer.db.session import Database
 from opendialer.dialler.causes import Outcome, classify
 from opendialer.dialler.importer import (
@@ -326,68 +327,75 @@ class ContactService:
 
     def apply_results(self, results: Sequence[tuple[int, CallResult]]) -> list[Applied]:
         """`apply_result` for many calls at once: their contacts read (and locked) in one
-        look-up, their history entries written together."""
-        contacts = self.contacts.get_many({contact_id for contact_id, _ in results})
+        look-up, the columns changed written by one statement per set of them, their history
+        entries written together."""
+        contacts = self.contacts.outcome_rows({contact_id for contact_id, _ in results})
         campaigns: dict[int, Campaign] = {}
         applied = []
+        changed: dict[int, dict[str, Any]] = {}
+        now = utcnow()
         for contact_id, result in results:
             contact = contacts.get(contact_id)
             if contact is None:
                 raise NotFound(f"dialler contact {contact_id} not found")
-            campaign = campaigns.get(contact.campaign_id)
+            campaign = campaigns.get(contact["campaign_id"])
             if campaign is None:
-                campaign = campaigns[contact.campaign_id] = self.campaigns.get(contact.campaign_id)
-            applied.append(_apply(contact, campaign, result))
+                campaign = self.campaigns.get(contact["campaign_id"])
+                campaigns[contact["campaign_id"]] = campaign
+            each, changes = _apply(contact, campaign, result)
+            applied.append(each)
+            # A contact with two calls in the batch: the second counts on the first.
+            contact.update(changes)
+            changed.setdefault(contact_id, {}).update(changes, updated_at=now)
+        self.contacts.update_many(changed.items())
         self.contacts.add_histories([each.entry for each in applied])
         return applied
 
 
 @dataclass(frozen=True)
 class Applied:
-    """A call result applied to its contact: the contact, its new history record, and how the
-    call's outcome was classified."""
+    """A call result applied to its contact: the contact (the columns of it the outcome
+    read, as a row), its new history record, and how the call's outcome was classified."""
 
-    contact: Contact
+    contact: dict[str, Any]
     entry: ContactHistory
     outcome: Outcome
 
     @property
     def phone_e164(self) -> str | None:
         """The E.164 form of the number the call was placed to."""
-        e164: str | None = getattr(
-            self.contact, f"phone_number{self.entry.phone_number_offset}_e164"
-        )
+        e164: str | None = self.contact[f"phone_number{self.entry.phone_number_offset}_e164"]
         return e164
 
 
-def _apply(contact: Contact, campaign: Campaign, result: CallResult) -> Applied:
-    """One call's outcome on its contact's counters and next try, and its history entry (not
-    yet stored)."""
+def _apply(
+    contact: dict[str, Any], campaign: Campaign, result: CallResult
+) -> tuple[Applied, dict[str, Any]]:
+    """One call's outcome on its contact's counters and next try (the columns changed, with
+    their new values), and its history entry (not yet stored)."""
     n = result.phone_number_offset
-    number = getattr(contact, f"phone_number{n}")
+    number = contact[f"phone_number{n}"]
     if not number:
         raise Invalid(f"PhoneNumberOffset {n}: the contact has no PhoneNumber{n}")
     connected = result.dt_call_connect is not None
     outcome = classify(result.cause_code, connected, result.mailbox)
 
-    setattr(contact, f"n_tries_phone_number{n}", getattr(contact, f"n_tries_phone_number{n}") + 1)
-    setattr(contact, f"n_phone_number{n}_last_cause", result.cause_code)
+    changes: dict[str, Any] = {
+        f"n_tries_phone_number{n}": contact[f"n_tries_phone_number{n}"] + 1,
+        f"n_phone_number{n}_last_cause": result.cause_code,
+    }
     if outcome is Outcome.INVALID:
-        setattr(contact, f"b_phone_number{n}_invalid", True)
+        changes[f"b_phone_number{n}_invalid"] = True
     elif connected:
-        setattr(contact, f"b_phone_number{n}_invalid", False)
+        changes[f"b_phone_number{n}_invalid"] = False
     if result.acd_agent_end_reasons_id is not None:
-        setattr(
-            contact,
-            f"phone_number{n}_last_acd_agent_end_reasons_id",
-            result.acd_agent_end_reasons_id,
-        )
-        contact.last_acd_agent_end_reasons_id = result.acd_agent_end_reasons_id
-    contact.b_last_result_mailbox = outcome is Outcome.MAILBOX
+        changes[f"phone_number{n}_last_acd_agent_end_reasons_id"] = result.acd_agent_end_reasons_id
+        changes["last_acd_agent_end_reasons_id"] = result.acd_agent_end_reasons_id
+    changes["b_last_result_mailbox"] = outcome is Outcome.MAILBOX
     ended = result.dt_call_end or result.dt_call_connect or result.dt_call_alert
-    contact.dt_last_try = result.dt_call_start
+    changes["dt_last_try"] = result.dt_call_start
     try:
-        contact.dt_next_try = (ended or result.dt_call_start) + timedelta(
+        changes["dt_next_try"] = (ended or result.dt_call_start) + timedelta(
             seconds=retry_delay(campaign, outcome)
         )
     except OverflowError:
@@ -396,11 +404,11 @@ def _apply(contact: Contact, campaign: Campaign, result: CallResult) -> Applied:
     region = campaign.region
     b_number = result.b_number or number
     entry = ContactHistory(
-        contact_id=contact.id,
-        campaign_id=contact.campaign_id,
-        user_data=contact.user_data,
-        user_data2=contact.user_data2,
-        user_data3=contact.user_data3,
+        contact_id=contact["id"],
+        campaign_id=contact["campaign_id"],
+        user_data=contact["user_data"],
+        user_data2=contact["user_data2"],
+        user_data3=contact["user_data3"],
         dt_call_start=result.dt_call_start,
         dt_call_alert=result.dt_call_alert,
         dt_call_connect=result.dt_call_connect,
@@ -423,7 +431,7 @@ def _apply(contact: Contact, campaign: Campaign, result: CallResult) -> Applied:
         service_numbers_id=result.service_numbers_id,
         users_id=result.users_id,
     )
-    return Applied(contact, entry, outcome)
+    return Applied(contact, entry, outcome), changes
 
 
 def retry_delay(campaign: Campaign, outcome: Outcome) -> int:

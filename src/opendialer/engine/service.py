@@ -97,6 +97,23 @@ class _Call:
     agent_id: int | None = None
 
 
+@dataclass(slots=True)
+class _Closing:
+    """An open attempt being closed: what its outcome is recorded from."""
+
+    id: int
+    contact_id: int
+    phone_number_offset: int
+    phone_e164: str
+    caller_id: str | None
+    started_at: datetime
+    alerted_at: datetime | None
+    answered_at: datetime | None
+    answer_type: str | None
+    connected_at: datetime | None
+    agent_id: int | None
+
+
 class Engine:
     def __init__(
         self,
@@ -300,11 +317,15 @@ class Engine:
                     continue
                 # Whether it rang is not known: it is taken to have, the reading that calls
                 # less (it counts towards the debt's calls).
-                if attempt.alerted_at is None:
-                    attempt.alerted_at = attempt.started_at
+                closing = _Closing(
+                    attempt.id, attempt.contact_id, attempt.phone_number_offset,
+                    attempt.phone_e164, attempt.caller_id, attempt.started_at,
+                    attempt.alerted_at or attempt.started_at, attempt.answered_at,
+                    attempt.answer_type, attempt.connected_at, attempt.agent_id,
+                )  # fmt: skip
                 ended = max(attempt.started_at, attempt.answered_at or attempt.started_at)
                 _record(session, attempt.tenant_id,
-                        [(attempt, Ended(attempt.id, ended, CAUSE_ORPHANED, 0))])  # fmt: skip
+                        [(closing, Ended(attempt.id, ended, CAUSE_ORPHANED, 0))])  # fmt: skip
                 if attempt.agent_id is not None:
                     agents = AgentRepository(session, attempt.tenant_id)
                     agent = agents.get(attempt.agent_id, for_update=True)
@@ -484,15 +505,17 @@ class Engine:
         return len(ended)
 
     def _close(self, session: Session, tenant_id: int, calls: list[tuple[_Call, Ended]]) -> None:
-        found = EngineRepository(session, tenant_id).attempts([c.attempt_id for c, _ in calls])
-        closing: list[tuple[Attempt, Ended]] = []
+        found = EngineRepository(session, tenant_id).closing([c.attempt_id for c, _ in calls])
+        closing: list[tuple[_Closing, Ended]] = []
         for call, event in calls:
-            attempt = found.get(call.attempt_id)
-            if attempt is None or attempt.ended_at is not None:
+            row = found.get(call.attempt_id)
+            if row is None:
                 continue  # its contact is gone, or it is closed already: its outcome is recorded
-            attempt.alerted_at, attempt.answered_at = call.alerted_at, call.answered_at
-            attempt.answer_type, attempt.agent_id = call.answer_type, call.agent_id
-            attempt.connected_at = call.connected_at
+            attempt = _Closing(
+                row.id, row.contact_id, row.phone_number_offset, row.phone_e164, row.caller_id,
+                row.started_at, call.alerted_at, call.answered_at, call.answer_type,
+                call.connected_at, call.agent_id,
+            )  # fmt: skip
             closing.append((attempt, event))
         _record(session, tenant_id, closing)
         taken = {a.agent_id: (a, e) for a, e in closing if a.agent_id is not None}
@@ -508,9 +531,9 @@ class Engine:
                     heapq.heappush(self._wrapping, (ready_at, tenant_id, agent.id))
 
 
-def _record(session: Session, tenant_id: int, closing: list[tuple[Attempt, Ended]]) -> None:
+def _record(session: Session, tenant_id: int, closing: list[tuple[_Closing, Ended]]) -> None:
     """Close the attempts (locked, none closed already) and record each outcome on the
-    outcome path, together."""
+    outcome path, together: each attempt written once, with all it heard and its outcome."""
     if not closing:
         return
     results = []
@@ -530,17 +553,19 @@ def _record(session: Session, tenant_id: int, closing: list[tuple[Attempt, Ended
             }
         )
         results.append((attempt.contact_id, result))
-    # Each attempt is written once, with all it heard and its outcome: not flushed part-way
-    # by the outcome path's look-ups (an attempt row rewritten twice updates its indexes twice).
-    with session.no_autoflush:
-        entries = record_calls(session, tenant_id, results)
+    entries = record_calls(session, tenant_id, results)
+    rows = []
     for (attempt, event), entry, (_, result) in zip(closing, entries, results, strict=True):
-        attempt.state, attempt.ended_at = ENDED, max(event.at, attempt.started_at)
-        attempt.cause, attempt.sip_status = event.cause, event.sip_status or None
-        attempt.history_id = entry.id
-        answered = attempt.answered_at is not None
-        attempt.outcome = classify(event.cause, answered, result.mailbox).value
-    session.flush()
+        outcome = classify(event.cause, attempt.answered_at is not None, result.mailbox)
+        rows.append({
+            "state": ENDED, "ended_at": max(event.at, attempt.started_at),
+            "cause": event.cause, "sip_status": event.sip_status or None,
+            "history_id": entry.id, "outcome": outcome.value,
+            "alerted_at": attempt.alerted_at, "answered_at": attempt.answered_at,
+            "answer_type": attempt.answer_type, "connected_at": attempt.connected_at,
+            "agent_id": attempt.agent_id, "id": attempt.id,
+        })  # fmt: skip
+    EngineRepository(session, tenant_id).close(rows)
 
 
 async def run_until_signalled(engine: Engine, *, until_idle: bool = False) -> None:

@@ -62,8 +62,8 @@ def record_calls(
     CallTracking(session, tenant_id).record_from_dialler(
         [
             DiallerCall(
-                loan_id=each.contact.loan_id,
-                user_data=each.contact.user_data,
+                loan_id=each.contact["loan_id"],
+                user_data=each.contact["user_data"],
                 phone_number=each.entry.phone_number,
                 phone_e164=each.phone_e164,
                 contacted=each.outcome is Outcome.CONNECTED,
