@@ -204,6 +204,8 @@ def test_two_engines_share_the_work_and_dial_no_contact_twice(
     assert histories(database) == {contact_id: 1 for contact_id in contacts}
     assert first.placed + second.placed == len(contacts)
     assert first.placed > 0 and second.placed > 0
+    # The two engines together never held more than the campaign's 20 lines.
+    assert most_at_once(placed) <= 20
     if sqlite:
         # The second said so and waited until the first let the lease go.
         assert second.waited_for == [first.engine_id]
@@ -212,6 +214,17 @@ def test_two_engines_share_the_work_and_dial_no_contact_twice(
                    if a.engine_id == second.engine_id)  # fmt: skip
     for engine in engines:
         engine.database.engine.dispose()
+
+
+def most_at_once(placed: list[Attempt]) -> int:
+    """The most calls under way at one moment (one that ends as another starts is not)."""
+    changes = sorted([(a.started_at, 1) for a in placed] +
+                     [(a.ended_at, -1) for a in placed if a.ended_at is not None])  # fmt: skip
+    most = under_way = 0
+    for _, change in changes:
+        under_way += change
+        most = max(most, under_way)
+    return most
 
 
 def test_on_postgresql_an_engine_skips_the_contacts_another_is_claiming(

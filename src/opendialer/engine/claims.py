@@ -5,7 +5,7 @@ The engine claims this way for the calls it places, an agent for the contact it 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,10 +35,13 @@ def claim(
     engine_id: int,
     mode: Mode,
     state: str = DIALING,
+    confirm: Callable[[], int] | None = None,
 ) -> tuple[list[Attempt], int]:
     """Up to `room` attempts (in `state`, flushed) on the campaign's due contacts the gate
     allows at `now` as `mode` dials; answers them and how many of the gate's decisions were
-    acted on (a number called or a contact's refusals logged)."""
+    acted on (a number called or a contact's refusals logged). `confirm`, when given, is
+    asked once the gate has judged, just before the attempts are stored, how many there is
+    room for then (fewer are stored if fewer)."""
     # A few more than there is room for, in case some are refused; the allowed ones left over
     # are judged again at a later claim.
     ids = claims.due_contacts(campaign, now, room + room // 4 + 1)
@@ -66,6 +69,15 @@ def claim(
             attempts.append(_attempt(campaign, chosen, engine_id, now, state))
     gate.record(refused, now)
     claims.postpone(next_tries)
+    if confirm is not None and attempts:
+        # The campaign is locked now: another engine that claimed a contact after this claim
+        # began reading (and so was not seen to) has committed its attempt; that contact is
+        # let go. Left out too when the room is gone, an allowed contact stays due and is
+        # judged again at a later claim.
+        room = confirm()
+        taken = claims.with_open_attempts([attempt.contact_id for attempt in attempts])
+        free = [attempt for attempt in attempts if attempt.contact_id not in taken]
+        attempts = free[: max(0, room)]
     claims.add(attempts)
     acted = [*next_tries, *(attempt.contact_id for attempt in attempts)]
     return attempts, sum(len(by_contact[contact_id]) for contact_id in acted)

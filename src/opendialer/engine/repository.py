@@ -68,10 +68,29 @@ def dialing_states(session: Session, campaign_ids: set[int]) -> dict[int, str]:
 class EngineRepository(TenantRepository):
     """The engine's queries on one tenant's campaigns, contacts and attempts."""
 
+    def campaign(self, campaign_id: int) -> Campaign | None:
+        query = self.scoped(Campaign).where(Campaign.id == campaign_id)
+        return self.session.execute(query).scalar_one_or_none()
+
+    def with_open_attempts(self, contact_ids: Sequence[int]) -> set[int]:
+        """Those of the contacts that have an attempt under way (or held for an agent)."""
+        query = select(ATTEMPTS.c.contact_id).where(
+            self.owns(Attempt),
+            self.one_of(ATTEMPTS.c.contact_id, contact_ids),
+            ATTEMPTS.c.ended_at.is_(None),
+        )
+        return set(self.session.execute(query).scalars())
+
     def lock_campaign(self, campaign_id: int) -> Campaign | None:
-        """The campaign, locked for the claim (on PostgreSQL: engines claim one campaign's
-        contacts one at a time, so that its lines and calls per second hold across them)."""
-        query = self.scoped(Campaign).where(Campaign.id == campaign_id).with_for_update()
+        """The campaign, locked and read afresh (on PostgreSQL: engines store one campaign's
+        attempts one claim at a time, so that its lines and calls per second hold across
+        them)."""
+        query = (
+            self.scoped(Campaign)
+            .where(Campaign.id == campaign_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         return self.session.execute(query).scalar_one_or_none()
 
     def due_contacts(self, campaign: Campaign, now: datetime, limit: int) -> list[int]:

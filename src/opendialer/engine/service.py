@@ -65,6 +65,9 @@ LEASE = timedelta(seconds=15)
 # How often an engine claims calls: claiming is a few look-ups, and a busy campaign's calls end
 # by the hundred each second.
 CLAIM_EVERY = timedelta(seconds=0.25)
+# The most calls one claim places: a claim is one transaction, judged whole by the gate, and an
+# engine claiming for seconds on end would say late that it lives (and look gone to another).
+CLAIM_MOST = 1000
 # Ended calls are recorded together, at most this long after they ended (or when this many
 # wait): one transaction for many. An engine that dies before takes them along; the one that
 # closes its attempts records them as failed.
@@ -345,16 +348,29 @@ class Engine:
         now = self.clock.now()
         with self.database.transaction() as session:
             claims = EngineRepository(session, tenant_id)
-            campaign = claims.lock_campaign(campaign_id)
+
+            def room_now() -> int:
+                # Under the campaign's lock, held until the attempts are committed: the lines
+                # and calls per second hold across the engines that share it.
+                locked = claims.lock_campaign(campaign_id)
+                if locked is None or locked.dialing_state != "running":
+                    return 0
+                return self._room(claims, locked, now)
+
+            campaign = claims.campaign(campaign_id)
             if campaign is None or campaign.dialing_state != "running":
                 return []
-            room = self._room(claims, campaign, now)
-            if room <= 0:
-                return []
             if campaign.dialing_mode == "preview":
-                attempts = self._asked_for(claims, campaign, now, room)
+                room = room_now()
+                attempts = self._asked_for(claims, campaign, now, room) if room > 0 else []
             else:
-                attempts = self._claim_due(claims, campaign, now, room)
+                # The gate judges the due contacts before the campaign is locked, so that
+                # engines sharing it judge side by side; the room is worked out again under
+                # the lock before the attempts are stored.
+                room = self._room(claims, campaign, now)
+                attempts = (
+                    self._claim_due(claims, campaign, now, room, room_now) if room > 0 else []
+                )
             ring = float(campaign.ring_timeout_seconds)
             # Machines are told apart in every mode: an agent is not handed one unless it
             # asked for the call, and a message is left on one after its greeting.
@@ -362,7 +378,12 @@ class Engine:
                     for a in attempts]  # fmt: skip
 
     def _claim_due(
-        self, claims: EngineRepository, campaign: Campaign, now: datetime, room: int
+        self,
+        claims: EngineRepository,
+        campaign: Campaign,
+        now: datetime,
+        room: int,
+        room_now: Callable[[], int],
     ) -> list[Attempt]:
         agents = []
         if campaign.dialing_mode == "progressive":
@@ -373,7 +394,7 @@ class Engine:
                 return []
         attempts, judged = claim(
             claims, campaign, now, room, engine_id=self.engine_id,
-            mode=Mode(campaign.dialing_mode),
+            mode=Mode(campaign.dialing_mode), confirm=room_now,
         )  # fmt: skip
         self.judged += judged
         for attempt, agent in zip(attempts, agents, strict=False):
@@ -410,7 +431,7 @@ class Engine:
         window = max(1.0, 1 / campaign.max_calls_per_second)
         allowed = int(campaign.max_calls_per_second * window + 1e-9)
         started = claims.started_since(campaign.id, now - timedelta(seconds=window))
-        room = min(lines, allowed - started)
+        room = min(lines, allowed - started, CLAIM_MOST)
         # Full (its lines in use, here or in another engine, or its calls per second spent):
         # there may be more to dial once they free up.
         self._full = self._full or room <= 0
