@@ -20,6 +20,8 @@ from opendialer.engine.agents import AgentRepository, release
 from opendialer.engine.models import DIALING, Attempt
 from opendialer.engine.repository import EngineRepository
 
+# The fewest due contacts a claim reads.
+CLAIM_LEAST = 50
 # A contact refused for what only a change of data lifts is asked about again after this.
 RECHECK = timedelta(hours=1)
 # The modes whose calls the engine places: by itself, or (preview) as its agents ask.
@@ -42,9 +44,11 @@ def claim(
     acted on (a number called or a contact's refusals logged). `confirm`, when given, is
     asked once the gate has judged, just before the attempts are stored, how many there is
     room for then (fewer are stored if fewer)."""
-    # A few more than there is room for, in case some are refused; the allowed ones left over
-    # are judged again at a later claim.
-    ids = claims.due_contacts(campaign, now, room + room // 4 + 1)
+    # A few more than there is room for, in case some are refused (and never fewer than
+    # CLAIM_LEAST: a campaign of one call a second whose first due contacts are all refused,
+    # at night where they live, would otherwise reach its callable ones two a claim); the
+    # allowed ones left over are judged again at a later claim.
+    ids = claims.due_contacts(campaign, now, max(room + room // 4 + 1, CLAIM_LEAST))
     if not ids:
         return [], 0
     gate = ComplianceService(claims.session, claims.tenant_id)
