@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -115,6 +116,23 @@ class _Closing:
     answer_type: str | None
     connected_at: datetime | None
     agent_id: int | None
+
+    @classmethod
+    def heard(
+        cls,
+        stored: Any,
+        alerted_at: datetime | None,
+        answered_at: datetime | None,
+        answer_type: str | None,
+        connected_at: datetime | None,
+        agent_id: int | None,
+    ) -> _Closing:
+        """The attempt as stored (its row, or the attempt itself), with what its call heard."""
+        return cls(
+            stored.id, stored.contact_id, stored.phone_number_offset, stored.phone_e164,
+            stored.caller_id, stored.started_at, alerted_at, answered_at, answer_type,
+            connected_at, agent_id,
+        )  # fmt: skip
 
 
 class Engine:
@@ -320,10 +338,8 @@ class Engine:
                     continue
                 # Whether it rang is not known: it is taken to have, the reading that calls
                 # less (it counts towards the debt's calls).
-                closing = _Closing(
-                    attempt.id, attempt.contact_id, attempt.phone_number_offset,
-                    attempt.phone_e164, attempt.caller_id, attempt.started_at,
-                    attempt.alerted_at or attempt.started_at, attempt.answered_at,
+                closing = _Closing.heard(
+                    attempt, attempt.alerted_at or attempt.started_at, attempt.answered_at,
                     attempt.answer_type, attempt.connected_at, attempt.agent_id,
                 )  # fmt: skip
                 ended = max(attempt.started_at, attempt.answered_at or attempt.started_at)
@@ -532,11 +548,14 @@ class Engine:
             row = found.get(call.attempt_id)
             if row is None:
                 continue  # its contact is gone, or it is closed already: its outcome is recorded
-            attempt = _Closing(
-                row.id, row.contact_id, row.phone_number_offset, row.phone_e164, row.caller_id,
-                row.started_at, call.alerted_at, call.answered_at, call.answer_type,
-                call.connected_at, call.agent_id,
-            )  # fmt: skip
+            attempt = _Closing.heard(
+                row,
+                call.alerted_at,
+                call.answered_at,
+                call.answer_type,
+                call.connected_at,
+                call.agent_id,
+            )
             closing.append((attempt, event))
         _record(session, tenant_id, closing)
         taken = {a.agent_id: (a, e) for a, e in closing if a.agent_id is not None}
