@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from opendialer.dialler.schemas import CampaignCreate, ContactImport
 from opendialer.dialler.service import CampaignService, ContactService
 from opendialer.engine.agents import AgentService
 from opendialer.loans.feed import LOAN_FEED, LoanFeed
+from opendialer.loans.repository import loans
 from opendialer.loans.schemas import BucketInput
 from opendialer.loans.service import BucketService
 from opendialer.tenancy.service import (
@@ -144,12 +146,12 @@ def load_demo(session: Session) -> str:
         campaign = campaigns.create(CampaignCreate.model_validate(DEMO_SETTINGS))
         # Running from the start: `serve --demo` dials it against the simulated carrier.
         campaigns.control(campaign.id, "running")
-    contacts = ContactService(session, DEMO_TENANT)
     rng = random.Random(314)
+    consumers: list[dict[str, Any]] = []
     for index in range(CONTACT_COUNT):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         city, state, zip_code, area = rng.choice(PLACES)
-        contact = {
+        contact: dict[str, Any] = {
             "DiallerCampaignsID": campaign.id,
             "UserData": f"LN-{100000 + index}",
             "ReferenceNumber": f"ACCT-{7000 + index}",
@@ -171,56 +173,66 @@ def load_demo(session: Session) -> str:
             "Email": f"{first.lower()}.{last.lower()}@example.com",
             "Comment": f"{rng.randint(30, 89)} days past due",
         }
-        contacts.import_contact(ContactImport.model_validate(contact), overwrite=True)
-    awake = _daytime_contacts(contacts, campaign.id, datetime.now(UTC))
+        consumers.append(contact)
+    awake = _daytime_contacts(campaign.id, datetime.now(UTC))
+    calls = _load_loans(session, rng, consumers, awake)
+    # Each contact is called about its loan: its calls are tracked on the loan too.
+    loan_ids = loans(session, DEMO_TENANT).ids_by_key(DEMO_SERVICER)
+    contacts = ContactService(session, DEMO_TENANT)
+    for each in [*consumers, *awake]:
+        linked = {**each, "LoanID": loan_ids[each["UserData"]]}
+        contacts.import_contact(ContactImport.model_validate(linked), overwrite=True)
     agents = AgentService(session, DEMO_TENANT)
     if not any(agent.name == DEMO_AGENT for agent in agents.list()):
         agents.create(DEMO_AGENT, None, None)
-    calls = _load_loans(session, rng)
+    places = ", ".join(sorted({contact["City"] for contact in awake}))
     return (
         f"demo data ready: tenant {DEMO_TENANT}, servicer {DEMO_SERVICER}, "
         f"campaign {campaign.id} ({DEMO_CAMPAIGN}, running, agentless) with "
         f"{CONTACT_COUNT + DAYTIME_COUNT} contacts ({DAYTIME_COUNT} where it is daytime now: "
-        f"{awake}), "
+        f"{places}), each linked to its loan, "
         "an agent, "
-        f"{LOAN_COUNT} loans in {len(BUCKETS)} buckets, {calls} calls on today's list"
+        f"{LOAN_COUNT + DAYTIME_COUNT} loans ({DAYTIME_COUNT} of them current) and "
+        f"{len(BUCKETS)} buckets, {calls} calls on today's list"
     )
 
 
-def _daytime_contacts(contacts: ContactService, campaign_id: int, now: datetime) -> str:
+def _daytime_contacts(campaign_id: int, now: datetime) -> list[dict[str, Any]]:
     """Contacts who live where the gate allows calls at `now`, whatever the hour: in the US
-    zones where it is day, else abroad. Answers where they live. Loaded again, they move to
-    where it is day then."""
+    zones where it is day, else abroad. Loaded again, they move to where it is day then."""
     open_places = [
         place for place in DAYTIME_PLACES if 9 <= now.astimezone(ZoneInfo(place[2])).hour < 20
     ]
+    contacts = []
     for index in range(DAYTIME_COUNT):
         city, region, _, number, postal_code = open_places[index % len(open_places)]
-        contacts.import_contact(
-            ContactImport.model_validate(
-                {
-                    "DiallerCampaignsID": campaign_id,
-                    "UserData": f"DEMO-DAY-{index + 1}",
-                    "Name": LAST_NAMES[index],
-                    "FirstName": FIRST_NAMES[index],
-                    "City": city,
-                    "Region": region,
-                    "PostalCode": postal_code,
-                    "PhoneNumber1": number.format(n=index),
-                    "PhoneNumber1Consent": True,
-                    "PhoneNumber1ConsentSource": "demo",
-                    "Comment": "lives where it is daytime as the demo was loaded",
-                }
-            ),
-            overwrite=True,
+        contacts.append(
+            {
+                "DiallerCampaignsID": campaign_id,
+                "UserData": f"LN-DAY-{index + 1}",
+                "Name": LAST_NAMES[index],
+                "FirstName": FIRST_NAMES[index],
+                "City": city,
+                "Region": region,
+                "PostalCode": postal_code,
+                "PhoneNumber1": number.format(n=index),
+                "PhoneNumber1Consent": True,
+                "PhoneNumber1ConsentSource": "demo",
+                "Comment": "lives where it is daytime as the demo was loaded",
+            }
         )
-    used = {open_places[index % len(open_places)][0] for index in range(DAYTIME_COUNT)}
-    return ", ".join(sorted(used))
+    return contacts
 
 
-def _load_loans(session: Session, rng: random.Random) -> int:
+def _load_loans(
+    session: Session,
+    rng: random.Random,
+    consumers: list[dict[str, Any]],
+    awake: list[dict[str, Any]],
+) -> int:
     """Buckets, loans spread over them (and some current or outside every bucket), and today's
-    call list; answers its length."""
+    call list; answers its length. The first loans' borrowers are the campaign's `consumers`,
+    and each of those who live where it is day (`awake`) has a current loan of their own."""
     buckets = BucketService(session, DEMO_TENANT)
     if not buckets.list(DEMO_SERVICER):
         for code, start, end, attempts, contacts in BUCKETS:
@@ -268,7 +280,38 @@ def _load_loans(session: Session, rng: random.Random) -> int:
                 "borrowerPostalCode": zip_code,
             }
         )
+    for row, contact in zip(rows, consumers, strict=False):
+        row.update(_borrower(contact))
+    for index, contact in enumerate(awake):
+        rows.append(
+            {
+                **rows[0],
+                "loanNumber": f"{672182867011 + LOAN_COUNT + index}",
+                "loanExternalReferenceId": contact["UserData"],
+                "loanStatus": "repayment",
+                "loanPaidToDate": today.isoformat(),
+                "loanNextDueDate": (today + timedelta(days=30)).isoformat(),
+                "borrowerNumber": f"{6336189931 + LOAN_COUNT + index}",
+                "borrowerExternalReferenceId": f"BR-DAY-{index + 1}",
+                **_borrower(contact),
+            }
+        )
     feed = LOAN_FEED.validate_python(rows)
     LoanFeed(session, DEMO_TENANT, DEMO_SERVICER).apply(feed)
     _, counts = CallList(session, DEMO_TENANT).build(DEMO_SERVICER, today)
     return counts.get(DEMO_SERVICER, 0)
+
+
+def _borrower(contact: dict[str, Any]) -> dict[str, Any]:
+    """The borrower's fields of a loan feed's row for the consumer a demo contact is: a US
+    state and ZIP code only where they live in one (the gate then reads their address from the
+    contact, and their zones from their number)."""
+    in_us = len(contact["Region"]) == 2
+    return {
+        "borrowerFirstName": contact["FirstName"],
+        "borrowerLastName": contact["Name"],
+        "borrowerPhoneNumber": contact["PhoneNumber1"],
+        "borrowerCellPhoneConsent": contact["PhoneNumber1Consent"],
+        "borrowerState": contact["Region"] if in_us else None,
+        "borrowerPostalCode": contact["PostalCode"] if in_us else None,
+    }
