@@ -150,11 +150,11 @@ class ComplianceRepository(TenantRepository):
         return _statements(self.dialect)
 
     def _rows(self, query: Select[Any], **values: Any) -> list[Any]:
-        return list(self.execute_for_values(query, {"tenant": self.tenant_id, **values}).all())
+        return list(self.session.execute(query, {"tenant": self.tenant_id, **values}).all())
 
     def _mappings(self, query: Select[Any], **values: Any) -> list[RowMapping]:
         params = {"tenant": self.tenant_id, **values}
-        return list(self.execute_for_values(query, params).mappings())
+        return list(self.session.execute(query, params).mappings())
 
     def debt_grouping(self) -> str:
         grouping = self.session.execute(

@@ -10,9 +10,7 @@ import orjson
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    Executable,
     FromClause,
-    Result,
     Select,
     all_,
     bindparam,
@@ -60,22 +58,6 @@ class TenantRepository:
     @property
     def dialect(self) -> str:
         return self.session.get_bind().dialect.name
-
-    def execute_for_values(self, query: Executable, values: dict[str, Any]) -> Result[Any]:
-        """`query` run with `values` and planned for them. On PostgreSQL the driver prepares a
-        statement it has run five times, and the server then comes to plan it once for any
-        values: a look-up bound with an array of a thousand keys (`one_of`) was planned as
-        if for ten, and one of the compliance gate's took 32 ms instead of 10. Such a look-up
-        is therefore not prepared (its rows are read before this returns)."""
-        if self.dialect != "postgresql":
-            return self.session.execute(query, values)
-        driver = self.session.connection().connection.dbapi_connection
-        threshold = driver.prepare_threshold  # type: ignore[union-attr]
-        driver.prepare_threshold = None  # type: ignore[union-attr]
-        try:
-            return self.session.execute(query, values)
-        finally:
-            driver.prepare_threshold = threshold  # type: ignore[union-attr]
 
     def one_of(self, column: ColumnElement[Any], values: Collection[Any]) -> ColumnElement[bool]:
         """`column` is one of `values` (strings or integers), bound as one value: an array on
