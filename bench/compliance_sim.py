@@ -623,9 +623,11 @@ def simulate(
             now = (START + span * tick + jitter).replace(microsecond=0)
             tick += 1
             changes(session, world, now - timedelta(seconds=1), rate, rng, tally)
-            if tick % 25 == 1 and engine.dialect.name == "postgresql":
+            if (tick == 2 or tick % 25 == 1) and engine.dialect.name == "postgresql":
                 # As autovacuum does on a database in use: the ledger's tables grow from
                 # nothing during the run, and plans made on tables believed empty scan them.
+                # It analyzes a table once it has its first 50 rows, and again at each tenth
+                # more: here after the first tick's calls, then every 25 ticks.
                 session.execute(text("ANALYZE"))
             left = (args.attempts - tally.candidates) / mean_numbers
             batch = pick(world, max(1, min(size, round(left) + 1)), rng)

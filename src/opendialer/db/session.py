@@ -8,13 +8,10 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.sql.compiler import Compiled
 
 from opendialer.db.rows import RowQuery
 
@@ -30,8 +27,6 @@ REQUEST_THREADS = 16
 # How much of a SQLite database file is read through a memory map (SQLite's own ceiling is
 # about 2 GiB); past it, pages are read as usual.
 SQLITE_MMAP_BYTES = 1 << 30
-# Where a PostgreSQL connection keeps how often the driver runs a statement before preparing it.
-_PREPARE_THRESHOLD = "opendialer_prepare_threshold"
 
 
 def _sqlite_setup(engine: Engine, lock_wait_seconds: float) -> None:
@@ -57,41 +52,6 @@ def _sqlite_setup(engine: Engine, lock_wait_seconds: float) -> None:
     def on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
-
-
-def _postgresql_setup(engine: Engine) -> None:
-    """A statement that binds an array (`db.repository.one_of`, `none_of`) is not prepared, so
-    that the server plans each run of it for the values it is given. The driver prepares a
-    statement it has run five times, and the server then comes to plan it once for any
-    values: an array of a thousand keys was planned as if it held ten, and `<> ALL(array)`
-    compared each row with every key instead of hashing them (one of the compliance gate's
-    look-ups took 32 ms instead of 10). Every other statement is prepared as before."""
-    binds_array: WeakKeyDictionary[Compiled, bool] = WeakKeyDictionary()
-
-    def binds_an_array(compiled: Compiled) -> bool:
-        found = binds_array.get(compiled)
-        if found is None:
-            binds = getattr(compiled, "binds", {}).values()  # DDL binds nothing
-            found = binds_array[compiled] = any(isinstance(b.type, ARRAY) for b in binds)
-        return found
-
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection: Any, record: Any) -> None:
-        record.info[_PREPARE_THRESHOLD] = dbapi_connection.prepare_threshold
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def before_execute(
-        connection: Connection,
-        cursor: Any,
-        statement: str,
-        parameters: Any,
-        context: Any,
-        executemany: bool,
-    ) -> None:
-        compiled = context.compiled if context is not None else None
-        arrays = compiled is not None and binds_an_array(compiled)
-        prepare = None if arrays else connection.info[_PREPARE_THRESHOLD]
-        cursor.connection.prepare_threshold = prepare
 
 
 def _create_private(database: str | None) -> None:
@@ -123,15 +83,13 @@ def make_engine(url: str, *, lock_wait_seconds: float = 30, **kwargs: Any) -> En
         return engine
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    engine = create_engine(
+    return create_engine(
         parsed,
         pool_size=REQUEST_THREADS,
         max_overflow=REQUEST_THREADS,
         pool_pre_ping=True,
         **kwargs,
     )
-    _postgresql_setup(engine)
-    return engine
 
 
 def make_sessionmaker(bind: Any) -> sessionmaker[Session]:
