@@ -22,7 +22,7 @@ KNOWN = list(range(1, 1001))
 
 def plan(session: Session, repo: ComplianceRepository) -> str:
     """The plan of the look-up of the loans' other contacts, for any values on PostgreSQL."""
-    statement = _statements(repo.dialect).linked_others
+    statement = _statements(repo.dialect).linked_others.statement
     compiled = statement.compile(dialect=session.get_bind().dialect)
     values = compiled.construct_params(
         {"tenant": repo.tenant_id, "loans": repo.values(["LN-1"]), "known": repo.values(KNOWN)}
@@ -55,7 +55,7 @@ def test_the_batchs_own_contacts_are_left_out_by_one_look_up(
 ) -> None:
     with database.sessions() as session:
         repo = ComplianceRepository(session, tenants[0])
-        assert repo.links_of_loans(["LN-1"], KNOWN) == []
+        assert repo.links_of_loans(["LN-1"], KNOWN).answer() == []
         found = plan(session, repo)
         if repo.dialect == "postgresql":
             assert "hashed SubPlan" in found, found

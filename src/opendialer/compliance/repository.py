@@ -4,15 +4,15 @@ the log of refusals."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
-    RowMapping,
     Table,
     bindparam,
     func,
@@ -26,6 +26,7 @@ from opendialer.calltracking.models import OUTSIDE_CALL, TrackedCall
 from opendialer.compliance.models import RefusalRecord
 from opendialer.db.bulk import bulk_insert
 from opendialer.db.repository import TenantRepository, none_of, one_of, owned_by
+from opendialer.db.rows import RowQuery, Rows
 from opendialer.dialler.models import Campaign, Contact, ContactHistory
 from opendialer.dialler.schemas import PHONE_OFFSETS
 from opendialer.dnc.models import DncEntry
@@ -42,6 +43,7 @@ CAMPAIGNS = Campaign.__table__
 LOANS = Loan.__table__
 BORROWERS = Borrower.__table__
 REFUSALS: Table = RefusalRecord.__table__  # type: ignore[assignment]
+BUCKETS = BucketPolicy.__table__
 
 
 class NumberColumns(NamedTuple):
@@ -140,21 +142,74 @@ TrackedRow = tuple[str, datetime, str, str | None]
 ReportedRow = tuple[str, datetime, bool]
 
 
+class PolicyRow(NamedTuple):
+    """A bucket's policy, as the gate reads it."""
+
+    servicer_id: int
+    lender_id: str | None
+    call_days_start: int
+    call_days_end: int
+    call_attempts_per_bucket: int
+    call_contacts_per_bucket: int
+
+
+T = TypeVar("T")
+
+
+class Asked(Generic[T]):
+    """A look-up sent to the database; `answer` reads what it found, once."""
+
+    __slots__ = ("_read", "_rows")
+
+    def __init__(self, rows: Rows, read: Callable[[Rows], T]) -> None:
+        self._rows = rows
+        self._read = read
+
+    def answer(self) -> T:
+        return self._read(self._rows)
+
+
+def _loans(rows: Rows) -> list[LoanRow]:
+    return [LoanRow(*row) for row in rows.all()]
+
+
+def _tuples(rows: Rows) -> list[Any]:
+    return rows.all()
+
+
+def _mappings(rows: Rows) -> list[dict[str, Any]]:
+    return rows.mappings()
+
+
 class ComplianceRepository(TenantRepository):
     """The gate's look-ups are asked for every batch an engine judges: each statement is built
-    once per database kind (`_statements`), its tenant and values bound by name, so that
-    neither building it nor working out its cache key is paid again."""
+    and compiled once per database kind (`_statements`), its tenant and values bound by name,
+    and run straight on the driver's connection; each answers an `Asked`, so that a batch can
+    ask several before it reads any (`together`)."""
 
     @property
     def _built(self) -> _Statements:
         return _statements(self.dialect)
 
-    def _rows(self, query: Select[Any], **values: Any) -> list[Any]:
-        return list(self.session.execute(query, {"tenant": self.tenant_id, **values}).all())
+    def _driver(self) -> Any:
+        """The driver's own connection under the session's, in its transaction."""
+        return self.session.connection().connection.driver_connection
 
-    def _mappings(self, query: Select[Any], **values: Any) -> list[RowMapping]:
+    def _ask(self, query: RowQuery, read: Callable[[Rows], T], **values: Any) -> Asked[T]:
         params = {"tenant": self.tenant_id, **values}
-        return list(self.session.execute(query, params).mappings())
+        return Asked(query.send(self._driver(), self.session.get_bind().dialect, params), read)
+
+    @contextmanager
+    def together(self) -> Iterator[None]:
+        """On PostgreSQL, the look-ups asked inside are sent as they are asked (the driver's
+        pipeline mode), each without waiting for the answers of those before: the server
+        works through them while the caller goes on, until it reads an answer. Nothing but
+        this repository's look-ups may run inside."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        with self._driver().pipeline():
+            yield
 
     def debt_grouping(self) -> str:
         grouping = self.session.execute(
@@ -162,8 +217,8 @@ class ComplianceRepository(TenantRepository):
         ).scalar_one_or_none()
         return grouping or "loan"
 
-    def contacts(self, ids: Collection[int]) -> list[RowMapping]:
-        return self._mappings(self._built.contacts, ids=self.values(ids))
+    def contacts(self, ids: Collection[int]) -> list[dict[str, Any]]:
+        return self._ask(self._built.contacts, _mappings, ids=self.values(ids)).answer()
 
     def contact_ids_by_user_data(self, user_data: str) -> list[int]:
         query = (
@@ -173,90 +228,93 @@ class ComplianceRepository(TenantRepository):
         )
         return list(self.session.execute(query).scalars())
 
-    def contacts_of_loans(self, loan_ids: Collection[str]) -> list[RowMapping]:
+    def contacts_of_loans(self, loan_ids: Collection[str]) -> list[dict[str, Any]]:
         """The contacts called about these loans: linked by LoanID, or else by a UserData that
         is the loan's id (as call tracking links them). One look-up per loan, by the index on
         that link."""
-        return self._mappings(self._built.of_loans, loans=self.values(loan_ids))
+        query = self._built.of_loans
+        return self._ask(query, _mappings, loans=self.values(loan_ids)).answer()
 
     def links_of_loans(
         self, loan_ids: Collection[str], known: Collection[int] = ()
-    ) -> list[RowMapping]:
+    ) -> Asked[list[dict[str, Any]]]:
         """As `contacts_of_loans`, only the columns that tell each one's debt and numbers
         (`LINK_COLUMNS`), and but the `known` contacts: left out by the index alone, before
         their rows are read."""
         loans = self.values(loan_ids)
         if not known:
-            return self._mappings(self._built.linked, loans=loans)
-        return self._mappings(self._built.linked_others, loans=loans, known=self.values(known))
+            return self._ask(self._built.linked, _mappings, loans=loans)
+        query = self._built.linked_others
+        return self._ask(query, _mappings, loans=loans, known=self.values(known))
 
-    def campaigns(self, ids: Collection[int]) -> dict[int, RowMapping]:
-        rows = self._mappings(self._built.campaigns, ids=self.values(ids))
-        return {row["id"]: row for row in rows}
+    def campaigns(self, ids: Collection[int]) -> Asked[dict[int, dict[str, Any]]]:
+        def by_id(rows: Rows) -> dict[int, dict[str, Any]]:
+            return {row["id"]: row for row in rows.mappings()}
 
-    def loans(self, ids: Collection[str], servicer_id: int | None = None) -> list[LoanRow]:
+        return self._ask(self._built.campaigns, by_id, ids=self.values(ids))
+
+    def loans(self, ids: Collection[str], servicer_id: int | None = None) -> Asked[list[LoanRow]]:
         """The loans, each with its borrower's columns."""
         if servicer_id is None:
-            rows = self._rows(self._built.loans, ids=self.values(ids))
-        else:
-            query = self._built.servicers_loans
-            rows = self._rows(query, ids=self.values(ids), servicer=servicer_id)
-        return [LoanRow(*row) for row in rows]
+            return self._ask(self._built.loans, _loans, ids=self.values(ids))
+        query = self._built.servicers_loans
+        return self._ask(query, _loans, ids=self.values(ids), servicer=servicer_id)
 
-    def loans_of_borrowers(self, borrower_ids: Collection[str]) -> list[LoanRow]:
+    def loans_of_borrowers(self, borrower_ids: Collection[str]) -> Asked[list[LoanRow]]:
         """Every loan of these borrowers (as `loans`): a borrower's loans of one lender may be
         one debt."""
-        rows = self._rows(self._built.borrowers_loans, ids=self.values(borrower_ids))
-        return [LoanRow(*row) for row in rows]
+        return self._ask(self._built.borrowers_loans, _loans, ids=self.values(borrower_ids))
 
-    def history(self, contact_ids: Collection[int], since: datetime) -> list[HistoryRow]:
+    def history(self, contact_ids: Collection[int], since: datetime) -> Asked[list[HistoryRow]]:
         """The contacts' calls that started at or after `since`: (contact id, start, whether
         it alerted, whether it connected, cause code, mailbox). Whether a call alerted or
         connected is told by the database: their moments would be read and thrown away."""
-        rows = self._rows(self._built.history, ids=self.values(contact_ids), since=since)
-        return cast("list[HistoryRow]", rows)
+        ids = self.values(contact_ids)
+        return self._ask(self._built.history, _tuples, ids=ids, since=since)
 
-    def under_way(self, contact_ids: Collection[int]) -> list[tuple[int, datetime]]:
+    def under_way(self, contact_ids: Collection[int]) -> Asked[list[tuple[int, datetime]]]:
         """(contact id, start) of the engine's calls to these contacts placed and not yet
         recorded (their history entries are written when they end)."""
-        rows = self._rows(self._built.under_way, ids=self.values(contact_ids))
-        return [(contact_id, start) for contact_id, start in rows]
+        return self._ask(self._built.under_way, _tuples, ids=self.values(contact_ids))
 
     def tracked(
         self, loan_ids: Collection[str], since: datetime, *, outside_only: bool = False
-    ) -> list[TrackedRow]:
+    ) -> Asked[list[TrackedRow]]:
         """The loans' tracked calls at or after `since`: (loan id, moment, status, who
         recorded it); with `outside_only`, only those the dialler did not record (its history
         has them)."""
         query = self._built.outside_tracked if outside_only else self._built.tracked
-        rows = self._rows(query, ids=self.values(loan_ids), since=since)
-        return cast("list[TrackedRow]", rows)
+        return self._ask(query, _tuples, ids=self.values(loan_ids), since=since)
 
-    def reported(self, numbers: Collection[str], since: datetime) -> list[ReportedRow]:
+    def reported(self, numbers: Collection[str], since: datetime) -> Asked[list[ReportedRow]]:
         """Calls the call reports hold to these numbers at or after `since` that rang (not
         `FAILED`), but those the dialler placed (their history entries count them): (number,
         moment, whether it was answered with talk time)."""
-        rows = self._rows(self._built.reported, numbers=self.values(numbers), since=since)
-        return cast("list[ReportedRow]", rows)
+        query = self._built.reported
+        return self._ask(query, _tuples, numbers=self.values(numbers), since=since)
 
     def listed(
         self, numbers: Collection[str], campaign_ids: Collection[int]
-    ) -> set[tuple[int | None, str]]:
+    ) -> Asked[set[tuple[int | None, str]]]:
         """(campaign id, or None for the tenant's list; number) of each of `numbers` that is on
         the tenant's list or on one of the campaigns'."""
-        if not campaign_ids:
-            rows = self._rows(self._built.listed, numbers=self.values(numbers))
-        else:
-            rows = self._rows(
-                self._built.listed_in_campaigns,
-                numbers=self.values(numbers),
-                campaigns=self.values(campaign_ids),
-            )
-        return {(row[0], row[1]) for row in rows}
 
-    def buckets(self, servicer_ids: Collection[int]) -> list[BucketPolicy]:
-        query = self.scoped(BucketPolicy).where(BucketPolicy.servicer_id.in_(list(servicer_ids)))
-        return list(self.session.execute(query).scalars())
+        def pairs(rows: Rows) -> set[tuple[int | None, str]]:
+            return {(row[0], row[1]) for row in rows.all()}
+
+        if not campaign_ids:
+            return self._ask(self._built.listed, pairs, numbers=self.values(numbers))
+        query = self._built.listed_in_campaigns
+        values = {"numbers": self.values(numbers), "campaigns": self.values(campaign_ids)}
+        return self._ask(query, pairs, **values)
+
+    def policies(self) -> Asked[list[PolicyRow]]:
+        """The tenant's bucket policies (a handful for each servicer)."""
+
+        def read(rows: Rows) -> list[PolicyRow]:
+            return [PolicyRow(*row) for row in rows.all()]
+
+        return self._ask(self._built.policies, read)
 
     # -- the refusal log ---------------------------------------------------------------------
 
@@ -313,21 +371,22 @@ class ComplianceRepository(TenantRepository):
 
 class _Statements(NamedTuple):
     grouping: Select[Any]
-    contacts: Select[Any]
-    of_loans: Select[Any]
-    linked: Select[Any]
-    linked_others: Select[Any]
-    campaigns: Select[Any]
-    loans: Select[Any]
-    servicers_loans: Select[Any]
-    borrowers_loans: Select[Any]
-    history: Select[Any]
-    under_way: Select[Any]
-    tracked: Select[Any]
-    outside_tracked: Select[Any]
-    reported: Select[Any]
-    listed: Select[Any]
-    listed_in_campaigns: Select[Any]
+    contacts: RowQuery
+    of_loans: RowQuery
+    linked: RowQuery
+    linked_others: RowQuery
+    campaigns: RowQuery
+    loans: RowQuery
+    servicers_loans: RowQuery
+    borrowers_loans: RowQuery
+    history: RowQuery
+    under_way: RowQuery
+    tracked: RowQuery
+    outside_tracked: RowQuery
+    reported: RowQuery
+    listed: RowQuery
+    listed_in_campaigns: RowQuery
+    policies: RowQuery
 
 
 @lru_cache(maxsize=4)
@@ -372,7 +431,7 @@ def _statements(dialect: str) -> _Statements:
         of(entries.c.e164, "numbers"),
         of(entries.c.campaign_id, "campaigns"),
     )
-    return _Statements(
+    queries: dict[str, Any] = dict(
         grouping=select(Tenant.debt_grouping).where(Tenant.id == tenant),
         contacts=owned(Contact, *CONTACT_COLUMNS, by_key=True).where(of(CONTACTS.c.id, "ids")),
         of_loans=owned(Contact, *CONTACT_COLUMNS).where(of(LINK, "loans")),
@@ -415,5 +474,11 @@ def _statements(dialect: str) -> _Statements:
             CDRS.c.disposition != "FAILED",
         ),
         listed=tenant_list,
-        listed_in_campaigns=tenant_list.union_all(campaign_lists),  # type: ignore[arg-type]
+        listed_in_campaigns=tenant_list.union_all(campaign_lists),
+        policies=owned(
+            BucketPolicy,
+            *(BUCKETS.c[name] for name in PolicyRow._fields),
+        ).order_by(BUCKETS.c.id),
     )
+    grouping = queries.pop("grouping")
+    return _Statements(grouping, **{name: RowQuery(query) for name, query in queries.items()})

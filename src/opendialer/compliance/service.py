@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from opendialer.calltracking.models import DIALLER
@@ -23,7 +22,9 @@ from opendialer.compliance.models import RefusalRecord
 from opendialer.compliance.repository import (
     NUMBER_COLUMNS,
     ComplianceRepository,
+    HistoryRow,
     LoanRow,
+    PolicyRow,
     TrackedRow,
 )
 from opendialer.compliance.rules import Bucket, ContactState, Flag, Inconvenient, LineType, Mode
@@ -31,7 +32,6 @@ from opendialer.compliance.states import Address
 from opendialer.compliance.zones import zones_of_state
 from opendialer.dialler.causes import Outcome, classify
 from opendialer.errors import NotFound
-from opendialer.loans.models import BucketPolicy
 
 # How far back a debt's calls are read: seven days, and a day on either side for the zones
 # the consumer may be in.
@@ -43,7 +43,12 @@ DEFAULT_MODE = Mode.PROGRESSIVE
 # A debt key: ("loan", id), ("borrower_lender", borrower, lender) or ("contact", id).
 DebtKey = tuple[Any, ...]
 # A row of the gate's look-ups, read by column name.
-Row = RowMapping | Mapping[Any, Any]
+Row = Mapping[str, Any]
+# Contacts judged together are looked up in parts of about this many: while one part is
+# judged, the next one's look-ups are asked, in the steps of `_Batch.loading`, and the part
+# is judged in as many shares, one between each two steps.
+PART = 500
+STEPS = 2
 
 
 class Judgement(NamedTuple):
@@ -91,7 +96,7 @@ class ComplianceService:
 
     def judge_contacts(
         self,
-        contacts: Sequence[RowMapping],
+        contacts: Sequence[Row],
         now: datetime,
         *,
         mode: Mode = DEFAULT_MODE,
@@ -110,11 +115,34 @@ class ComplianceService:
             return self._judged(contacts, now, mode, ring)
 
     def _judged(
-        self, contacts: Sequence[RowMapping], now: datetime, mode: Mode, ring: timedelta
+        self, contacts: Sequence[Row], now: datetime, mode: Mode, ring: timedelta
     ) -> list[Judgement]:
-        batch = _Batch(self.repo, Moment(now), self.repo.debt_grouping())
-        batch.load_contacts(contacts)
-        return [judgement for row in contacts for judgement in batch.judge(row, mode, ring)]
+        """The batch is looked up and judged in parts: while one part is judged, the next
+        one's look-ups are asked a step at a time, so that on PostgreSQL the server works
+        through them meanwhile (a part's judging takes longer than its look-ups)."""
+        moment, grouping = Moment(now), self.repo.debt_grouping()
+        parts = [contacts[at : at + PART] for at in range(0, len(contacts), PART)]
+        if len(parts) > 1 and len(parts[-1]) < PART // 2:
+            parts[-2:] = [[*parts[-2], *parts[-1]]]
+        judgements: list[Judgement] = []
+        with self.repo.together():
+            batch = _Batch(self.repo, moment, grouping)
+            _finish(batch.loading(parts[0]))
+            for at, part in enumerate(parts):
+                following = None
+                if at + 1 < len(parts):
+                    following = _Batch(self.repo, moment, grouping)
+                    steps = following.loading(parts[at + 1])
+                for share in range(STEPS):
+                    if following is not None:
+                        next(steps, None)
+                    begin, end = len(part) * share // STEPS, len(part) * (share + 1) // STEPS
+                    for row in part[begin:end]:
+                        judgements.extend(batch.judge(row, mode, ring))
+                if following is not None:
+                    _finish(steps)
+                    batch = following
+        return judgements
 
     def judge_loan(
         self,
@@ -127,15 +155,12 @@ class ComplianceService:
     ) -> list[Judgement]:
         """The decision on the borrower's number of a loan, then on every number of each
         dialler contact called about it."""
-        loans = self.repo.loans([loan_id], servicer_id)
+        loans = self.repo.loans([loan_id], servicer_id).answer()
         if not loans:
             raise NotFound(f"loan {loan_id} not found")
         batch = _Batch(self.repo, Moment(now), self.repo.debt_grouping())
-        batch.set_loans(loans)
         contacts = self.repo.contacts_of_loans([loan_id])
-        others = batch.loans.keys() - {loan_id}
-        linked = self.repo.links_of_loans(others) if others else []
-        batch.load([*contacts, *linked])
+        _finish(batch.loading(contacts, loans))
         judgements = []
         own = batch.judge_borrower(loans[0], mode, ring)
         if own is not None:
@@ -144,19 +169,19 @@ class ComplianceService:
             judgements.extend(batch.judge(contact, mode, ring))
         return judgements
 
-    def contact_rows(self, ids: Iterable[int]) -> list[RowMapping]:
+    def contact_rows(self, ids: Iterable[int]) -> list[Row]:
         """The contacts the gate judges, by id, in the order asked; unknown ids left out."""
         wanted = list(ids)
         found = {row["id"]: row for row in self.repo.contacts(wanted)}
         return [found[key] for key in wanted if key in found]
 
-    def contact_row(self, contact_id: int) -> RowMapping:
+    def contact_row(self, contact_id: int) -> Row:
         rows = self.contact_rows([contact_id])
         if not rows:
             raise NotFound(f"dialler contact {contact_id} not found")
         return rows[0]
 
-    def contact_row_by_user_data(self, user_data: str) -> RowMapping:
+    def contact_row_by_user_data(self, user_data: str) -> Row:
         """The first contact (by id) with this UserData, as the dialler's other by-UserData
         calls take it."""
         ids = self.repo.contact_ids_by_user_data(user_data)
@@ -217,34 +242,63 @@ class _Batch:
         self.debt_of_loan: dict[str, DebtKey] = {}
         self.debts: dict[DebtKey, _Debt] = defaultdict(_Debt)
         self.consumers: dict[str, _Consumer] = {}
-        self.campaigns: dict[int, RowMapping] = {}
+        self.campaigns: dict[int, dict[str, Any]] = {}
         self.listed: set[tuple[int | None, str]] = set()
         self.buckets: dict[str, Bucket] = {}
         self._dnc: dict[int | None, tuple[frozenset[str], ...]] = {}
 
     # -- loading -----------------------------------------------------------------------------
 
-    def load_contacts(self, contacts: Sequence[RowMapping]) -> None:
-        """Everything the contacts' attempts need: their loans and debts, the debts' other
-        contacts and calls, the lists and the campaigns."""
-        candidates = {link for row in contacts if (link := _link(row)) is not None}
-        self.set_loans(self.repo.loans(candidates) if candidates else [])
+    def loading(
+        self, contacts: Sequence[Row], loans: Sequence[LoanRow] | None = None
+    ) -> Iterator[None]:
+        """Everything the contacts' attempts need (their loans and debts, the debts' other
+        contacts and calls, the lists and the campaigns), a step at a time: each step asks
+        its look-ups together and yields, and the next one reads their answers. `loans`:
+        the contacts' loans, when they are known already."""
         known = [row["id"] for row in contacts]
-        # Every contact of the debts' loans, the borrower's other loans of the same lender
-        # included when they make one debt: each one's calls count for it.
-        linked = self.repo.links_of_loans(self.loans, known) if self.loans else []
-        self.load([*contacts, *linked])
-
-    def set_loans(self, loans: Sequence[LoanRow]) -> None:
-        """The loans of the batch (each with its borrower, as the repository reads them) and,
-        when a borrower's loans of one lender are one debt, each such borrower's other ones."""
-        self.loans = {row.id: row for row in loans}
+        links: list[Row] = []
+        policies = self.repo.policies()
+        if loans is None:
+            candidates = {link for row in contacts if (link := _link(row)) is not None}
+            asked = self.repo.loans(candidates) if candidates else None
+            # Every contact of the debts' loans: asked by every link at once, each one's
+            # calls count for its debt. A link that is no loan is left out once read.
+            linked = self.repo.links_of_loans(candidates, known) if candidates else None
+            yield
+            self.loans = {row.id: row for row in asked.answer()} if asked else {}
+            if linked is not None:
+                links = [row for row in linked.answer() if _linked_loan(row) in self.loans]
+        else:
+            self.loans = {row.id: row for row in loans}
         if self.grouping == "borrower_lender":
-            self._group_by_borrower_and_lender()
+            yield from self._group_by_borrower_and_lender(known, links)
+        yield from self._load([*contacts, *links], policies.answer())
 
-    def load(self, contacts: Sequence[RowMapping]) -> None:
-        """Everything the attempts about the loans and these contacts need: each debt's
-        contacts, numbers and calls, the campaigns, the buckets and the lists."""
+    def _group_by_borrower_and_lender(self, known: list[int], links: list[Row]) -> Iterator[None]:
+        """A borrower's loans of one lender are one debt: every such loan is read, so that
+        the calls about each count for all, and so are the contacts called about them."""
+        borrowers = {row.borrower_id for row in self.loans.values() if row.borrower_id}
+        if not borrowers:
+            return
+        asked = self.repo.loans_of_borrowers(borrowers)
+        yield
+        added = []
+        for loan in asked.answer():
+            if loan.lender_id is None:
+                continue
+            if loan.id not in self.loans:
+                self.loans[loan.id] = loan
+                added.append(loan.id)
+            self.debt_of_loan[loan.id] = ("borrower_lender", loan.borrower_id, loan.lender_id)
+        if added:
+            linked = self.repo.links_of_loans(added, known)
+            yield
+            links.extend(linked.answer())
+
+    def _load(self, contacts: Sequence[Row], policies: Sequence[PolicyRow]) -> Iterator[None]:
+        """Everything the attempts about the loans and these contacts need, asked together:
+        each debt's contacts, numbers and calls, the campaigns, the buckets and the lists."""
         for loan_id, loan in self.loans.items():
             key = self.debt_of_loan.setdefault(loan_id, ("loan", loan_id))
             if loan.borrower_id is not None:
@@ -258,24 +312,58 @@ class _Batch:
             debt.numbers.update(
                 number for names in NUMBER_COLUMNS if (number := contact[names.e164]) is not None
             )
-        self.campaigns = self.repo.campaigns({row["campaign_id"] for row in seen.values()})
-        self._load_calls(self._load_buckets())
-        numbers = set().union(*(debt.numbers for debt in self.debts.values()))
-        if numbers:
-            self.listed = self.repo.listed(numbers, set(self.campaigns))
-
-    def _group_by_borrower_and_lender(self) -> None:
-        """A borrower's loans of one lender are one debt: every such loan is read, so that
-        the calls about each count for all."""
-        borrowers = {row.borrower_id for row in self.loans.values() if row.borrower_id}
-        if not borrowers:
-            return
-        for loan in self.repo.loans_of_borrowers(borrowers):
-            if loan.lender_id is None:
-                continue
-            self.loans.setdefault(loan.id, loan)
-            key = ("borrower_lender", loan.borrower_id, loan.lender_id)
-            self.debt_of_loan[loan.id] = key
+        campaign_ids = {row["campaign_id"] for row in seen.values()}
+        campaigns = self.repo.campaigns(campaign_ids)
+        since = self.now - timedelta(days=LEDGER_DAYS)
+        # A loan in a bucket has all its tracked calls read, from the earliest day either
+        # needs; any other, only those the dialler did not record (its history holds those,
+        # and they were most of the rows).
+        windows = self._windows(policies)
+        others = [loan_id for loan_id in self.loans if loan_id not in windows]
+        outside = self.repo.tracked(others, since, outside_only=True) if others else None
+        counted = None
+        if windows:
+            first = min(since, *(_day_start(window[1]) for window in windows.values()))
+            counted = self.repo.tracked(windows, first)
+        calls_of_contact = {
+            contact: debt.calls for debt in self.debts.values() for contact in debt.contacts
+        }
+        history = under_way = None
+        if calls_of_contact:
+            history = self.repo.history(calls_of_contact, since)
+            under_way = self.repo.under_way(calls_of_contact)
+        debts_of_number: dict[str, list[_Debt]] = defaultdict(list)
+        for debt in self.debts.values():
+            for number in debt.numbers:
+                debts_of_number[number].append(debt)
+        reported = self.repo.reported(debts_of_number, since) if debts_of_number else None
+        listed = self.repo.listed(debts_of_number, campaign_ids) if debts_of_number else None
+        yield
+        self.campaigns = campaigns.answer()
+        tracked = outside.answer() if outside is not None else []
+        if counted is not None:
+            calls = counted.answer()
+            self._count_buckets(windows, calls)
+            tracked += calls
+        if history is not None and under_way is not None:
+            self._add_history(calls_of_contact, history.answer(), under_way.answer())
+        for loan_id, moment, status, created_by in tracked:
+            if created_by != DIALLER and moment >= since:
+                debt = self.debts[self.debt_of_loan[loan_id]]
+                debt.calls.append(PlacedCall(moment, status == "Contacted"))
+        if reported is not None:
+            # Only calls that rang are read: a failed one did not; an answered one with talk
+            # time is taken for a conversation (the reading that calls less).
+            for number, moment, talked in reported.answer():
+                placed = PlacedCall(moment, bool(talked))
+                for debt in debts_of_number[number]:
+                    debt.calls.append(placed)
+        if listed is not None:
+            self.listed = listed.answer()
+        for debt in self.debts.values():
+            debt.calls.sort()
+            # A tuple: the gate keeps its answers by the calls, and hashes a tuple as it is.
+            debt.ledger = tuple(debt.calls)
 
     def _debt_key(self, contact: Row) -> DebtKey:
         """The debt a contact is called about: its loan's, or the contact itself."""
@@ -284,31 +372,20 @@ class _Batch:
             return self.debt_of_loan[link]
         return ("contact", contact["id"])
 
-    def _load_buckets(self) -> list[TrackedRow]:
-        """Each listed loan's bucket today, with its attempts and contacts in the window; and
-        the loans' tracked calls the ledger needs. A loan in a bucket has all its calls read,
-        from the earliest day either needs; any other, only those the dialler did not record
-        (its history holds those, and they were most of the rows)."""
-        since = self.now - timedelta(days=LEDGER_DAYS)
-        servicers = {loan.servicer_id for loan in self.loans.values()}
-        policies = self.repo.buckets(servicers) if servicers else []
+    def _windows(self, policies: Sequence[PolicyRow]) -> dict[str, tuple[PolicyRow, date, date]]:
+        """Each loan's bucket today, of the loans in one, with its window's first and last day."""
+        if not policies:
+            return {}
         today = self.now.astimezone(UTC).date()
-        windows: dict[str, tuple[BucketPolicy, date, date]] = {}
+        windows = {}
         for loan_id, loan in self.loans.items():
-            found = _bucket_of(loan, policies, today) if policies else None
+            found = _bucket_of(loan, policies, today)
             if found is not None:
                 windows[loan_id] = found
-        others = [loan_id for loan_id in self.loans if loan_id not in windows]
-        calls = self.repo.tracked(others, since, outside_only=True) if others else []
-        if windows:
-            first = min(since, *(_day_start(window[1]) for window in windows.values()))
-            counted = self.repo.tracked(windows, first)
-            self._count_buckets(windows, counted)
-            calls += counted
-        return calls
+        return windows
 
     def _count_buckets(
-        self, windows: Mapping[str, tuple[BucketPolicy, date, date]], calls: Sequence[TrackedRow]
+        self, windows: Mapping[str, tuple[PolicyRow, date, date]], calls: Sequence[TrackedRow]
     ) -> None:
         counts: dict[str, list[int]] = {loan_id: [0, 0] for loan_id in windows}
         for loan_id, moment, status, _ in calls:
@@ -326,50 +403,26 @@ class _Batch:
                 contacts_allowed=policy.call_contacts_per_bucket,
             )
 
-    def _load_calls(self, tracked: Sequence[TrackedRow]) -> None:
-        """Each debt's placed calls: its contacts' history and the engine's calls to them
-        still under way, its loans' tracked calls the dialler did not record, and the calls
-        the call reports hold to its numbers."""
-        since = self.now - timedelta(days=LEDGER_DAYS)
-        calls_of_contact = {
-            contact: debt.calls for debt in self.debts.values() for contact in debt.contacts
-        }
-        if calls_of_contact:
-            for contact_id, start, alerted, connected, cause, mailbox in self.repo.history(
-                calls_of_contact, since
-            ):
-                # A call counts unless it failed before it rang.
-                if alerted or classify(cause or 0, connected, bool(mailbox)) is not Outcome.FAILED:
-                    calls_of_contact[contact_id].append(
-                        PlacedCall(start, connected and not mailbox)
-                    )
-            # A call under way counts as placed (it rings, or rang) until its outcome is
-            # recorded: another contact of the debt is not called beside it past the limits.
-            for contact_id, start in self.repo.under_way(calls_of_contact):
-                calls_of_contact[contact_id].append(PlacedCall(start))
-        for loan_id, moment, status, created_by in tracked:
-            if created_by != DIALLER and moment >= since:
-                debt = self.debts[self.debt_of_loan[loan_id]]
-                debt.calls.append(PlacedCall(moment, status == "Contacted"))
-        debts_of_number: dict[str, list[_Debt]] = defaultdict(list)
-        for debt in self.debts.values():
-            for number in debt.numbers:
-                debts_of_number[number].append(debt)
-        if debts_of_number:
-            # Only calls that rang are read: a failed one did not; an answered one with talk
-            # time is taken for a conversation (the reading that calls less).
-            for number, moment, talked in self.repo.reported(debts_of_number, since):
-                placed = PlacedCall(moment, bool(talked))
-                for debt in debts_of_number[number]:
-                    debt.calls.append(placed)
-        for debt in self.debts.values():
-            debt.calls.sort()
-            # A tuple: the gate keeps its answers by the calls, and hashes a tuple as it is.
-            debt.ledger = tuple(debt.calls)
+    @staticmethod
+    def _add_history(
+        calls_of_contact: Mapping[int, list[PlacedCall]],
+        history: Sequence[HistoryRow],
+        under_way: Sequence[tuple[int, datetime]],
+    ) -> None:
+        """Each contact's placed calls: its history, and the engine's calls to it still under
+        way."""
+        for contact_id, start, alerted, connected, cause, mailbox in history:
+            # A call counts unless it failed before it rang.
+            if alerted or classify(cause or 0, connected, bool(mailbox)) is not Outcome.FAILED:
+                calls_of_contact[contact_id].append(PlacedCall(start, connected and not mailbox))
+        # A call under way counts as placed (it rings, or rang) until its outcome is
+        # recorded: another contact of the debt is not called beside it past the limits.
+        for contact_id, start in under_way:
+            calls_of_contact[contact_id].append(PlacedCall(start))
 
     # -- building attempts -------------------------------------------------------------------
 
-    def judge(self, contact: RowMapping, mode: Mode, ring: timedelta) -> list[Judgement]:
+    def judge(self, contact: Row, mode: Mode, ring: timedelta) -> list[Judgement]:
         """The decision on each number of a contact: what holds for the whole contact is
         worked out once."""
         loan_id = _link(contact)
@@ -507,6 +560,18 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _finish(steps: Iterator[None]) -> None:
+    """Takes every remaining step of a loading."""
+    for _ in steps:
+        pass
+
+
+def _linked_loan(contact: Row) -> str | None:
+    """The loan a contact is linked to as the index on its link has it."""
+    loan_id = contact["loan_id"]
+    return str(loan_id) if loan_id is not None else contact["user_data"]
+
+
 def _link(contact: Row) -> str | None:
     """The loan a contact may be called about: its LoanID, or a UserData that may be a
     loan's id (as call tracking links the dialler's calls)."""
@@ -541,8 +606,8 @@ def _address(region: str | None, postal_code: str | None) -> Address:
 
 
 def _bucket_of(
-    loan: LoanRow, policies: Sequence[BucketPolicy], today: date
-) -> tuple[BucketPolicy, date, date] | None:
+    loan: LoanRow, policies: Sequence[PolicyRow], today: date
+) -> tuple[PolicyRow, date, date] | None:
     """The loan's bucket today as the call list finds it (a lender's own bucket wins over
     a general one), with its window's first and last day."""
     paid_to = loan.paid_to_date
