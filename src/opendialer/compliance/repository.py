@@ -173,14 +173,6 @@ def _loans(rows: Rows) -> list[LoanRow]:
     return [LoanRow(*row) for row in rows.all()]
 
 
-def _tuples(rows: Rows) -> list[Any]:
-    return rows.all()
-
-
-def _mappings(rows: Rows) -> list[dict[str, Any]]:
-    return rows.mappings()
-
-
 class ComplianceRepository(TenantRepository):
     """The gate's look-ups are asked for every batch an engine judges: each statement is built
     and compiled once per database kind (`_statements`), its tenant and values bound by name,
@@ -218,7 +210,7 @@ class ComplianceRepository(TenantRepository):
         return grouping or "loan"
 
     def contacts(self, ids: Collection[int]) -> list[dict[str, Any]]:
-        return self._ask(self._built.contacts, _mappings, ids=self.values(ids)).answer()
+        return self._ask(self._built.contacts, Rows.mappings, ids=self.values(ids)).answer()
 
     def contact_ids_by_user_data(self, user_data: str) -> list[int]:
         query = (
@@ -233,7 +225,7 @@ class ComplianceRepository(TenantRepository):
         is the loan's id (as call tracking links them). One look-up per loan, by the index on
         that link."""
         query = self._built.of_loans
-        return self._ask(query, _mappings, loans=self.values(loan_ids)).answer()
+        return self._ask(query, Rows.mappings, loans=self.values(loan_ids)).answer()
 
     def links_of_loans(
         self, loan_ids: Collection[str], known: Collection[int] = ()
@@ -243,9 +235,9 @@ class ComplianceRepository(TenantRepository):
         their rows are read."""
         loans = self.values(loan_ids)
         if not known:
-            return self._ask(self._built.linked, _mappings, loans=loans)
+            return self._ask(self._built.linked, Rows.mappings, loans=loans)
         query = self._built.linked_others
-        return self._ask(query, _mappings, loans=loans, known=self.values(known))
+        return self._ask(query, Rows.mappings, loans=loans, known=self.values(known))
 
     def campaigns(self, ids: Collection[int]) -> Asked[dict[int, dict[str, Any]]]:
         def by_id(rows: Rows) -> dict[int, dict[str, Any]]:
@@ -270,12 +262,12 @@ class ComplianceRepository(TenantRepository):
         it alerted, whether it connected, cause code, mailbox). Whether a call alerted or
         connected is told by the database: their moments would be read and thrown away."""
         ids = self.values(contact_ids)
-        return self._ask(self._built.history, _tuples, ids=ids, since=since)
+        return self._ask(self._built.history, Rows.all, ids=ids, since=since)
 
     def under_way(self, contact_ids: Collection[int]) -> Asked[list[tuple[int, datetime]]]:
         """(contact id, start) of the engine's calls to these contacts placed and not yet
         recorded (their history entries are written when they end)."""
-        return self._ask(self._built.under_way, _tuples, ids=self.values(contact_ids))
+        return self._ask(self._built.under_way, Rows.all, ids=self.values(contact_ids))
 
     def tracked(
         self, loan_ids: Collection[str], since: datetime, *, outside_only: bool = False
@@ -284,14 +276,14 @@ class ComplianceRepository(TenantRepository):
         recorded it); with `outside_only`, only those the dialler did not record (its history
         has them)."""
         query = self._built.outside_tracked if outside_only else self._built.tracked
-        return self._ask(query, _tuples, ids=self.values(loan_ids), since=since)
+        return self._ask(query, Rows.all, ids=self.values(loan_ids), since=since)
 
     def reported(self, numbers: Collection[str], since: datetime) -> Asked[list[ReportedRow]]:
         """Calls the call reports hold to these numbers at or after `since` that rang (not
         `FAILED`), but those the dialler placed (their history entries count them): (number,
         moment, whether it was answered with talk time)."""
         query = self._built.reported
-        return self._ask(query, _tuples, numbers=self.values(numbers), since=since)
+        return self._ask(query, Rows.all, numbers=self.values(numbers), since=since)
 
     def listed(
         self, numbers: Collection[str], campaign_ids: Collection[int]
